@@ -1,0 +1,65 @@
+package org.dbmstream.bitmap;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Streaming computation of QEMU's sha256 and count of a bitmap in bounded memory: feed the serialized
+ * bytes in order (gaps as {@link #updateZeros}), then {@link #finish}. The hash is SHA-256 over the
+ * serialized bitmap zero-padded to a multiple of 8 bytes; the count is set bits times granularity.
+ */
+public final class BitmapDigest {
+    private static final byte[] ZEROS = new byte[8192];
+
+    private final Granularity granularity;
+    private final MessageDigest sha;
+    private long bytes;
+    private long setBits;
+
+    public BitmapDigest(Granularity granularity) {
+        this.granularity = granularity;
+        try {
+            this.sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    public BitmapDigest update(byte[] buf, int off, int len) {
+        sha.update(buf, off, len);
+        for (int i = off; i < off + len; i++) {
+            setBits += Integer.bitCount(buf[i] & 0xff);
+        }
+        bytes += len;
+        return this;
+    }
+
+    /** Feeds {@code n} zero bytes (an all-zero chunk that was never stored). */
+    public BitmapDigest updateZeros(long n) {
+        long left = n;
+        while (left > 0) {
+            int k = (int) Math.min(left, ZEROS.length);
+            sha.update(ZEROS, 0, k);
+            left -= k;
+        }
+        bytes += n;
+        return this;
+    }
+
+    /** Bytes fed so far. */
+    public long bytes() {
+        return bytes;
+    }
+
+    /** Pads to a multiple of 8 bytes and returns the result; the digest cannot be used afterwards. */
+    public Result finish() {
+        long pad = (8 - (bytes & 7)) & 7;
+        updateZeros(pad);
+        return new Result(HexFormat.of().formatHex(sha.digest()), setBits * granularity.bytes(), setBits);
+    }
+
+    /** QEMU's sha256 (hex), its count in bytes, and the number of set bits. */
+    public record Result(String sha256, long count, long setBits) {
+    }
+}

@@ -1,0 +1,115 @@
+package org.dbmstream.bitmap.chunk;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import org.dbmstream.bitmap.Granularity;
+
+/**
+ * One dirty-bitmap migration chunk with its names resolved (QEMU omits names that repeat the previous
+ * chunk's; the wire codec fills them in). The four kinds are QEMU's: START, BITS (or ZEROES),
+ * COMPLETE, EOS.
+ */
+public sealed interface Chunk permits Chunk.Start, Chunk.Bits, Chunk.Complete, Chunk.EndOfStream {
+
+    /** START bitmap-flag bits, as on the wire. */
+    int FLAG_ENABLED = 0x01;
+    int FLAG_PERSISTENT = 0x02;
+    /** Old autoload bit: ignored, but kept so a re-encoded chunk is byte-identical. */
+    int FLAG_AUTOLOAD = 0x04;
+    int FLAG_RESERVED_MASK = 0xf8;
+
+    /** Creates a bitmap on the destination. {@code diskSize} is our extension, -1 when unknown. */
+    record Start(String nodeAlias, String bitmapAlias, Granularity granularity, int flags, long diskSize)
+            implements Chunk {
+        public Start {
+            Objects.requireNonNull(nodeAlias, "nodeAlias");
+            Objects.requireNonNull(bitmapAlias, "bitmapAlias");
+            Objects.requireNonNull(granularity, "granularity");
+            if (flags < 0 || flags > 0xff) {
+                throw new IllegalArgumentException("bitmap flags are one byte: " + flags);
+            }
+        }
+
+        public static Start of(String node, String bitmap, Granularity g, boolean enabled, boolean persistent,
+                long diskSize) {
+            return new Start(node, bitmap, g, (enabled ? FLAG_ENABLED : 0) | (persistent ? FLAG_PERSISTENT : 0),
+                    diskSize);
+        }
+
+        public boolean enabled() {
+            return (flags & FLAG_ENABLED) != 0;
+        }
+
+        public boolean persistent() {
+            return (flags & FLAG_PERSISTENT) != 0;
+        }
+
+        /** Reserved bits a destination must refuse ("Unknown flags in migrated dirty bitmap header"). */
+        public int reservedFlags() {
+            return flags & FLAG_RESERVED_MASK;
+        }
+    }
+
+    /**
+     * Bits of {@code [firstSector, firstSector + sectors)} (512-byte sectors). {@code payload} is the
+     * serialized range padded to 32 bytes, or null for a ZEROES chunk (an all-zero range).
+     */
+    record Bits(String nodeAlias, String bitmapAlias, long firstSector, long sectors, byte[] payload)
+            implements Chunk {
+        public Bits {
+            Objects.requireNonNull(nodeAlias, "nodeAlias");
+            Objects.requireNonNull(bitmapAlias, "bitmapAlias");
+            if (firstSector < 0 || sectors < 0 || sectors > 0xffffffffL) {
+                throw new IllegalArgumentException("bad sector range " + firstSector + "+" + sectors);
+            }
+        }
+
+        public boolean zeroes() {
+            return payload == null;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Bits b && b.nodeAlias.equals(nodeAlias) && b.bitmapAlias.equals(bitmapAlias)
+                    && b.firstSector == firstSector && b.sectors == sectors && Arrays.equals(b.payload, payload);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(nodeAlias, bitmapAlias, firstSector, sectors) * 31 + Arrays.hashCode(payload);
+        }
+
+        @Override
+        public String toString() {
+            return "Bits[" + nodeAlias + "/" + bitmapAlias + " sectors " + firstSector + "+" + sectors
+                    + (zeroes() ? " ZEROES" : " buf " + payload.length) + "]";
+        }
+    }
+
+    /** Finishes a bitmap: the destination reclaims its successor and marks it migrated. */
+    record Complete(String nodeAlias, String bitmapAlias) implements Chunk {
+        public Complete {
+            Objects.requireNonNull(nodeAlias, "nodeAlias");
+            Objects.requireNonNull(bitmapAlias, "bitmapAlias");
+        }
+    }
+
+    /**
+     * Ends a batch of chunks. On QEMU's wire it carries nothing; in Kafka the final one carries the
+     * manifest of bitmaps the migration sent (empty list when unknown, as on a QEMU stream).
+     */
+    record EndOfStream(List<BitmapRef> manifest) implements Chunk {
+        public EndOfStream {
+            manifest = List.copyOf(manifest);
+        }
+
+        public static EndOfStream empty() {
+            return new EndOfStream(List.of());
+        }
+    }
+
+    /** Node alias and bitmap alias of a bitmap as sent. */
+    record BitmapRef(String nodeAlias, String bitmapAlias) {
+    }
+}
