@@ -52,9 +52,13 @@ public final class BitmapDigest {
         return bytes;
     }
 
-    /** Pads to a multiple of 8 bytes and returns the result; the digest cannot be used afterwards. */
+    /**
+     * Pads to a multiple of 8 bytes and returns the result; the digest cannot be used afterwards. A
+     * bitmap of zero bits (a disk of size 0) still hashes one zero word, as QEMU's hbitmap always
+     * allocates at least one.
+     */
     public Result finish() {
-        long pad = (8 - (bytes & 7)) & 7;
+        long pad = bytes == 0 ? 8 : (8 - (bytes & 7)) & 7;
         updateZeros(pad);
         return new Result(HexFormat.of().formatHex(sha.digest()), setBits * granularity.bytes(), setBits);
     }

@@ -12,7 +12,7 @@ import java.util.List;
  * The destination topology never holds a whole bitmap; it stores serialized chunks and digests them
  * with {@link BitmapDigest}.
  */
-public final class DirtyBitmap {
+public final class DirtyBitmap implements SerializedBitmap {
     private final long diskSize;
     private final Granularity granularity;
     private final long bitCount;
@@ -29,15 +29,18 @@ public final class DirtyBitmap {
         this.words = new long[(int) wordCount];
     }
 
+    @Override
     public long diskSize() {
         return diskSize;
     }
 
+    @Override
     public Granularity granularity() {
         return granularity;
     }
 
     /** Number of bits: ceil(size / granularity). */
+    @Override
     public long bitCount() {
         return bitCount;
     }
@@ -59,6 +62,9 @@ public final class DirtyBitmap {
 
     /** Sets or clears bits {@code [first, first + count)}. */
     public void setRange(long first, long count, boolean value) {
+        if (count < 0) {
+            throw new IllegalArgumentException("negative bit count " + count);
+        }
         if (count == 0) {
             return;
         }
@@ -127,16 +133,30 @@ public final class DirtyBitmap {
      * {@code hbitmap_serialize_part}: the spanned words, little-endian.
      */
     public byte[] serialize(long firstBit, long bits) {
+        long size = serializationSize(firstBit, bits);
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("serialized range of " + size + " bytes does not fit one array");
+        }
+        byte[] out = new byte[(int) size];
+        serializeInto(firstBit, bits, out, 0);
+        return out;
+    }
+
+    @Override
+    public void serializeInto(long firstBit, long bits, byte[] dst, int offset) {
         checkRange(firstBit, bits);
-        byte[] out = new byte[(int) serializationSize(firstBit, bits)];
+        int len = (int) serializationSize(firstBit, bits);
+        if (offset < 0 || offset + len > dst.length) {
+            throw new IndexOutOfBoundsException(
+                    len + " bytes at offset " + offset + " do not fit a buffer of " + dst.length);
+        }
         int w = (int) (firstBit >>> 6);
-        for (int i = 0; i < out.length; i += 8, w++) {
+        for (int i = offset; i < offset + len; i += 8, w++) {
             long v = words[w];
             for (int b = 0; b < 8; b++) {
-                out[i + b] = (byte) (v >>> (8 * b));
+                dst[i + b] = (byte) (v >>> (8 * b));
             }
         }
-        return out;
     }
 
     /**
@@ -168,10 +188,24 @@ public final class DirtyBitmap {
 
     /** QEMU's {@code x-debug-block-dirty-bitmap-sha256}, lowercase hex. */
     public String sha256() {
+        return digest().sha256();
+    }
+
+    /**
+     * sha256, count and set bits in one pass, serializing block by block so that a large bitmap is not
+     * copied whole.
+     */
+    public BitmapDigest.Result digest() {
         BitmapDigest d = new BitmapDigest(granularity);
-        byte[] all = bitCount == 0 ? new byte[0] : toBytes();
-        d.update(all, 0, all.length);
-        return d.finish().sha256();
+        byte[] block = new byte[8192];
+        long blockBits = block.length * 8L;
+        for (long bit = 0; bit < bitCount; bit += blockBits) {
+            long n = Math.min(blockBits, bitCount - bit);
+            int len = (int) serializationSize(bit, n);
+            serializeInto(bit, n, block, 0);
+            d.update(block, 0, len);
+        }
+        return d.finish();
     }
 
     /** ORs {@code other} (same geometry) into this bitmap, as QEMU's merge/reclaim. */
@@ -194,16 +228,26 @@ public final class DirtyBitmap {
         long bit = 0;
         while (bit < bitCount) {
             boolean dirty = get(bit);
-            long end = bit + 1;
-            while (end < bitCount && get(end) == dirty) {
-                end++;
-            }
+            long end = nextBit(bit, !dirty);
             long start = bit * g;
             long stop = Math.min(end * g, diskSize);
             out.add(new Extent(start, stop - start, dirty));
             bit = end;
         }
         return out;
+    }
+
+    /** Index of the first bit at or after {@code from} whose value is {@code value}, or bitCount. */
+    private long nextBit(long from, boolean value) {
+        int w = (int) (from >>> 6);
+        long word = (value ? words[w] : ~words[w]) & (-1L << from);
+        while (word == 0) {
+            if (++w >= words.length) {
+                return bitCount;
+            }
+            word = value ? words[w] : ~words[w];
+        }
+        return Math.min(((long) w << 6) + Long.numberOfTrailingZeros(word), bitCount);
     }
 
     /** Only the dirty extents. */
