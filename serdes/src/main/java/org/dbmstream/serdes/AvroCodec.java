@@ -1,0 +1,162 @@
+package org.dbmstream.serdes;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.message.MissingSchemaException;
+import org.apache.avro.message.SchemaStore;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.dbmstream.schemas.SchemaHistory;
+
+/**
+ * Encodes and decodes one generated Avro type. Writes single-object encoding (embedded) or the
+ * Confluent framing (registry); reads either, whatever it was configured to write. Every past version
+ * of the type's schema is in the decoder's {@link SchemaStore}, so old records resolve to the current
+ * class. Thread-safe.
+ */
+public final class AvroCodec<T extends SpecificRecord> {
+    private final Class<T> type;
+    private final SpecificData model;
+    private final Schema schema;
+    private final List<Schema> history;
+    private final SerdeConfig config;
+    private final SchemaRegistryClient registry;
+    private final BinaryMessageEncoder<T> encoder;
+    private final BinaryMessageDecoder<T> decoder;
+    private final SpecificDatumWriter<T> writer;
+    private final Map<Integer, SpecificDatumReader<T>> readersById = new ConcurrentHashMap<>();
+
+    /** A codec of {@code type}; {@code registry} may be null unless the format is REGISTRY. */
+    public AvroCodec(Class<T> type, SerdeConfig config, SchemaRegistryClient registry) {
+        this.type = type;
+        this.model = SpecificData.getForClass(type);
+        this.config = config;
+        this.registry = registry;
+        this.history = SchemaHistory.versions(type.getSimpleName());
+        // Register the stored (hint-free) text of the current version: what other clients will see.
+        this.schema = history.get(history.size() - 1);
+        Schema compiled = model.getSchema(type);
+        if (SchemaNormalization.parsingFingerprint64(compiled) != SchemaNormalization.parsingFingerprint64(schema)) {
+            throw new IllegalStateException("compiled " + type.getName() + " differs from its latest stored version");
+        }
+        if (config.format() == SerdeConfig.Format.REGISTRY && registry == null) {
+            throw new IllegalArgumentException("registry format needs a schema registry client");
+        }
+        SchemaStore.Cache store = new SchemaStore.Cache();
+        history.forEach(store::addSchema);
+        this.encoder = new BinaryMessageEncoder<>(model, compiled);
+        this.decoder = new BinaryMessageDecoder<>(model, compiled, store);
+        history.forEach(decoder::addSchema);
+        this.writer = new SpecificDatumWriter<>(compiled, model);
+    }
+
+    /** The current schema (the latest stored version). */
+    public Schema schema() {
+        return schema;
+    }
+
+    /** Serializes {@code value} for {@code topic}; {@code isKey} picks the registry subject. */
+    public byte[] encode(String topic, boolean isKey, T value) {
+        if (config.format() == SerdeConfig.Format.EMBEDDED) {
+            try {
+                ByteBuffer buf = encoder.encode(value);
+                byte[] out = new byte[buf.remaining()];
+                buf.get(out);
+                return out;
+            } catch (IOException | RuntimeException e) {
+                throw new SerializationException("topic '" + topic + "': cannot encode " + type.getSimpleName()
+                        + ": " + e.getMessage(), e);
+            }
+        }
+        if (topic == null) {
+            throw new SerializationException("registry format needs a topic to name the subject of "
+                    + type.getSimpleName());
+        }
+        int id = registry.idFor(subject(topic, isKey), schema, registry.config().autoRegister());
+        return WireFormat.confluentFrame(id, body(topic, value));
+    }
+
+    /** Deserializes a record of {@code topic} in either format. */
+    public T decode(String topic, byte[] data) {
+        WireFormat format = WireFormat.detect(data);
+        if (format == WireFormat.SINGLE_OBJECT) {
+            return decodeSingleObject(topic, data);
+        }
+        if (format == WireFormat.CONFLUENT) {
+            return decodeConfluent(topic, data);
+        }
+        throw new SerializationException(where(topic, data) + ": expected Avro single-object encoding (c3 01 + "
+                + "8-byte fingerprint, at least " + WireFormat.SINGLE_OBJECT_HEADER + " bytes) or Confluent wire "
+                + "format (00 + 4-byte schema id, at least " + WireFormat.CONFLUENT_HEADER + " bytes), got "
+                + (data.length == 0 ? "no bytes" : "first bytes " + WireFormat.head(data, 8)));
+    }
+
+    private T decodeSingleObject(String topic, byte[] data) {
+        try {
+            return decoder.decode(data);
+        } catch (MissingSchemaException e) {
+            long fp = ByteBuffer.wrap(data, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            throw new SerializationException(where(topic, data) + ": written with a schema of fingerprint "
+                    + String.format("%016x", fp) + " that is none of the " + history.size() + " known versions of "
+                    + type.getSimpleName() + " (a record of another type, or from a newer release?)", e);
+        } catch (IOException | RuntimeException e) {
+            throw new SerializationException(where(topic, data) + ": corrupt single-object " + type.getSimpleName()
+                    + " body: " + e.getMessage(), e);
+        }
+    }
+
+    private T decodeConfluent(String topic, byte[] data) {
+        int id = WireFormat.confluentSchemaId(data);
+        if (registry == null) {
+            throw new SerializationException(where(topic, data) + ": Confluent wire format with schema id " + id
+                    + ", but no schema registry is configured (" + RegistryConfig.URL + ")");
+        }
+        SpecificDatumReader<T> reader = readersById.computeIfAbsent(id,
+                i -> new SpecificDatumReader<>(registry.schemaById(i), model.getSchema(type), model));
+        try {
+            var dec = DecoderFactory.get().binaryDecoder(data, WireFormat.CONFLUENT_HEADER,
+                    data.length - WireFormat.CONFLUENT_HEADER, null);
+            return reader.read(null, dec);
+        } catch (IOException | RuntimeException e) {
+            throw new SerializationException(where(topic, data) + ": cannot read schema id " + id + " as "
+                    + type.getSimpleName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private byte[] body(String topic, T value) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+            BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
+            writer.write(value, enc);
+            enc.flush();
+            return out.toByteArray();
+        } catch (IOException | RuntimeException e) {
+            throw new SerializationException("topic '" + topic + "': cannot encode " + type.getSimpleName() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Confluent's TopicNameStrategy: {@code <topic>-key} or {@code <topic>-value}. */
+    public static String subject(String topic, boolean isKey) {
+        return topic + (isKey ? "-key" : "-value");
+    }
+
+    private String where(String topic, byte[] data) {
+        return "topic '" + topic + "': cannot decode " + data.length + "-byte " + type.getSimpleName() + " record";
+    }
+}
