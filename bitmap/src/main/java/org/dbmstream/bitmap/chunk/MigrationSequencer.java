@@ -52,7 +52,8 @@ public final class MigrationSequencer {
     /**
      * One iteration ({@code dirty_bitmap_save_iterate} in postcopy): BITS chunks in bitmap order until
      * {@code rateExceeded} says true (asked after each chunk, so at least one is sent) or all are sent,
-     * then EOS. Returns whether the bulk phase is done.
+     * then EOS. Returns whether the bulk phase is done. As in QEMU, when the limit is hit right after a
+     * bitmap's last chunk, completion is only noticed (and reported) by the next iteration.
      */
     public boolean iterate(Consumer<? super Chunk> sink, BooleanSupplier rateExceeded) {
         expect(Phase.RUNNING, "iterate");
