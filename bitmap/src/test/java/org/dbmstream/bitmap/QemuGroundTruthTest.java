@@ -51,6 +51,18 @@ class QemuGroundTruthTest {
     }
 
     @Test
+    void fullBitmapAt512BytesMatchesQemu() {
+        // img5: every bit of a 512 B bitmap on a 64 MiB disk is set
+        JsonNode want = QemuTestData.jsonl("sha256.jsonl").stream()
+                .filter(j -> j.get("image").asText().equals("img5.qcow2")).findFirst().orElseThrow();
+        DirtyBitmap b = new DirtyBitmap(want.get("size").asLong(), Granularity.of(want.get("granularity").asLong()));
+        b.setRange(0, b.bitCount(), true);
+        assertThat(b.sha256()).isEqualTo(want.get("sha256").asText());
+        assertThat(b.count()).isEqualTo(want.get("count").asLong());
+        assertThat(b.extents()).containsExactly(new Extent(0, b.diskSize(), true));
+    }
+
+    @Test
     void streamingDigestOfStoredChunksWithGapsMatchesQemu() {
         // As the destination stores it: only non-zero 1 KiB chunks, zero chunks fed as gaps.
         for (QemuBitmap qb : QemuTestData.nbdBitmaps("img1.nbd.txt")) {
