@@ -1,0 +1,208 @@
+package org.dbmstream.bitmap.load;
+
+import java.util.Objects;
+import java.util.Optional;
+import org.dbmstream.bitmap.BitmapDigest;
+import org.dbmstream.bitmap.DirtyBitmap;
+import org.dbmstream.bitmap.QemuConstants;
+import org.dbmstream.bitmap.chunk.Chunk;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * QEMU's load side ({@code dirty_bitmap_load}) for the bitmaps held in one {@link LoadStore}: per chunk,
+ * resolve the aliases, then START creates the bitmap, BITS deserializes a range into the per-chunk
+ * slots, COMPLETE digests it. Errors cancel or fail the migration with QEMU's message: the bitmaps of the
+ * migration still loading here are dropped at once, later chunks of it are ignored, and a
+ * {@link MigrationFact.Stopped} tells the migration's {@link MigrationTracker}, whose decision reaches the
+ * other places the migration loads through {@link #stop}.
+ */
+public final class BitmapLoader {
+    private static final Logger LOG = LoggerFactory.getLogger(BitmapLoader.class);
+
+    private final LoadStore store;
+
+    public BitmapLoader(LoadStore store) {
+        this.store = Objects.requireNonNull(store, "store");
+    }
+
+    /** Loads one chunk of {@code migration}. */
+    public void accept(Migration migration, Chunk chunk, LoadOutput out) {
+        Optional<LoadError> stopped = store.stopReason(migration.id());
+        if (stopped.isPresent() && stopped.get().consequence() == Consequence.FAIL) {
+            return;
+        }
+        boolean cancelled = stopped.isPresent();
+        if (chunk instanceof Chunk.EndOfStream eos) {
+            if (!cancelled && !eos.manifest().isEmpty()) {
+                out.fact(new MigrationFact.Manifest(migration.id(), migration.target(), eos.manifest()));
+            }
+            return;
+        }
+        Resolution resolution = null;
+        if (!cancelled) {
+            resolution = resolve(migration, chunk);
+            if (!resolution.ok()) {
+                stopHere(migration, resolution.error(), out);
+                cancelled = true;
+            }
+        }
+        // QEMU refuses an oversized buffer before it looks at the cancelled state: even then it fails
+        if (chunk instanceof Chunk.Bits bits && !bits.zeroes() && bits.payload().length > QemuConstants.MAX_BUFFER_SIZE) {
+            stopHere(migration, LoadError.bufferTooBig(), out);
+            return;
+        }
+        if (cancelled) {
+            return;
+        }
+        if (chunk instanceof Chunk.Start start) {
+            start(migration, resolution, start, out);
+        } else if (chunk instanceof Chunk.Bits bits) {
+            bits(migration, resolution, bits, out);
+        } else {
+            complete(migration, resolution, out);
+        }
+    }
+
+    /**
+     * Applies a migration-wide decision made elsewhere: drop this store's unfinished bitmaps of the
+     * migration and ignore its later chunks. Idempotent; a fail replaces a cancel, never the reverse.
+     */
+    public void stop(MigrationControl control, LoadOutput out) {
+        record(control.migration(), control.error(), out);
+    }
+
+    /**
+     * A read error of the migration's stream (QEMU: stream version other than 1, a truncated chunk): the
+     * migration fails.
+     */
+    public void streamError(Migration migration, String detail, LoadOutput out) {
+        stopHere(migration, LoadError.streamError(detail), out);
+    }
+
+    private Resolution resolve(Migration migration, Chunk chunk) {
+        if (chunk instanceof Chunk.Start s) {
+            return Resolution.of(migration, s.nodeAlias(), s.bitmapAlias());
+        }
+        if (chunk instanceof Chunk.Bits b) {
+            return Resolution.of(migration, b.nodeAlias(), b.bitmapAlias());
+        }
+        Chunk.Complete c = (Chunk.Complete) chunk;
+        return Resolution.of(migration, c.nodeAlias(), c.bitmapAlias());
+    }
+
+    private void start(Migration migration, Resolution resolution, Chunk.Start start, LoadOutput out) {
+        BitmapNames names = resolution.names();
+        if (store.bitmap(names.key()).isPresent()
+                || store.completedBy(names.target(), names.node(), names.bitmap()).isPresent()) {
+            stopHere(migration, LoadError.alreadyExists(names.bitmap()), out);
+            return;
+        }
+        if (start.reservedFlags() != 0) {
+            stopHere(migration, LoadError.unknownFlags(start.flags()), out);
+            return;
+        }
+        boolean persistent = resolution.entry() == null ? start.persistent()
+                : resolution.entry().persistentOr(start.persistent());
+        long size = migration.nodeSize(names.node()).orElse(start.diskSize() >= 0 ? start.diskSize() : -1L);
+        BitmapState state = BitmapState.started(names, start.granularity(), size, start.enabled(), persistent);
+        store.putBitmap(names.key(), state);
+        out.event(new LoadEvent.BitmapStarted(names, state.granularity(), size, state.enabled(), persistent));
+    }
+
+    private void bits(Migration migration, Resolution resolution, Chunk.Bits bits, LoadOutput out) {
+        BitmapNames names = resolution.names();
+        Optional<BitmapState> found = loading(migration, names, out);
+        if (found.isEmpty()) {
+            return;
+        }
+        BitmapState state = found.get();
+        int shift = state.granularity().shift();
+        if (bits.firstSector() > (Long.MAX_VALUE >>> QemuConstants.SECTOR_BITS) - bits.sectors()) {
+            stopHere(migration, LoadError.rangeOutside(names.bitmap(), Long.MAX_VALUE, Long.MAX_VALUE,
+                    state.bitCount()), out);
+            return;
+        }
+        long firstByte = bits.firstSector() << QemuConstants.SECTOR_BITS;
+        long bytes = bits.sectors() << QemuConstants.SECTOR_BITS;
+        long firstBit = firstByte >>> shift;
+        long count = bytes == 0 ? 0 : ((firstByte + bytes - 1) >>> shift) - firstBit + 1;
+        if ((firstBit & 63) != 0) {
+            stopHere(migration, LoadError.rangeMisaligned(names.bitmap(), firstBit), out);
+            return;
+        }
+        if (state.size() >= 0 && firstBit + count > state.bitCount()) {
+            stopHere(migration, LoadError.rangeOutside(names.bitmap(), firstBit, firstBit + count, state.bitCount()),
+                    out);
+            return;
+        }
+        if (!bits.zeroes()) {
+            long needed = DirtyBitmap.serializationSize(firstBit, count);
+            long given = bits.payload().length;
+            if (given < needed || given > QemuConstants.alignUp(needed, QemuConstants.BUFFER_ALIGN)) {
+                stopHere(migration, LoadError.granularityMismatch(names.bitmap()), out);
+                return;
+            }
+        }
+        long bitCount = state.size() >= 0 ? state.bitCount() : -1;
+        ChunkSlots.write(store, names.key(), bitCount, firstBit, count, bits.payload());
+        store.putBitmap(names.key(), state.withChunk(firstBit + count));
+    }
+
+    private void complete(Migration migration, Resolution resolution, LoadOutput out) {
+        BitmapNames names = resolution.names();
+        Optional<BitmapState> found = loading(migration, names, out);
+        if (found.isEmpty()) {
+            return;
+        }
+        BitmapState state = found.get();
+        BitmapDigest.Result digest = ChunkSlots.digest(store, names.key(), state.granularity(), state.bitCount());
+        BitmapState done = state.completed(digest.count(), digest.sha256());
+        store.putBitmap(names.key(), done);
+        store.putCompleted(names);
+        out.event(new LoadEvent.BitmapCompleted(names, done.granularity(), done.size(), done.enabled(),
+                done.persistent(), done.count(), done.sha256(), done.chunks()));
+        out.fact(new MigrationFact.BitmapDone(names));
+    }
+
+    /** The bitmap's state if it is loading; unknown bitmaps cancel, completed ones ignore the chunk. */
+    private Optional<BitmapState> loading(Migration migration, BitmapNames names, LoadOutput out) {
+        Optional<BitmapState> state = store.bitmap(names.key());
+        if (state.isEmpty()) {
+            stopHere(migration, LoadError.unknownBitmap(names.bitmap(), names.node()), out);
+            return Optional.empty();
+        }
+        if (state.get().phase() != BitmapPhase.LOADING) {
+            // QEMU would write into the migrated bitmap; its completion was reported already, so keep it
+            LOG.warn("Ignoring a chunk for bitmap '{}' on node '{}' of migration '{}': it completed already",
+                    names.bitmap(), names.node(), names.migration());
+            return Optional.empty();
+        }
+        return state;
+    }
+
+    /** An error found here: apply it to this store's bitmaps and tell the migration's tracker. */
+    private void stopHere(Migration migration, LoadError error, LoadOutput out) {
+        if (record(migration.id(), error, out)) {
+            out.fact(new MigrationFact.Stopped(migration.id(), migration.target(), error));
+        }
+    }
+
+    /** Records the stop and drops unfinished bitmaps; false when it changes nothing. */
+    private boolean record(String migration, LoadError error, LoadOutput out) {
+        Optional<LoadError> before = store.stopReason(migration);
+        if (before.isPresent()
+                && (before.get().consequence() == Consequence.FAIL || error.consequence() == Consequence.CANCEL)) {
+            return false;
+        }
+        store.putStopReason(migration, error);
+        for (BitmapKey key : store.bitmapsOf(migration)) {
+            Optional<BitmapState> state = store.bitmap(key);
+            if (state.isPresent() && state.get().phase() == BitmapPhase.LOADING) {
+                store.deleteBitmap(key);
+                out.event(new LoadEvent.BitmapCancelled(state.get().names(), error.message()));
+            }
+        }
+        return true;
+    }
+}

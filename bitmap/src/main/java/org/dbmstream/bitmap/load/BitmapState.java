@@ -1,0 +1,56 @@
+package org.dbmstream.bitmap.load;
+
+import java.util.Objects;
+import org.dbmstream.bitmap.Granularity;
+
+/**
+ * Metadata of one bitmap on the destination (its bits are stored per chunk, apart).
+ *
+ * @param names       migration, target, node and bitmap, resolved and as aliased
+ * @param granularity as sent in START
+ * @param size        disk size in bytes: the destination node's when the migration lists it, else the
+ *                    size START carried; -1 when neither is known
+ * @param enabled     START's enabled flag: the bitmap records writes once the destination VM runs
+ * @param persistent  after the mapping's transform, if any
+ * @param phase       loading or complete
+ * @param recording   whether the bitmap records destination writes now (false until switchover, a
+ *                    later stage; kept so that switchover needs no change of state layout)
+ * @param successor   whether a disabled successor exists (START with enabled); merged back on COMPLETE
+ * @param chunks      BITS chunks applied (ZEROES included)
+ * @param endBit      one past the highest bit any BITS chunk covered (the extent when size is unknown)
+ * @param count       QEMU's dirty count in bytes, once complete (else -1)
+ * @param sha256      QEMU's sha256, once complete (else null)
+ */
+public record BitmapState(BitmapNames names, Granularity granularity, long size, boolean enabled, boolean persistent,
+        BitmapPhase phase, boolean recording, boolean successor, long chunks, long endBit, long count, String sha256) {
+
+    public BitmapState {
+        Objects.requireNonNull(names, "names");
+        Objects.requireNonNull(granularity, "granularity");
+        Objects.requireNonNull(phase, "phase");
+    }
+
+    /** A freshly STARTed bitmap: disabled, with a successor when START said enabled. */
+    public static BitmapState started(BitmapNames names, Granularity granularity, long size, boolean enabled,
+            boolean persistent) {
+        return new BitmapState(names, granularity, size, enabled, persistent, BitmapPhase.LOADING, false, enabled,
+                0, 0, -1, null);
+    }
+
+    /** Number of bits: from the disk size when known, else up to the highest bit received. */
+    public long bitCount() {
+        return size >= 0 ? granularity.bitsFor(size) : endBit;
+    }
+
+    /** After one more BITS chunk that covered bits up to {@code rangeEnd}. */
+    public BitmapState withChunk(long rangeEnd) {
+        return new BitmapState(names, granularity, size, enabled, persistent, phase, recording, successor, chunks + 1,
+                Math.max(endBit, rangeEnd), count, sha256);
+    }
+
+    /** Completed: the successor is reclaimed (merged back) and the digest is final. */
+    public BitmapState completed(long count, String sha256) {
+        return new BitmapState(names, granularity, size, enabled, persistent, BitmapPhase.COMPLETE, recording, false,
+                chunks, endBit, count, sha256);
+    }
+}

@@ -1,0 +1,121 @@
+package org.dbmstream.bitmap.load;
+
+import java.util.Arrays;
+import org.dbmstream.bitmap.BitmapDigest;
+import org.dbmstream.bitmap.DirtyBitmap;
+import org.dbmstream.bitmap.Granularity;
+import org.dbmstream.bitmap.QemuConstants;
+
+/**
+ * The serialized bitmap cut into slots of {@link #SLOT_BYTES} (QEMU's CHUNK_SIZE, 8192 bits): slot i
+ * holds serialized bytes {@code [i * SLOT_BYTES, (i + 1) * SLOT_BYTES)}. A BITS range, whose first bit
+ * is on a 64-bit word, touches whole words of a few slots; a slot only partly covered is read, patched
+ * and written back, never more than one slot at a time. An all-zero slot is deleted, not stored.
+ */
+public final class ChunkSlots {
+    /** Serialized bytes per stored slot. */
+    public static final int SLOT_BYTES = QemuConstants.CHUNK_SIZE;
+
+    private ChunkSlots() {
+    }
+
+    /** Bytes of the whole serialized bitmap of {@code bitCount} bits: whole 8-byte words. */
+    public static long serializedBytes(long bitCount) {
+        return DirtyBitmap.serializationSize(0, bitCount);
+    }
+
+    /**
+     * Writes the serialization of bits {@code [firstBit, firstBit + bits)} from {@code src} (null: clear
+     * them, a ZEROES chunk). {@code bitCount} is the bitmap's size in bits, -1 when unknown; bits past it
+     * are dropped, as QEMU's hbitmap has none.
+     */
+    public static void write(LoadStore store, BitmapKey key, long bitCount, long firstBit, long bits, byte[] src) {
+        if (bits == 0) {
+            return;
+        }
+        long first = firstBit >>> 3;
+        long end = first + DirtyBitmap.serializationSize(firstBit, bits);
+        long total = bitCount >= 0 ? serializedBytes(bitCount) : -1;
+        for (long slot = first / SLOT_BYTES; slot * SLOT_BYTES < end; slot++) {
+            long slotStart = slot * SLOT_BYTES;
+            long from = Math.max(first, slotStart);
+            long to = Math.min(end, slotStart + SLOT_BYTES);
+            int known = total >= 0 ? (int) Math.min(SLOT_BYTES, total - slotStart) : -1;
+            byte[] cur;
+            if (known >= 0 && from == slotStart && to - slotStart >= known) {
+                cur = new byte[known];
+            } else {
+                byte[] old = store.chunk(key, slot);
+                int len = Math.max(old == null ? 0 : old.length, (int) (to - slotStart));
+                cur = old == null ? new byte[len] : Arrays.copyOf(old, len);
+            }
+            int at = (int) (from - slotStart);
+            int n = (int) (to - from);
+            if (src == null) {
+                Arrays.fill(cur, at, at + n, (byte) 0);
+            } else {
+                System.arraycopy(src, (int) (from - first), cur, at, n);
+            }
+            if (bitCount >= 0) {
+                maskTail(cur, slotStart, bitCount);
+            }
+            if (isZero(cur)) {
+                store.deleteChunk(key, slot);
+            } else {
+                store.putChunk(key, slot, cur);
+            }
+        }
+    }
+
+    /**
+     * QEMU's sha256 and count of the bitmap of {@code bitCount} bits, read slot by slot in order: missing
+     * slots count as zeros, the tail is padded to whole words. Memory stays at one slot.
+     */
+    public static BitmapDigest.Result digest(LoadStore store, BitmapKey key, Granularity granularity,
+            long bitCount) {
+        long total = serializedBytes(bitCount);
+        BitmapDigest digest = new BitmapDigest(granularity);
+        long[] next = {0};
+        store.forEachChunk(key, (index, bytes) -> {
+            long pos = index * SLOT_BYTES;
+            if (pos >= total) {
+                return;
+            }
+            int n = (int) Math.min(bytes.length, total - pos);
+            byte[] part = bytes;
+            if (pos + n == total && (bitCount & 63) != 0) {
+                part = Arrays.copyOf(bytes, n);
+                maskTail(part, pos, bitCount);
+            }
+            digest.updateZeros(pos - next[0]);
+            digest.update(part, 0, n);
+            next[0] = pos + n;
+        });
+        digest.updateZeros(total - next[0]);
+        return digest.finish();
+    }
+
+    /** Clears the bits of {@code slot} (starting at serialized byte {@code slotStart}) at or past {@code bitCount}. */
+    private static void maskTail(byte[] slot, long slotStart, long bitCount) {
+        long endByte = bitCount >>> 3;
+        if (endByte - slotStart >= slot.length) {
+            return;
+        }
+        int at = (int) Math.max(0, endByte - slotStart);
+        int partialBits = (int) (bitCount & 7);
+        if (partialBits != 0 && endByte >= slotStart) {
+            slot[at] &= (byte) ((1 << partialBits) - 1);
+            at++;
+        }
+        Arrays.fill(slot, at, slot.length, (byte) 0);
+    }
+
+    private static boolean isZero(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

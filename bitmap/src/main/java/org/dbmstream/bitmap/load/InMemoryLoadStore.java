@@ -1,0 +1,96 @@
+package org.dbmstream.bitmap.load;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/** A {@link LoadStore} in memory: for a single process (tests, tools), not for the topology. */
+public final class InMemoryLoadStore implements LoadStore {
+    private final Map<BitmapKey, BitmapState> bitmaps = new HashMap<>();
+    private final Map<BitmapKey, TreeMap<Long, byte[]>> chunks = new HashMap<>();
+    private final Map<String, LoadError> stopped = new HashMap<>();
+    private final Map<List<String>, String> completed = new HashMap<>();
+
+    @Override
+    public Optional<BitmapState> bitmap(BitmapKey key) {
+        return Optional.ofNullable(bitmaps.get(key));
+    }
+
+    @Override
+    public void putBitmap(BitmapKey key, BitmapState state) {
+        bitmaps.put(key, state);
+    }
+
+    @Override
+    public void deleteBitmap(BitmapKey key) {
+        bitmaps.remove(key);
+        chunks.remove(key);
+    }
+
+    @Override
+    public List<BitmapKey> bitmapsOf(String migration) {
+        List<BitmapKey> keys = new ArrayList<>();
+        for (BitmapKey key : bitmaps.keySet()) {
+            if (key.migration().equals(migration)) {
+                keys.add(key);
+            }
+        }
+        return keys;
+    }
+
+    @Override
+    public byte[] chunk(BitmapKey key, long index) {
+        TreeMap<Long, byte[]> slots = chunks.get(key);
+        return slots == null ? null : slots.get(index);
+    }
+
+    @Override
+    public void putChunk(BitmapKey key, long index, byte[] bytes) {
+        chunks.computeIfAbsent(key, k -> new TreeMap<>()).put(index, bytes.clone());
+    }
+
+    @Override
+    public void deleteChunk(BitmapKey key, long index) {
+        TreeMap<Long, byte[]> slots = chunks.get(key);
+        if (slots != null) {
+            slots.remove(index);
+        }
+    }
+
+    @Override
+    public void forEachChunk(BitmapKey key, ChunkVisitor visitor) {
+        TreeMap<Long, byte[]> slots = chunks.get(key);
+        if (slots != null) {
+            slots.forEach(visitor::visit);
+        }
+    }
+
+    /** Number of chunks stored for the bitmap (all-zero chunks are not). */
+    public int storedChunks(BitmapKey key) {
+        TreeMap<Long, byte[]> slots = chunks.get(key);
+        return slots == null ? 0 : slots.size();
+    }
+
+    @Override
+    public Optional<LoadError> stopReason(String migration) {
+        return Optional.ofNullable(stopped.get(migration));
+    }
+
+    @Override
+    public void putStopReason(String migration, LoadError reason) {
+        stopped.put(migration, reason);
+    }
+
+    @Override
+    public Optional<String> completedBy(String target, String node, String bitmap) {
+        return Optional.ofNullable(completed.get(List.of(target, node, bitmap)));
+    }
+
+    @Override
+    public void putCompleted(BitmapNames names) {
+        completed.put(List.of(names.target(), names.node(), names.bitmap()), names.migration());
+    }
+}

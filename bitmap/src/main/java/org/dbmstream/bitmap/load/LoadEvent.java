@@ -1,0 +1,87 @@
+package org.dbmstream.bitmap.load;
+
+import java.util.List;
+import java.util.Objects;
+import org.dbmstream.bitmap.Granularity;
+
+/**
+ * What the destination reports (DESIGN.md section 6): bitmap started, completed (with QEMU's count and
+ * sha256) or cancelled; migration completed, cancelled or failed. Every event names the migration and
+ * target; bitmap events also the node and bitmap, resolved and as aliased.
+ */
+public sealed interface LoadEvent permits LoadEvent.OfBitmap, LoadEvent.MigrationCompleted,
+        LoadEvent.MigrationCancelled, LoadEvent.MigrationFailed {
+
+    String migration();
+
+    String target();
+
+    /** An event about one bitmap. */
+    sealed interface OfBitmap extends LoadEvent permits BitmapStarted, BitmapCompleted, BitmapCancelled {
+        BitmapNames names();
+
+        @Override
+        default String migration() {
+            return names().migration();
+        }
+
+        @Override
+        default String target() {
+            return names().target();
+        }
+    }
+
+    /** START created the bitmap (disabled; {@code size} -1 when unknown). */
+    record BitmapStarted(BitmapNames names, Granularity granularity, long size, boolean enabled,
+            boolean persistent) implements OfBitmap {
+        public BitmapStarted {
+            Objects.requireNonNull(names, "names");
+            Objects.requireNonNull(granularity, "granularity");
+        }
+    }
+
+    /** COMPLETE finished the bitmap; {@code chunks} counts the BITS chunks applied. */
+    record BitmapCompleted(BitmapNames names, Granularity granularity, long size, boolean enabled,
+            boolean persistent, long count, String sha256, long chunks) implements OfBitmap {
+        public BitmapCompleted {
+            Objects.requireNonNull(names, "names");
+            Objects.requireNonNull(granularity, "granularity");
+            Objects.requireNonNull(sha256, "sha256");
+        }
+    }
+
+    /** An unfinished bitmap was dropped because its migration was cancelled or failed. */
+    record BitmapCancelled(BitmapNames names, String reason) implements OfBitmap {
+        public BitmapCancelled {
+            Objects.requireNonNull(names, "names");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /** Every bitmap of the EndOfStream manifest completed; listed in manifest order. */
+    record MigrationCompleted(String migration, String target, List<BitmapNames> bitmaps) implements LoadEvent {
+        public MigrationCompleted {
+            Objects.requireNonNull(migration, "migration");
+            Objects.requireNonNull(target, "target");
+            bitmaps = List.copyOf(bitmaps);
+        }
+    }
+
+    /** The migration's bitmap loading was cancelled (QEMU's message as reason). */
+    record MigrationCancelled(String migration, String target, String reason) implements LoadEvent {
+        public MigrationCancelled {
+            Objects.requireNonNull(migration, "migration");
+            Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /** The migration failed (QEMU's message as reason). */
+    record MigrationFailed(String migration, String target, String reason) implements LoadEvent {
+        public MigrationFailed {
+            Objects.requireNonNull(migration, "migration");
+            Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+}
