@@ -1,0 +1,195 @@
+package org.dbmstream.source;
+
+import java.io.IOException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.dbmstream.bitmap.chunk.Chunk;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes migrations to Kafka, QEMU's save side as a producer: first the migration spec to the
+ * compacted {@code migrations} topic (acknowledged — committed, with transactions — before any chunk
+ * goes out, so the destination knows the target and mapping when chunks arrive), then START for every
+ * bitmap, EOS, the BITS/ZEROES chunks, EOS, COMPLETE for every bitmap and the final EndOfStream with
+ * the manifest. With transactions on, all chunks of a migration become visible at once. Reports
+ * progress (QEMU's pending estimate) to a {@link PublishListener}. One migration at a time.
+ */
+public final class MigrationPublisher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MigrationPublisher.class);
+
+    private final PublisherSettings settings;
+    private final Producer<byte[], byte[]> producer;
+    private final RecordSerializers serializers;
+    private boolean transactionsReady;
+
+    public MigrationPublisher(PublisherSettings settings) {
+        this.settings = settings;
+        this.serializers = RecordSerializers.of(settings.serdeConfig());
+        this.producer = new KafkaProducer<>(settings.producerConfig());
+    }
+
+    public PublisherSettings settings() {
+        return settings;
+    }
+
+    /** Plans and publishes {@code request}; selection and mapping errors come before anything is sent. */
+    public PublishResult publish(MigrationRequest request, PublishListener listener) throws IOException {
+        try (MigrationPlan plan = MigrationPlanner.plan(request)) {
+            return publish(plan, listener);
+        }
+    }
+
+    /** Publishes a planned migration (the plan is consumed; the caller closes it). */
+    public synchronized PublishResult publish(MigrationPlan plan, PublishListener listener) {
+        MigrationRecords records = new MigrationRecords(plan, settings.topics(), serializers, settings.sourceId());
+        RateLimiter limiter = settings.rateLimitBytesPerSecond() > 0 ? RateLimiter.of(settings.rateLimitBytesPerSecond())
+                : null;
+        Progress progress = new Progress(plan.migrationId(), records.totalBits());
+        LOG.info("publishing migration {} (target '{}'): {} bitmaps, {} records", plan.migrationId(), plan.target(),
+                plan.bitmaps().size(), records.size());
+        listener.started(progress.snapshot(records.pendingBits()));
+        try {
+            sendSpec(records.next(), progress, limiter);
+            listener.progressed(progress.snapshot(records.pendingBits()));
+            AtomicReference<Exception> failure = new AtomicReference<>();
+            beginTransaction();
+            while (records.hasNext()) {
+                OutgoingRecord r = records.next();
+                throttle(limiter, r);
+                producer.send(new ProducerRecord<>(r.topic(), r.key(), r.value()), (md, e) -> {
+                    if (e != null) {
+                        failure.compareAndSet(null, e);
+                    }
+                });
+                progress.sent(r);
+                checkFailure(failure, plan);
+                listener.progressed(progress.snapshot(r.pendingBits()));
+            }
+            producer.flush();
+            checkFailure(failure, plan);
+            commitTransaction();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abort(plan);
+            throw new PublishException("interrupted while publishing migration " + plan.migrationId(), e);
+        } catch (PublishException | KafkaException e) {
+            abort(plan);
+            throw e instanceof PublishException p ? p
+                    : new PublishException("cannot publish migration " + plan.migrationId() + ": " + e.getMessage(), e);
+        }
+        progress.phase = PublishPhase.DONE;
+        PublishProgress last = progress.snapshot(0);
+        PublishResult result = new PublishResult(plan.migrationId(), plan.target(), plan.bitmaps(), last.records(),
+                last.bytes(), last.elapsedNanos());
+        listener.finished(last, result);
+        LOG.info("published migration {}: {} records, {} bytes in {} ms", plan.migrationId(), last.records(),
+                last.bytes(), last.elapsedNanos() / 1_000_000);
+        return result;
+    }
+
+    /** The spec goes out alone and is acknowledged (committed) before the first chunk. */
+    private void sendSpec(OutgoingRecord spec, Progress progress, RateLimiter limiter) throws InterruptedException {
+        throttle(limiter, spec);
+        beginTransaction();
+        try {
+            producer.send(new ProducerRecord<>(spec.topic(), spec.key(), spec.value())).get();
+        } catch (ExecutionException e) {
+            throw new PublishException("cannot write the migration spec to " + spec.topic() + ": "
+                    + e.getCause().getMessage(), e.getCause());
+        }
+        commitTransaction();
+        progress.sent(spec);
+    }
+
+    private static void throttle(RateLimiter limiter, OutgoingRecord r) throws InterruptedException {
+        if (limiter != null) {
+            limiter.acquire(r.bytes());
+        }
+    }
+
+    private static void checkFailure(AtomicReference<Exception> failure, MigrationPlan plan) {
+        Exception e = failure.get();
+        if (e != null) {
+            throw new PublishException("cannot publish migration " + plan.migrationId() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void beginTransaction() {
+        if (!settings.transactional()) {
+            return;
+        }
+        if (!transactionsReady) {
+            producer.initTransactions();
+            transactionsReady = true;
+        }
+        producer.beginTransaction();
+    }
+
+    private void commitTransaction() {
+        if (settings.transactional()) {
+            producer.commitTransaction();
+        }
+    }
+
+    private void abort(MigrationPlan plan) {
+        if (!settings.transactional() || !transactionsReady) {
+            return;
+        }
+        try {
+            producer.abortTransaction();
+            LOG.warn("aborted the transaction of migration {}: none of its chunks became visible", plan.migrationId());
+        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
+            LOG.error("cannot abort the transaction of migration {}: {}", plan.migrationId(), e.toString());
+        } catch (KafkaException | IllegalStateException e) {
+            // no transaction in flight (e.g. the spec's own failed before begin): nothing to abort
+            LOG.debug("abort of migration {} not needed: {}", plan.migrationId(), e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+        serializers.close();
+    }
+
+    /** Counters of one publication. */
+    private static final class Progress {
+        final String migration;
+        final long totalBits;
+        final long started = System.nanoTime();
+        long records;
+        long bytes;
+        PublishPhase phase = PublishPhase.SETUP;
+        boolean sawEos;
+
+        Progress(String migration, long totalBits) {
+            this.migration = migration;
+            this.totalBits = totalBits;
+        }
+
+        void sent(OutgoingRecord r) {
+            records++;
+            bytes += r.bytes();
+            Chunk c = r.chunk();
+            if (c instanceof Chunk.EndOfStream && !sawEos) {
+                sawEos = true;
+                phase = PublishPhase.BULK;
+            } else if (c instanceof Chunk.Complete) {
+                phase = PublishPhase.COMPLETION;
+            }
+        }
+
+        PublishProgress snapshot(long pendingBits) {
+            return new PublishProgress(migration, phase, totalBits, pendingBits, records, bytes,
+                    System.nanoTime() - started);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package org.dbmstream.source;
+
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import org.dbmstream.schemas.ChunkKey;
+import org.dbmstream.schemas.ChunkValue;
+import org.dbmstream.serdes.ChunkRecords;
+import org.dbmstream.serdes.Topics;
+
+/**
+ * A migration as the records that carry it, in order: position 0 is the migration spec (to the
+ * compacted {@code migrations} topic, keyed by migration id), positions 1.. are the chunks (to
+ * {@code chunks}, keyed {migration, node alias, bitmap alias}, EndOfStream with empty aliases), each
+ * with its per-key sequence number and the source id. The same plan always yields the same records,
+ * so a sender can resume at a position ({@link #skip}) — the publisher and the Connect task share this.
+ */
+public final class MigrationRecords implements Iterator<OutgoingRecord> {
+    private final MigrationPlan plan;
+    private final Topics topics;
+    private final RecordSerializers serializers;
+    private final String sourceId;
+    private long position;
+
+    public MigrationRecords(MigrationPlan plan, Topics topics, RecordSerializers serializers, String sourceId) {
+        this.plan = plan;
+        this.topics = topics;
+        this.serializers = serializers;
+        this.sourceId = sourceId;
+    }
+
+    public MigrationPlan plan() {
+        return plan;
+    }
+
+    /** Records in all: the spec and every chunk. */
+    public long size() {
+        return 1 + plan.chunks().size();
+    }
+
+    /** Position of the next record. */
+    public long position() {
+        return position;
+    }
+
+    /** Bits of all bitmaps (the pending estimate before sending). */
+    public long totalBits() {
+        return plan.chunks().totalBits();
+    }
+
+    /** QEMU's pending estimate now. */
+    public long pendingBits() {
+        return plan.chunks().pendingBits();
+    }
+
+    @Override
+    public boolean hasNext() {
+        return position < size();
+    }
+
+    @Override
+    public OutgoingRecord next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException("migration " + plan.migrationId() + " has " + size() + " records");
+        }
+        long at = position++;
+        if (at == 0) {
+            String topic = topics.migrations();
+            return new OutgoingRecord(0, topic, serializers.specKey(plan.migrationId()),
+                    serializers.spec(topic, plan.spec()), null, plan.chunks().pendingBits());
+        }
+        SequencedChunk c = plan.chunks().next();
+        String topic = topics.chunks();
+        ChunkKey key = ChunkRecords.keyOf(plan.migrationId(), c.chunk());
+        ChunkValue value = ChunkRecords.toAvro(c.chunk(), c.sequence(), sourceId);
+        return new OutgoingRecord(at, topic, serializers.chunkKey(topic, key), serializers.chunkValue(topic, value),
+                c.chunk(), c.pendingBits());
+    }
+
+    /** Skips {@code n} records (already sent by an earlier run) without serializing them. */
+    public void skip(long n) {
+        if (n < 0 || n > size() - position) {
+            throw new IllegalArgumentException("cannot skip " + n + " of the " + (size() - position) + " records left");
+        }
+        if (n == 0) {
+            return;
+        }
+        long chunks = position == 0 ? n - 1 : n;
+        plan.chunks().skip(chunks);
+        position += n;
+    }
+}

@@ -1,0 +1,191 @@
+package org.dbmstream.source;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import org.dbmstream.bitmap.QemuConstants;
+import org.dbmstream.bitmap.chunk.Chunk;
+import org.dbmstream.codec.ChunkFormatException;
+import org.dbmstream.codec.ChunkNames;
+import org.dbmstream.codec.savevm.SavevmChunk;
+import org.dbmstream.codec.savevm.SavevmReader;
+
+/**
+ * The dirty-bitmap chunks of a QEMU migration stream file, re-published as they are with names
+ * resolved. A first pass learns the manifest (the bitmaps STARTed), the chunk count and the bits to
+ * send; the second pass streams the chunks, holding one at a time. The stream's last EndOfStream
+ * carries the manifest. START chunks carry {@code diskSize} when it is given (QEMU's stream has no disk
+ * size), else -1.
+ */
+public final class StreamChunkSource implements ChunkSource {
+    private final Path file;
+    private final long diskSize;
+    private final List<PublishedBitmap> bitmaps;
+    private final List<Chunk.BitmapRef> manifest;
+    private final long size;
+    private final long totalBits;
+    private final Map<Chunk.BitmapRef, Long> granularities = new HashMap<>();
+    private final Map<Chunk.BitmapRef, Long> sequences = new HashMap<>();
+    private final ChunkNames names = new ChunkNames();
+    private SavevmReader reader;
+    private long position;
+    private long pending;
+
+    private StreamChunkSource(Path file, long diskSize, Scan scan) throws IOException {
+        this.file = file;
+        this.diskSize = diskSize;
+        this.bitmaps = scan.bitmaps;
+        this.manifest = bitmaps.stream().map(b -> new Chunk.BitmapRef(b.nodeAlias(), b.bitmapAlias())).toList();
+        bitmaps.forEach(b -> granularities.put(new Chunk.BitmapRef(b.nodeAlias(), b.bitmapAlias()), b.granularity()));
+        this.size = scan.chunks;
+        this.totalBits = scan.bits;
+        this.pending = scan.bits;
+        this.reader = SavevmReader.open(file);
+    }
+
+    /** Scans {@code file} and opens it for streaming; {@code diskSize} -1 when unknown. */
+    public static StreamChunkSource open(Path file, long diskSize) throws IOException {
+        Scan scan = scan(file);
+        if (scan.chunks == 0) {
+            throw new IllegalArgumentException("QEMU migration stream " + file + " has no dirty-bitmap chunks"
+                    + " (was the dirty-bitmaps capability on?)");
+        }
+        return new StreamChunkSource(file, diskSize, scan);
+    }
+
+    private record Scan(List<PublishedBitmap> bitmaps, long chunks, long bits) {
+    }
+
+    private static Scan scan(Path file) throws IOException {
+        Map<Chunk.BitmapRef, PublishedBitmap> started = new LinkedHashMap<>();
+        Map<Chunk.BitmapRef, Long> grans = new HashMap<>();
+        ChunkNames names = new ChunkNames();
+        long chunks = 0;
+        long bits = 0;
+        boolean endsWithEos = false;
+        try (SavevmReader r = SavevmReader.open(file)) {
+            for (SavevmChunk c = r.next(); c != null; c = r.next()) {
+                Chunk chunk = names.resolve(c.wire(), c.offset());
+                chunks++;
+                endsWithEos = chunk instanceof Chunk.EndOfStream;
+                if (chunk instanceof Chunk.Start s) {
+                    var ref = new Chunk.BitmapRef(s.nodeAlias(), s.bitmapAlias());
+                    started.putIfAbsent(ref, new PublishedBitmap(s.nodeAlias(), s.nodeAlias(), s.bitmapAlias(),
+                            s.bitmapAlias(), s.granularity().bytes(), -1, s.enabled(), s.persistent()));
+                    grans.put(ref, s.granularity().bytes());
+                } else if (chunk instanceof Chunk.Bits b) {
+                    bits += bitsOf(b, grans.get(new Chunk.BitmapRef(b.nodeAlias(), b.bitmapAlias())));
+                }
+            }
+        } catch (ChunkFormatException e) {
+            throw new IOException("QEMU migration stream " + file + ": " + e.getMessage(), e);
+        }
+        if (chunks > 0 && !endsWithEos) {
+            throw new IOException("QEMU migration stream " + file + " does not end its dirty-bitmap chunks with EOS");
+        }
+        return new Scan(new ArrayList<>(started.values()), chunks, bits);
+    }
+
+    /** Bits a BITS chunk covers, as QEMU's estimate counts them; 0 for a bitmap never STARTed. */
+    private static long bitsOf(Chunk.Bits b, Long granularity) {
+        if (granularity == null) {
+            return 0;
+        }
+        return ((b.sectors() << QemuConstants.SECTOR_BITS) + granularity - 1) / granularity;
+    }
+
+    @Override
+    public List<Chunk.BitmapRef> manifest() {
+        return manifest;
+    }
+
+    @Override
+    public List<PublishedBitmap> bitmaps() {
+        if (diskSize < 0) {
+            return bitmaps;
+        }
+        return bitmaps.stream().map(b -> new PublishedBitmap(b.nodeName(), b.nodeAlias(), b.bitmapName(),
+                b.bitmapAlias(), b.granularity(), diskSize, b.enabled(), b.persistent())).toList();
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public long totalBits() {
+        return totalBits;
+    }
+
+    @Override
+    public long pendingBits() {
+        return pending;
+    }
+
+    @Override
+    public boolean hasNext() {
+        return position < size;
+    }
+
+    @Override
+    public SequencedChunk next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException("stream " + file + " has " + size + " chunks");
+        }
+        try {
+            SavevmChunk c = reader.next();
+            if (c == null) {
+                throw new IllegalStateException("QEMU migration stream " + file + " changed while being published");
+            }
+            Chunk chunk = names.resolve(c.wire(), c.offset());
+            position++;
+            Chunk.BitmapRef key;
+            if (chunk instanceof Chunk.Start s) {
+                key = new Chunk.BitmapRef(s.nodeAlias(), s.bitmapAlias());
+                if (diskSize >= 0) {
+                    chunk = new Chunk.Start(s.nodeAlias(), s.bitmapAlias(), s.granularity(), s.flags(), diskSize);
+                }
+            } else if (chunk instanceof Chunk.Bits b) {
+                key = new Chunk.BitmapRef(b.nodeAlias(), b.bitmapAlias());
+                pending -= bitsOf(b, granularities.get(key));
+            } else if (chunk instanceof Chunk.Complete cp) {
+                key = new Chunk.BitmapRef(cp.nodeAlias(), cp.bitmapAlias());
+            } else {
+                key = new Chunk.BitmapRef("", "");
+                if (position == size) {
+                    chunk = new Chunk.EndOfStream(manifest);
+                }
+            }
+            long seq = sequences.merge(key, 1L, Long::sum) - 1;
+            return new SequencedChunk(chunk, seq, pending);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read QEMU migration stream " + file, e);
+        }
+    }
+
+    @Override
+    public void skip(long n) {
+        if (n < 0 || n > size - position) {
+            throw new IllegalArgumentException("cannot skip " + n + " of the " + (size - position) + " chunks left");
+        }
+        for (long i = 0; i < n; i++) {
+            next();
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            reader.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

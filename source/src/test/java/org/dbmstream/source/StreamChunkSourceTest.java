@@ -1,0 +1,97 @@
+package org.dbmstream.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.dbmstream.bitmap.chunk.Chunk;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StreamChunkSourceTest {
+    private static final Path MIG1_MIN = TestData.dir().resolve("streams/mig1-min.stream");
+
+    private static List<SequencedChunk> drain(ChunkSource s) {
+        List<SequencedChunk> out = new ArrayList<>();
+        while (s.hasNext()) {
+            out.add(s.next());
+        }
+        return out;
+    }
+
+    @Test
+    void republishesQemusChunksInStreamOrderWithTheManifestOnTheLastEos() throws IOException {
+        try (StreamChunkSource s = StreamChunkSource.open(MIG1_MIN, 64L << 20)) {
+            // mig1-min.chunks.txt: 6 START, EOS; EOS (PART); 7 BITS, 6 COMPLETE, EOS
+            assertThat(s.size()).isEqualTo(22);
+            List<SequencedChunk> all = drain(s);
+            assertThat(all).hasSize(22);
+            assertThat(all.get(0).chunk()).isInstanceOf(Chunk.Start.class);
+            Chunk.Start first = (Chunk.Start) all.get(0).chunk();
+            assertThat(first.nodeAlias()).isEqualTo("disk0");
+            assertThat(first.bitmapAlias()).isEqualTo("newpers");
+            assertThat(first.flags()).isEqualTo(0x03);
+            assertThat(first.diskSize()).isEqualTo(64L << 20);
+            assertThat(all.get(6).chunk()).isEqualTo(Chunk.EndOfStream.empty());
+            assertThat(all.get(7).chunk()).isEqualTo(Chunk.EndOfStream.empty());
+            Chunk.Bits rtdis = (Chunk.Bits) all.get(9).chunk();
+            assertThat(rtdis.bitmapAlias()).isEqualTo("rtdis");
+            assertThat(rtdis.zeroes()).isTrue();
+            Chunk.EndOfStream last = (Chunk.EndOfStream) all.get(21).chunk();
+            assertThat(last.manifest()).extracting(Chunk.BitmapRef::bitmapAlias)
+                    .containsExactly("newpers", "rtdis", "rt1m", "persdis", "pers4k", "pers64k");
+            assertThat(all).filteredOn(c -> c.chunk() instanceof Chunk.EndOfStream)
+                    .extracting(SequencedChunk::sequence).containsExactly(0L, 1L, 2L);
+            // pers4k: START 0, BITS 1 and 2, COMPLETE 3
+            assertThat(all).filteredOn(c -> BitmapChunkSourceTest.key(c.chunk()).equals("disk0/pers4k"))
+                    .extracting(SequencedChunk::sequence).containsExactly(0L, 1L, 2L, 3L);
+            assertThat(s.pendingBits()).isZero();
+            // 4 bitmaps at 64 KiB, 1 at 1 MiB, 1 at 4 KiB over 64 MiB
+            assertThat(s.totalBits()).isEqualTo(4 * 1024 + 64 + 16384);
+        }
+    }
+
+    @Test
+    void startsKeepTheirUnknownDiskSizeWhenNoneIsGiven() throws IOException {
+        try (StreamChunkSource s = StreamChunkSource.open(MIG1_MIN, -1)) {
+            assertThat(((Chunk.Start) s.next().chunk()).diskSize()).isEqualTo(-1);
+            assertThat(s.bitmaps()).extracting(PublishedBitmap::diskSize).containsOnly(-1L);
+        }
+    }
+
+    @Test
+    void skipResumes() throws IOException {
+        List<SequencedChunk> all;
+        try (StreamChunkSource s = StreamChunkSource.open(MIG1_MIN, -1)) {
+            all = drain(s);
+        }
+        try (StreamChunkSource s = StreamChunkSource.open(MIG1_MIN, -1)) {
+            s.skip(12);
+            assertThat(drain(s)).isEqualTo(all.subList(12, 22));
+        }
+    }
+
+    @Test
+    void theGzippedFullStreamGivesTheSameChunks() throws IOException {
+        List<Chunk> min;
+        List<Chunk> full;
+        try (StreamChunkSource s = StreamChunkSource.open(MIG1_MIN, -1)) {
+            min = drain(s).stream().map(SequencedChunk::chunk).toList();
+        }
+        try (StreamChunkSource s = StreamChunkSource.open(TestData.dir().resolve("streams/mig1.stream.gz"), -1)) {
+            full = drain(s).stream().map(SequencedChunk::chunk)
+                    .filter(c -> !(c.equals(Chunk.EndOfStream.empty()))).toList();
+        }
+        assertThat(full).isEqualTo(min.stream().filter(c -> !(c.equals(Chunk.EndOfStream.empty()))).toList());
+    }
+
+    @Test
+    void aFileThatIsNoStreamIsRefused(@TempDir Path dir) throws IOException {
+        Path junk = Files.write(dir.resolve("junk.stream"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+        assertThatThrownBy(() -> StreamChunkSource.open(junk, -1)).isInstanceOf(IOException.class);
+    }
+}
