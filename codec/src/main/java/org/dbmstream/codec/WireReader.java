@@ -1,6 +1,5 @@
 package org.dbmstream.codec;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -28,9 +27,16 @@ public final class WireReader {
         this.base = startOffset;
     }
 
-    /** Reads a byte array whose first byte is at offset 0. */
+    private WireReader(byte[] data) {
+        this.in = InputStream.nullInputStream();
+        this.buf = data.clone();
+        this.lim = data.length;
+        this.eof = true;
+    }
+
+    /** Reads (a copy of) a byte array whose first byte is at offset 0. */
     public static WireReader of(byte[] data) {
-        return new WireReader(new ByteArrayInputStream(data), 0);
+        return new WireReader(data);
     }
 
     /** Offset of the next byte to be read. */

@@ -2,6 +2,7 @@ package org.dbmstream.codec.savevm;
 
 import java.io.BufferedInputStream;
 import java.io.Closeable;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 import org.dbmstream.codec.ChunkCodec;
 import org.dbmstream.codec.InputTruncatedException;
 import org.dbmstream.codec.WireChunk;
@@ -39,6 +41,7 @@ public final class SavevmReader implements Closeable {
     private static final int MAX_VMDESC = 16 << 20;
 
     private final InputStream source;
+    private final boolean gzip;
     private final WireReader in;
     private int pageSize;
     private final List<Section> sections = new ArrayList<>();
@@ -51,6 +54,7 @@ public final class SavevmReader implements Closeable {
 
     private SavevmReader(InputStream source, int pageSize) {
         this.source = source;
+        this.gzip = source instanceof GZIPInputStream;
         this.in = new WireReader(source, 0);
         this.pageSize = pageSize;
     }
@@ -71,7 +75,15 @@ public final class SavevmReader implements Closeable {
         int b0 = buffered.read();
         int b1 = buffered.read();
         buffered.reset();
-        InputStream raw = b0 == 0x1f && b1 == 0x8b ? new GZIPInputStream(buffered, 64 * 1024) : buffered;
+        InputStream raw = buffered;
+        if (b0 == 0x1f && b1 == 0x8b) {
+            try {
+                raw = new GZIPInputStream(buffered, 64 * 1024);
+            } catch (EOFException | ZipException e) {
+                buffered.close();
+                throw new SavevmFormatException("damaged gzip header: " + e.getMessage(), 0, e);
+            }
+        }
         SavevmReader reader = new SavevmReader(raw, pageSize);
         try {
             reader.readHeader();
@@ -117,6 +129,9 @@ public final class SavevmReader implements Closeable {
             }
         } catch (InputTruncatedException e) {
             throw new SavevmFormatException("truncated migration stream: " + e.getMessage(), e.endOffset(), e);
+        } catch (EOFException | ZipException e) {
+            // From the gzip layer: the compressed file is cut short or damaged.
+            throw new SavevmFormatException("damaged gzip migration stream: " + e.getMessage(), in.position(), e);
         }
     }
 
@@ -154,6 +169,8 @@ public final class SavevmReader implements Closeable {
             }
         } catch (InputTruncatedException e) {
             throw new SavevmFormatException("truncated migration stream header: " + e.getMessage(), e.endOffset(), e);
+        } catch (EOFException | ZipException e) {
+            throw new SavevmFormatException("damaged gzip migration stream: " + e.getMessage(), in.position(), e);
         }
     }
 
@@ -296,15 +313,20 @@ public final class SavevmReader implements Closeable {
     /** After EOF: an optional JSON VM description (0x06, be32 length, JSON). */
     private void readTrailer() throws IOException {
         finished = true;
-        if (in.peek(0) != VMDESCRIPTION) {
-            return;
+        if (in.peek(0) == VMDESCRIPTION) {
+            in.readU8("vm description marker");
+            long len = in.readBe32("vm description length");
+            if (len > MAX_VMDESC) {
+                in.skip(len, "vm description");
+            } else {
+                vmDescription = new String(in.readBytes((int) len, "vm description"), StandardCharsets.UTF_8);
+            }
         }
-        in.readU8("vm description marker");
-        long len = in.readBe32("vm description length");
-        if (len > MAX_VMDESC) {
-            in.skip(len, "vm description");
-        } else {
-            vmDescription = new String(in.readBytes((int) len, "vm description"), StandardCharsets.UTF_8);
+        if (gzip) {
+            // Read to the gzip trailer so that its CRC and length check the whole file.
+            while (!in.atEnd()) {
+                in.skip(1, "data after the stream");
+            }
         }
     }
 

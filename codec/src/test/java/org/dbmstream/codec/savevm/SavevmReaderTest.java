@@ -102,6 +102,20 @@ class SavevmReaderTest {
     }
 
     @Test
+    void cutOrDamagedGzipGivesAFormatError() throws IOException {
+        byte[] gz = java.nio.file.Files.readAllBytes(TestData.file("streams/mig1.stream.gz"));
+        for (int p : new int[] {1, 5, 20, gz.length / 3, gz.length / 2, gz.length - 9}) {
+            assertThatThrownBy(() -> read(Arrays.copyOf(gz, p))).as("gzip cut at %d", p)
+                    .isInstanceOf(SavevmFormatException.class);
+        }
+        byte[] damaged = gz.clone();
+        for (int i = 40; i < 80; i++) {
+            damaged[i] ^= 0x5a;
+        }
+        assertThatThrownBy(() -> read(damaged)).isInstanceOf(SavevmFormatException.class);
+    }
+
+    @Test
     void missingFooterIsReported() {
         byte[] stream = TestData.bytes("streams/mig1-min.stream");
         byte[] broken = stream.clone();
