@@ -6,6 +6,10 @@ import java.util.StringJoiner;
  * Chunk flag bits of QEMU's dirty-bitmap migration and the rules for their 1-, 2- or 4-byte wire
  * form. A flags value here is the whole value as sent, EXTRA_FLAGS markers included: 2 bytes
  * {@code b0 b1} give {@code b0 << 8 | b1}, 4 bytes give {@code b0 << 24 | b1 << 16 | be16}.
+ *
+ * <p>QEMU's reader accumulates these into a {@code uint8_t}, so it acts only on the last byte. Every
+ * defined flag lives in that low byte, so for a valid chunk both readings agree; any bit above it
+ * (other than the markers) is refused here as unknown rather than silently dropped.
  */
 public final class ChunkFlags {
     public static final int EOS = 0x01;
