@@ -1,0 +1,138 @@
+package org.dbmstream.source;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.dbmstream.schemas.Event;
+import org.dbmstream.serdes.DbmSerdes;
+import org.dbmstream.serdes.Topics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows one migration on the {@code events} topic (read_committed, every partition, from the
+ * beginning, no consumer group) and hands its events over as they come until MigrationCompleted,
+ * MigrationCancelled or MigrationFailed. Events of one migration may sit on several partitions, so after
+ * the final event it still reads every partition up to its end, so no earlier event of the migration is
+ * missed. Undecodable records are skipped with a warning.
+ */
+public final class MigrationWatcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MigrationWatcher.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Deserializer<Event> events;
+    private final String topic;
+    private final String migration;
+
+    /**
+     * Watches {@code migration}. {@code serdeConfig} as for the publisher (empty: embedded Avro);
+     * {@code consumerOverrides} are extra consumer settings (security etc.).
+     */
+    public MigrationWatcher(String bootstrapServers, Topics topics, Map<String, ?> serdeConfig, String migration,
+            Map<String, ?> consumerOverrides) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "dbm-watch-" + migration);
+        p.putAll(consumerOverrides);
+        this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.events = DbmSerdes.event(serdeConfig).deserializer();
+        this.topic = topics.events();
+        this.migration = migration;
+    }
+
+    public MigrationWatcher(String bootstrapServers, Topics topics, String migration) {
+        this(bootstrapServers, topics, Map.of(), migration, Map.of());
+    }
+
+    /**
+     * Reads the migration's events, passing each to {@code onEvent}, until its final event (then up to
+     * the end of every partition) or until {@code timeout} passes.
+     */
+    public MigrationOutcome await(Duration timeout, Consumer<Event> onEvent) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<Event> seen = new ArrayList<>();
+        if (!assign(deadline)) {
+            return new MigrationOutcome(MigrationOutcome.Status.TIMED_OUT, null, seen);
+        }
+        Event terminal = null;
+        Map<TopicPartition, Long> drainTo = null;
+        while (System.nanoTime() < deadline) {
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
+                Event e = decode(r);
+                if (e == null || !migration.equals(e.getMigration())) {
+                    continue;
+                }
+                seen.add(e);
+                onEvent.accept(e);
+                if (terminal == null && MigrationOutcome.statusOf(e) != null) {
+                    terminal = e;
+                    drainTo = consumer.endOffsets(consumer.assignment());
+                }
+            }
+            if (terminal != null && caughtUp(drainTo)) {
+                return new MigrationOutcome(MigrationOutcome.statusOf(terminal), terminal, seen);
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException("interrupted while watching migration " + migration);
+            }
+        }
+        return terminal == null ? new MigrationOutcome(MigrationOutcome.Status.TIMED_OUT, null, seen)
+                : new MigrationOutcome(MigrationOutcome.statusOf(terminal), terminal, seen);
+    }
+
+    /** Assigns every partition of the events topic from the start, waiting for the topic to exist. */
+    private boolean assign(long deadline) throws InterruptedException {
+        while (true) {
+            List<PartitionInfo> parts = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+            if (parts != null && !parts.isEmpty()) {
+                List<TopicPartition> tps = parts.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+                consumer.assign(tps);
+                consumer.seekToBeginning(tps);
+                return true;
+            }
+            if (System.nanoTime() >= deadline) {
+                LOG.warn("events topic {} does not exist (is the destination running?)", topic);
+                return false;
+            }
+            Thread.sleep(POLL.toMillis());
+        }
+    }
+
+    private boolean caughtUp(Map<TopicPartition, Long> ends) {
+        for (var e : ends.entrySet()) {
+            if (consumer.position(e.getKey()) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private Event decode(ConsumerRecord<byte[], byte[]> r) {
+        try {
+            return r.value() == null ? null : events.deserialize(r.topic(), r.value());
+        } catch (RuntimeException ex) {
+            LOG.warn("skipping undecodable event at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), ex.toString());
+            return null;
+        }
+    }
+
+    @Override
+    public void close() {
+        consumer.close();
+        events.close();
+    }
+}
