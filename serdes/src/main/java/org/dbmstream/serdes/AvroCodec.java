@@ -126,8 +126,13 @@ public final class AvroCodec<T extends SpecificRecord> {
             throw new SerializationException(where(topic, data) + ": Confluent wire format with schema id " + id
                     + ", but no schema registry is configured (" + RegistryConfig.URL + ")");
         }
-        SpecificDatumReader<T> reader = readersById.computeIfAbsent(id,
-                i -> new SpecificDatumReader<>(registry.schemaById(i), model.getSchema(type), model));
+        SpecificDatumReader<T> reader;
+        try {
+            reader = readersById.computeIfAbsent(id,
+                    i -> new SpecificDatumReader<>(registry.schemaById(i), model.getSchema(type), model));
+        } catch (SchemaRegistryException e) {
+            throw new SchemaRegistryException(where(topic, data) + ": " + e.getMessage(), e.status(), e.errorCode(), e);
+        }
         try {
             var dec = DecoderFactory.get().binaryDecoder(data, WireFormat.CONFLUENT_HEADER,
                     data.length - WireFormat.CONFLUENT_HEADER, null);

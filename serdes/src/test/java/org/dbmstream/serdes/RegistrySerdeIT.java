@@ -220,6 +220,11 @@ class RegistrySerdeIT {
         assertThatThrownBy(() -> serde.deserialize(topic, cut))
                 .hasMessageContaining("topic '" + topic + "'").hasMessageContaining("9-byte ChunkValue")
                 .hasMessageContaining("schema id " + id);
+        byte[] unknownId = WireFormat.confluentFrame(999_999, new byte[] {2});
+        assertThatThrownBy(() -> serde.deserialize(topic, unknownId))
+                .isInstanceOf(SchemaRegistryException.class)
+                .hasMessageContaining("topic '" + topic + "': cannot decode 6-byte ChunkValue record")
+                .hasMessageContaining("cannot fetch schema id 999999: HTTP 404");
         // an Event's id read as ChunkValue: resolution fails and says so
         byte[] event = DbmSerdes.event(config()).serialize(topic("events"), Samples.event(
                 new org.dbmstream.schemas.MigrationFailed("x")));
