@@ -1,0 +1,82 @@
+package org.dbmstream.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.dbmstream.broker.KafkaBroker;
+import org.dbmstream.broker.testing.KafkaBrokerExtension;
+import org.dbmstream.schemas.BitmapCompleted;
+import org.dbmstream.schemas.CompletedBitmap;
+import org.dbmstream.schemas.Event;
+import org.dbmstream.schemas.MigrationCompleted;
+import org.dbmstream.schemas.MigrationFailed;
+import org.dbmstream.serdes.DbmSerdes;
+import org.dbmstream.serdes.Topics;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The watcher on a real broker, with events spread over partitions as a destination writes them. */
+@ExtendWith(KafkaBrokerExtension.class)
+class MigrationWatcherIT {
+
+    private static Event event(String migration, String node, String bitmap, Object body) {
+        return new Event(migration, "t1", node, node, bitmap, bitmap, Instant.ofEpochMilli(1), body);
+    }
+
+    private static void write(KafkaBroker broker, Topics t, int partition, Event e) {
+        try (var p = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
+            byte[] v = DbmSerdes.event(Map.of()).serializer().serialize(t.events(), e);
+            p.send(new ProducerRecord<>(t.events(), partition, e.getMigration().getBytes(StandardCharsets.UTF_8), v));
+        }
+    }
+
+    @Test
+    void returnsEveryEventOfTheMigrationThroughItsFinalOne(KafkaBroker broker) throws Exception {
+        Topics t = new Topics("it-watch.");
+        broker.createTopics(3, t.events());
+        // the final event sits on partition 0, an earlier bitmap event on partition 2
+        write(broker, t, 0, event("other", null, null, new MigrationFailed("not ours")));
+        write(broker, t, 0, event("m1", null, null, new MigrationCompleted(List.of(
+                new CompletedBitmap("disk0", "disk0", "b1", "b1")))));
+        write(broker, t, 2, event("m1", "disk0", "b1", new BitmapCompleted(65536L, 1L << 30, true, true, 65536L,
+                "ab", 2L)));
+        List<Event> streamed = new ArrayList<>();
+        MigrationOutcome outcome;
+        try (MigrationWatcher w = new MigrationWatcher(broker.bootstrapServers(), t, "m1")) {
+            outcome = w.await(Duration.ofSeconds(30), streamed::add);
+        }
+        assertThat(outcome.status()).isEqualTo(MigrationOutcome.Status.COMPLETED);
+        assertThat(outcome.reason()).isEmpty();
+        assertThat(outcome.events()).hasSize(2).isEqualTo(streamed);
+        assertThat(outcome.events()).extracting(e -> e.getBody().getClass().getSimpleName())
+                .containsExactlyInAnyOrder("MigrationCompleted", "BitmapCompleted");
+    }
+
+    @Test
+    void aFailedMigrationReportsItsReasonAndAMissingOneTimesOut(KafkaBroker broker) throws Exception {
+        Topics t = new Topics("it-watch2.");
+        broker.createTopics(2, t.events());
+        write(broker, t, 1, event("m2", null, null, new MigrationFailed(
+                "Unknown flags in migrated dirty bitmap header: 8")));
+        try (MigrationWatcher w = new MigrationWatcher(broker.bootstrapServers(), t, "m2")) {
+            MigrationOutcome o = w.await(Duration.ofSeconds(30), e -> { });
+            assertThat(o.status()).isEqualTo(MigrationOutcome.Status.FAILED);
+            assertThat(o.reason()).isEqualTo("Unknown flags in migrated dirty bitmap header: 8");
+        }
+        try (MigrationWatcher w = new MigrationWatcher(broker.bootstrapServers(), t, "never")) {
+            MigrationOutcome o = w.await(Duration.ofSeconds(1), e -> { });
+            assertThat(o.status()).isEqualTo(MigrationOutcome.Status.TIMED_OUT);
+            assertThat(o.terminal()).isNull();
+        }
+    }
+}
