@@ -1,0 +1,148 @@
+package org.dbmstream.connectors;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.source.SourceTask;
+import org.apache.kafka.connect.source.TransactionContext;
+import org.dbmstream.serdes.Topics;
+import org.dbmstream.source.OutgoingRecord;
+import org.dbmstream.source.RateLimiter;
+import org.dbmstream.source.RecordSerializers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes its share of the images, one migration after the other, as raw byte records. Each record
+ * carries the source offset "next position of this image's migration", so after a restart the task
+ * skips exactly what was committed and resumes; an image whose migration is done is not sent again
+ * (until the file changes, which makes a new migration id). With connector-defined transaction
+ * boundaries, it commits once per migration.
+ */
+public final class Qcow2BitmapSourceTask extends SourceTask {
+    private static final Logger LOG = LoggerFactory.getLogger(Qcow2BitmapSourceTask.class);
+    private static final long IDLE_MILLIS = 1000;
+
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private Qcow2BitmapSourceConnectorConfig config;
+    private Topics topics;
+    private RecordSerializers serializers;
+    private String sourceId;
+    private RateLimiter limiter;
+    private final Deque<Path> pending = new ArrayDeque<>();
+    private ImageMigration current;
+
+    @Override
+    public String version() {
+        return ConnectorVersion.VERSION;
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        config = new Qcow2BitmapSourceConnectorConfig(props);
+        topics = new Topics(config.topicPrefix());
+        serializers = RecordSerializers.of(props);
+        sourceId = config.sourceId(props.getOrDefault("name", "qcow2-bitmaps"));
+        limiter = config.rateLimit() > 0 ? RateLimiter.of(config.rateLimit()) : null;
+        config.taskImages().forEach(p -> pending.add(Path.of(p)));
+        LOG.info("task of {} publishes {} image(s)", sourceId, pending.size());
+    }
+
+    @Override
+    public List<SourceRecord> poll() throws InterruptedException {
+        if (stopped.getCount() == 0) {
+            closeCurrent();
+            return null;
+        }
+        if (current == null && !openNext()) {
+            // everything published: idle until stopped
+            stopped.await(IDLE_MILLIS, TimeUnit.MILLISECONDS);
+            return null;
+        }
+        List<SourceRecord> batch = new ArrayList<>();
+        Map<String, String> partition = SourceOffsets.partition(current.image());
+        var records = current.records();
+        SourceRecord last = null;
+        while (records.hasNext() && batch.size() < config.batchRecords() && stopped.getCount() > 0) {
+            OutgoingRecord r = records.next();
+            if (limiter != null) {
+                limiter.acquire(r.bytes());
+            }
+            boolean done = !records.hasNext();
+            var offset = new SourceOffsets(current.migrationId(), r.position() + 1, done).toMap();
+            last = new SourceRecord(partition, offset, r.topic(), null, Schema.BYTES_SCHEMA, r.key(),
+                    Schema.BYTES_SCHEMA, r.value());
+            batch.add(last);
+        }
+        if (!records.hasNext()) {
+            LOG.info("migration {} of {}: all {} records handed to the worker", current.migrationId(),
+                    current.image(), records.size());
+            TransactionContext tx = context.transactionContext();
+            if (tx != null && last != null) {
+                tx.commitTransaction(last);
+            }
+            closeCurrent();
+        }
+        return batch;
+    }
+
+    /** Opens the next image that still has records to send; false when none is left. */
+    private boolean openNext() {
+        while (!pending.isEmpty()) {
+            Path image = pending.poll();
+            try {
+                String id = ImageMigration.migrationId(config.migrationPrefix(), image);
+                var stored = context.offsetStorageReader().offset(SourceOffsets.partition(image));
+                long resumeAt = 0;
+                if (stored != null) {
+                    SourceOffsets at = SourceOffsets.parse(SourceOffsets.partition(image), stored);
+                    if (at.migration().equals(id) && at.done()) {
+                        LOG.info("migration {} of {} was published already", id, image);
+                        continue;
+                    }
+                    if (at.migration().equals(id)) {
+                        resumeAt = at.position();
+                    } else {
+                        LOG.warn("{} changed since migration {} (now {}): publishing it as a new migration", image,
+                                at.migration(), id);
+                    }
+                }
+                ImageMigration m = ImageMigration.open(image, id, config, topics, serializers, sourceId);
+                if (resumeAt > m.records().size()) {
+                    m.close();
+                    throw new ConnectException("stored position " + resumeAt + " of migration " + id + " is past its "
+                            + m.records().size() + " records");
+                }
+                m.records().skip(resumeAt);
+                LOG.info("{} migration {} of {} at record {} of {}", resumeAt == 0 ? "starting" : "resuming", id, image,
+                        resumeAt, m.records().size());
+                current = m;
+                return true;
+            } catch (IOException | RuntimeException e) {
+                throw new ConnectException("cannot publish the bitmaps of " + image + ": " + e.getMessage(), e);
+            }
+        }
+        return false;
+    }
+
+    private void closeCurrent() {
+        if (current != null) {
+            current.close();
+            current = null;
+        }
+    }
+
+    @Override
+    public void stop() {
+        stopped.countDown();
+    }
+}
