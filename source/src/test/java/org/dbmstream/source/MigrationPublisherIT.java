@@ -3,7 +3,10 @@ package org.dbmstream.source;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,6 +27,7 @@ import org.dbmstream.serdes.DbmSerdes;
 import org.dbmstream.serdes.Topics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The publisher against a real in-process Kafka broker; results checked against QEMU's ground truth. */
 @ExtendWith(KafkaBrokerExtension.class)
@@ -49,6 +53,36 @@ class MigrationPublisherIT {
         r.nextBytes(raw);
         b.deserialize(0, b.bitCount(), raw);
         return new MigrationInput.InMemoryBitmap("disk0", name, b, true, true);
+    }
+
+    @Test
+    void img1BitmapsReadBackFromKafkaMatchQemusSha256AndCount(KafkaBroker broker, @TempDir Path dir) throws Exception {
+        Topics t = topics(broker, "it-img1.", 3);
+        Path img = TestData.image("img1", dir);
+        MigrationRequest request = MigrationRequest.builder().migrationId("img1-mig").target("host-b")
+                .input(new MigrationInput.Qcow2Image(img)).build();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        PublishResult result;
+        try (MigrationPublisher p = new MigrationPublisher(settings(broker, t).transactional(true).build())) {
+            result = p.publish(request, ProgressRenderers.lines(new PrintStream(log, true, StandardCharsets.UTF_8),
+                    Duration.ofSeconds(1)));
+        }
+        assertThat(result.bitmaps()).extracting(PublishedBitmap::bitmapName)
+                .containsExactlyInAnyOrder("b64k", "b4k", "b1m", "bdis");
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("migration img1-mig: SETUP")
+                .contains("migration img1-mig: published 4 bitmaps in " + result.records() + " records");
+        List<ChunkTopic.Read> reads = ChunkTopic.chunks(broker.bootstrapServers(), t.chunks(), "img1-mig");
+        assertThat(reads).hasSize((int) result.records() - 1);
+        Map<String, DirtyBitmap> rebuilt = ChunkTopic.rebuild(reads, -1);
+        for (JsonNode e : TestData.expected("img1.qcow2")) {
+            DirtyBitmap b = rebuilt.get("img1/" + e.get("name").asText());
+            assertThat(b.sha256()).as(e.get("name").asText()).isEqualTo(e.get("sha256").asText());
+            assertThat(b.count()).as(e.get("name").asText()).isEqualTo(e.get("count").asLong());
+        }
+        // the final EndOfStream (empty aliases) lists every bitmap sent
+        Chunk.EndOfStream last = (Chunk.EndOfStream) reads.stream().filter(r -> r.keyText().equals("/"))
+                .reduce((a, b) -> b.value().getSequence() > a.value().getSequence() ? b : a).orElseThrow().chunk();
+        assertThat(last.manifest()).hasSize(4);
     }
 
     @Test
