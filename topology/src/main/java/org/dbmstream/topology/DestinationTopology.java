@@ -1,0 +1,107 @@
+package org.dbmstream.topology;
+
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.dbmstream.bitmap.load.MigrationFact;
+import org.dbmstream.schemas.ChunkKey;
+import org.dbmstream.schemas.ChunkValue;
+import org.dbmstream.schemas.Event;
+import org.dbmstream.schemas.MigrationSpec;
+import org.dbmstream.serdes.ChunkRecords;
+import org.dbmstream.serdes.DbmSerdes;
+import org.dbmstream.serdes.Topics;
+import org.dbmstream.topology.processor.ChunkLoadProcessor;
+import org.dbmstream.topology.processor.MigrationTrackerProcessor;
+import org.dbmstream.topology.record.BroadcastPartitioner;
+import org.dbmstream.topology.record.CheckedChunkValueSerde;
+import org.dbmstream.topology.record.Control;
+import org.dbmstream.topology.record.ControlSerde;
+import org.dbmstream.topology.record.FactSerde;
+import org.dbmstream.topology.record.LoadInput;
+import org.dbmstream.topology.record.SpecRecord;
+import org.dbmstream.topology.store.StoreNames;
+
+/**
+ * The destination's Kafka Streams topology (DESIGN.md section 6):
+ * <ol>
+ * <li>specs: each migration spec from the compacted {@code migrations} topic is broadcast to every
+ * partition of the {@code control} topic;</li>
+ * <li>loading: each partition of {@code chunks}, together with the same partition of {@code control},
+ * is loaded with QEMU's semantics into RocksDB stores (metadata per bitmap, bits per chunk); chunks stay
+ * where they arrive, so the chunks of one bitmap (one key) are loaded in order; bitmap events go to
+ * {@code events};</li>
+ * <li>tracking: the loading tasks' facts are re-keyed by migration id (repartition topic {@code facts}),
+ * so one task decides each migration: MigrationCompleted from the EndOfStream manifest,
+ * MigrationCancelled/Failed once, and a cancel or fail broadcast on {@code control} to every loading
+ * partition, which drops the migration's unfinished bitmaps and ignores its later chunks.</li>
+ * </ol>
+ */
+public final class DestinationTopology {
+    private DestinationTopology() {
+    }
+
+    /** Builds the topology for {@code config}'s topics and serdes. */
+    public static Topology build(DestinationConfig config) {
+        Topics topics = config.topics();
+        Map<String, Object> serdeConfig = config.serdeConfig();
+        String control = config.controlTopic();
+        Serde<Control> controlSerde = new ControlSerde();
+        Serde<Event> eventSerde = DbmSerdes.event(serdeConfig);
+        Serde<MigrationSpec> specSerde = DbmSerdes.migrationSpec(serdeConfig);
+        Serde<ChunkKey> keySerde = DbmSerdes.chunkKey(serdeConfig);
+        Serde<ChunkValue> valueSerde = new CheckedChunkValueSerde(serdeConfig);
+
+        StreamsBuilder builder = new StreamsBuilder();
+        StoreNames.loadingBuilders().forEach(builder::addStateStore);
+        builder.addStateStore(StoreNames.trackerBuilder());
+
+        builder.stream(topics.migrations(), Consumed.with(Serdes.String(), specSerde).withName("migrations"))
+                .filter((id, spec) -> id != null, Named.as("has-migration-id"))
+                .mapValues((id, spec) -> spec == null ? (Control) new Control.SpecRemoved(id)
+                        : new Control.Spec(SpecRecord.of(id, spec)), Named.as("spec-to-control"))
+                .to(control, broadcast(controlSerde, "broadcast-specs"));
+
+        KStream<String, LoadInput> chunks = builder
+                .stream(topics.chunks(), Consumed.with(keySerde, valueSerde).withName("chunks"))
+                .filter((key, value) -> key != null && value != null, Named.as("has-chunk"))
+                .map((key, value) -> KeyValue.pair(key.getMigration(),
+                        LoadInput.chunk(key.getMigration(), ChunkRecords.toChunk(key, value))), Named.as("to-chunk"));
+        KStream<String, LoadInput> controls = builder
+                .stream(control, Consumed.with(Serdes.String(), controlSerde).withName("control"))
+                .filter((id, c) -> c != null, Named.as("has-control"))
+                .mapValues(LoadInput::control, Named.as("to-control-input"));
+
+        KStream<String, Object> loaded = chunks.merge(controls, Named.as("chunks-and-control"))
+                .process(ChunkLoadProcessor::new, Named.as("load"), StoreNames.loading());
+        loaded.filter((id, v) -> v instanceof Event, Named.as("bitmap-events"))
+                .mapValues(v -> (Event) v, Named.as("as-bitmap-event"))
+                .to(topics.events(), Produced.with(Serdes.String(), eventSerde).withName("emit-bitmap-events"));
+
+        KStream<String, Object> tracked = loaded.filter((id, v) -> v instanceof MigrationFact, Named.as("facts"))
+                .mapValues(v -> (MigrationFact) v, Named.as("as-fact"))
+                .repartition(Repartitioned.with(Serdes.String(), new FactSerde()).withName("facts-by-migration"))
+                .process(MigrationTrackerProcessor::new, Named.as("track"), StoreNames.MIGRATIONS);
+        tracked.filter((id, v) -> v instanceof Event, Named.as("migration-events"))
+                .mapValues(v -> (Event) v, Named.as("as-migration-event"))
+                .to(topics.events(), Produced.with(Serdes.String(), eventSerde).withName("emit-migration-events"));
+        tracked.filter((id, v) -> v instanceof Control, Named.as("decisions"))
+                .mapValues(v -> (Control) v, Named.as("as-decision"))
+                .to(control, broadcast(controlSerde, "broadcast-decisions"));
+        return builder.build();
+    }
+
+    /** A sink to every partition of the control topic. */
+    private static Produced<String, Control> broadcast(Serde<Control> serde, String name) {
+        return Produced.with(Serdes.String(), serde).withStreamPartitioner(new BroadcastPartitioner<String, Control>())
+                .withName(name);
+    }
+}

@@ -1,0 +1,125 @@
+package org.dbmstream.topology.codec;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.dbmstream.bitmap.Granularity;
+import org.dbmstream.bitmap.chunk.Chunk;
+import org.dbmstream.bitmap.load.BitmapNames;
+import org.dbmstream.bitmap.load.BitmapPhase;
+import org.dbmstream.bitmap.load.BitmapState;
+import org.dbmstream.bitmap.load.Consequence;
+import org.dbmstream.bitmap.load.LoadError;
+import org.dbmstream.bitmap.load.MigrationProgress;
+import org.dbmstream.bitmap.load.MigrationStatus;
+
+/**
+ * Binary form of the load state kept in stores and sent between sub-topologies. Each top-level value
+ * starts with a version byte so that a later layout can still read old state.
+ */
+public final class StateCodec {
+    private static final int VERSION = 1;
+
+    private StateCodec() {
+    }
+
+    public static byte[] bitmapState(BitmapState s) {
+        BinaryWriter w = new BinaryWriter().int8(VERSION);
+        names(w, s.names());
+        return w.int64(s.granularity().bytes()).int64(s.size()).bool(s.enabled()).bool(s.persistent())
+                .int8(s.phase().ordinal()).bool(s.recording()).bool(s.successor()).int64(s.chunks())
+                .int64(s.endBit()).int64(s.count()).nullableString(s.sha256()).toByteArray();
+    }
+
+    public static BitmapState bitmapState(byte[] bytes) {
+        BinaryReader r = reader(bytes);
+        return new BitmapState(names(r), Granularity.of(r.int64()), r.int64(), r.bool(), r.bool(),
+                BitmapPhase.values()[r.int8()], r.bool(), r.bool(), r.int64(), r.int64(), r.int64(),
+                r.nullableString());
+    }
+
+    public static byte[] loadError(LoadError e) {
+        BinaryWriter w = new BinaryWriter().int8(VERSION);
+        loadError(w, e);
+        return w.toByteArray();
+    }
+
+    public static LoadError loadError(byte[] bytes) {
+        return loadError(reader(bytes));
+    }
+
+    public static byte[] progress(MigrationProgress p) {
+        BinaryWriter w = new BinaryWriter().int8(VERSION).string(p.migration()).string(p.target())
+                .int8(p.status().ordinal()).nullableString(p.reason());
+        refs(w, p.manifest());
+        w.int32(p.completed().size());
+        for (BitmapNames n : p.completed()) {
+            names(w, n);
+        }
+        return w.toByteArray();
+    }
+
+    public static MigrationProgress progress(byte[] bytes) {
+        BinaryReader r = reader(bytes);
+        String migration = r.string();
+        String target = r.string();
+        MigrationStatus status = MigrationStatus.values()[r.int8()];
+        String reason = r.nullableString();
+        List<Chunk.BitmapRef> manifest = refs(r);
+        int n = r.int32();
+        List<BitmapNames> completed = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            completed.add(names(r));
+        }
+        return new MigrationProgress(migration, target, status, reason, manifest, completed);
+    }
+
+    static void names(BinaryWriter w, BitmapNames n) {
+        w.string(n.migration()).string(n.target()).string(n.node()).string(n.nodeAlias()).string(n.bitmap())
+                .string(n.bitmapAlias());
+    }
+
+    static BitmapNames names(BinaryReader r) {
+        return new BitmapNames(r.string(), r.string(), r.string(), r.string(), r.string(), r.string());
+    }
+
+    static void loadError(BinaryWriter w, LoadError e) {
+        w.int8(e.consequence().ordinal()).string(e.message());
+    }
+
+    static LoadError loadError(BinaryReader r) {
+        return new LoadError(Consequence.values()[r.int8()], r.string());
+    }
+
+    /** A list of bitmap refs; null is written as count -1. */
+    static void refs(BinaryWriter w, List<Chunk.BitmapRef> refs) {
+        if (refs == null) {
+            w.int32(-1);
+            return;
+        }
+        w.int32(refs.size());
+        for (Chunk.BitmapRef ref : refs) {
+            w.string(ref.nodeAlias()).string(ref.bitmapAlias());
+        }
+    }
+
+    static List<Chunk.BitmapRef> refs(BinaryReader r) {
+        int n = r.int32();
+        if (n < 0) {
+            return null;
+        }
+        List<Chunk.BitmapRef> refs = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            refs.add(new Chunk.BitmapRef(r.string(), r.string()));
+        }
+        return refs;
+    }
+
+    static BinaryReader reader(byte[] bytes) {
+        BinaryReader r = new BinaryReader(bytes);
+        int version = r.int8();
+        if (version != VERSION) {
+            throw new IllegalArgumentException("unknown state layout version " + version);
+        }
+        return r;
+    }
+}

@@ -1,0 +1,57 @@
+package org.dbmstream.topology.codec;
+
+import java.nio.ByteBuffer;
+import org.apache.kafka.common.utils.Bytes;
+import org.dbmstream.bitmap.load.BitmapKey;
+
+/**
+ * Keys of the topology's state stores. Strings are length-prefixed, so the key of a migration is a byte
+ * prefix of the keys of all its bitmaps, and a bitmap's key a prefix of its chunks' keys (chunk index
+ * big-endian: ascending order of bytes is ascending index).
+ */
+public final class StoreKeys {
+    private StoreKeys() {
+    }
+
+    /** Prefix of every key belonging to {@code migration}. */
+    public static Bytes migration(String migration) {
+        return Bytes.wrap(new BinaryWriter().string(migration).toByteArray());
+    }
+
+    public static Bytes bitmap(BitmapKey key) {
+        return Bytes.wrap(bitmapBytes(key));
+    }
+
+    public static BitmapKey bitmapKey(Bytes bytes) {
+        BinaryReader in = new BinaryReader(bytes.get());
+        return new BitmapKey(in.string(), in.string(), in.string());
+    }
+
+    /** Key of chunk {@code index} of a bitmap. */
+    public static Bytes chunk(BitmapKey key, long index) {
+        byte[] prefix = bitmapBytes(key);
+        return Bytes.wrap(ByteBuffer.allocate(prefix.length + 8).put(prefix).putLong(index).array());
+    }
+
+    /** The chunk index of a chunk key. */
+    public static long chunkIndex(Bytes chunkKey) {
+        byte[] b = chunkKey.get();
+        return ByteBuffer.wrap(b, b.length - 8, 8).getLong();
+    }
+
+    /** Key of a parked chunk: its migration, then its arrival position. */
+    public static Bytes parked(String migration, long position) {
+        byte[] prefix = migration(migration).get();
+        return Bytes.wrap(ByteBuffer.allocate(prefix.length + 8).put(prefix).putLong(position).array());
+    }
+
+    /** Key of a bitmap name on a target (who completed it). */
+    public static Bytes name(String target, String node, String bitmap) {
+        return Bytes.wrap(new BinaryWriter().string(target).string(node).string(bitmap).toByteArray());
+    }
+
+    private static byte[] bitmapBytes(BitmapKey key) {
+        return new BinaryWriter().string(key.migration()).string(key.nodeAlias()).string(key.bitmapAlias())
+                .toByteArray();
+    }
+}

@@ -1,0 +1,148 @@
+package org.dbmstream.topology.processor;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.BytesSerializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.dbmstream.bitmap.chunk.Chunk;
+import org.dbmstream.bitmap.load.BitmapLoader;
+import org.dbmstream.bitmap.load.Migration;
+import org.dbmstream.topology.codec.ChunkCodec;
+import org.dbmstream.topology.codec.StoreKeys;
+import org.dbmstream.topology.record.Control;
+import org.dbmstream.topology.record.ControlSerde;
+import org.dbmstream.topology.record.LoadInput;
+import org.dbmstream.topology.record.SpecRecord;
+import org.dbmstream.topology.store.KeyValueLoadStore;
+import org.dbmstream.topology.store.StoreNames;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads the chunks of one partition of the chunks topic with QEMU's load semantics ({@link BitmapLoader}),
+ * and applies the control records every partition receives: migration specs (chunks that arrive before
+ * their migration's spec wait in a store and are loaded, in arrival order, when it comes) and
+ * cancel/fail decisions. Emits bitmap events and the facts the migration's tracker needs.
+ */
+public final class ChunkLoadProcessor implements Processor<String, LoadInput, String, Object> {
+    private static final Logger LOG = LoggerFactory.getLogger(ChunkLoadProcessor.class);
+    private static final int SPEC_CACHE = 1024;
+    private static final ControlSerde CONTROL = new ControlSerde();
+
+    private ProcessorContext<String, Object> context;
+    private KeyValueStore<Bytes, byte[]> specs;
+    private KeyValueStore<Bytes, byte[]> parked;
+    private BitmapLoader loader;
+    private final Map<String, SpecRecord> specCache = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, SpecRecord> eldest) {
+            return size() > SPEC_CACHE;
+        }
+    };
+    private final Map<String, Migration> migrationCache = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Migration> eldest) {
+            return size() > SPEC_CACHE;
+        }
+    };
+    private long localPosition;
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        this.context = context;
+        // a task re-initialized after an aborted transaction must not trust what it cached before
+        specCache.clear();
+        migrationCache.clear();
+        this.specs = context.getStateStore(StoreNames.SPECS);
+        this.parked = context.getStateStore(StoreNames.PARKED);
+        this.loader = new BitmapLoader(new KeyValueLoadStore(context.getStateStore(StoreNames.BITMAPS),
+                context.getStateStore(StoreNames.BITS), context.getStateStore(StoreNames.STOPS),
+                context.getStateStore(StoreNames.NAMES)));
+    }
+
+    @Override
+    public void process(Record<String, LoadInput> record) {
+        LoadInput input = record.value();
+        RecordOutput out = new RecordOutput(context, record);
+        if (input.control() != null) {
+            control(input.control(), out);
+            return;
+        }
+        SpecRecord spec = spec(input.migration());
+        if (spec == null) {
+            park(input.migration(), input.chunk());
+            return;
+        }
+        load(spec, input.chunk(), out);
+    }
+
+    private void control(Control control, RecordOutput out) {
+        String migration = control.migration();
+        if (control instanceof Control.Spec s) {
+            specs.put(StoreKeys.migration(migration), CONTROL.serialize(null, s));
+            specCache.put(migration, s.spec());
+            migrationCache.remove(migration);
+            replayParked(s.spec(), out);
+        } else if (control instanceof Control.SpecRemoved) {
+            specs.delete(StoreKeys.migration(migration));
+            specCache.remove(migration);
+            migrationCache.remove(migration);
+        } else {
+            loader.stop(((Control.Stop) control).control(), out);
+        }
+    }
+
+    private void load(SpecRecord spec, Chunk chunk, RecordOutput out) {
+        if (spec.problem() != null) {
+            loader.streamError(Migration.of(spec.migration(), spec.target()), spec.problem(), out);
+            return;
+        }
+        Migration migration = migrationCache.computeIfAbsent(spec.migration(), id -> spec.toMigration());
+        loader.accept(migration, chunk, out);
+    }
+
+    private SpecRecord spec(String migration) {
+        SpecRecord cached = specCache.get(migration);
+        if (cached != null) {
+            return cached;
+        }
+        byte[] bytes = specs.get(StoreKeys.migration(migration));
+        if (bytes == null) {
+            return null;
+        }
+        SpecRecord spec = ((Control.Spec) CONTROL.deserialize(null, bytes)).spec();
+        specCache.put(migration, spec);
+        return spec;
+    }
+
+    /** Keeps a chunk until its migration's spec arrives; the input offset keeps arrival order. */
+    private void park(String migration, Chunk chunk) {
+        long position = context.recordMetadata().map(m -> m.offset()).orElse(localPosition++);
+        parked.put(StoreKeys.parked(migration, position), ChunkCodec.encode(chunk));
+        LOG.debug("Chunk of migration '{}' waits for its spec", migration);
+    }
+
+    private void replayParked(SpecRecord spec, RecordOutput out) {
+        List<KeyValue<Bytes, byte[]>> waiting = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = parked.prefixScan(StoreKeys.migration(spec.migration()),
+                new BytesSerializer())) {
+            it.forEachRemaining(waiting::add);
+        }
+        if (!waiting.isEmpty()) {
+            LOG.info("Loading {} chunks of migration '{}' that arrived before its spec", waiting.size(),
+                    spec.migration());
+        }
+        for (KeyValue<Bytes, byte[]> kv : waiting) {
+            parked.delete(kv.key);
+            load(spec, ChunkCodec.decode(kv.value), out);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package org.dbmstream.topology.processor;
+
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.dbmstream.bitmap.load.LoadEvent;
+import org.dbmstream.bitmap.load.LoadOutput;
+import org.dbmstream.bitmap.load.MigrationFact;
+import org.dbmstream.topology.record.EventRecords;
+
+/**
+ * Forwards what the load side produced for one input record: events as Avro {@code Event}s, facts as
+ * they are, all keyed by migration id and stamped with the input record's timestamp.
+ */
+final class RecordOutput implements LoadOutput {
+    private final ProcessorContext<String, Object> context;
+    private final Record<?, ?> input;
+
+    RecordOutput(ProcessorContext<String, Object> context, Record<?, ?> input) {
+        this.context = context;
+        this.input = input;
+    }
+
+    @Override
+    public void event(LoadEvent event) {
+        forward(event.migration(), EventRecords.toAvro(event, input.timestamp()));
+    }
+
+    @Override
+    public void fact(MigrationFact fact) {
+        forward(fact.migration(), fact);
+    }
+
+    void forward(String migration, Object value) {
+        context.forward(new Record<>(migration, value, input.timestamp(), input.headers()));
+    }
+}

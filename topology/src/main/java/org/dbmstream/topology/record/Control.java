@@ -1,0 +1,44 @@
+package org.dbmstream.topology.record;
+
+import java.util.Objects;
+import org.dbmstream.bitmap.load.MigrationControl;
+
+/**
+ * A record of the control topic, broadcast to every partition so that each loading task learns it: a
+ * migration's spec (or its removal), or the decision that a migration is cancelled or failed.
+ */
+public sealed interface Control permits Control.Spec, Control.SpecRemoved, Control.Stop {
+
+    String migration();
+
+    /** The migration's spec arrived or changed. */
+    record Spec(SpecRecord spec) implements Control {
+        public Spec {
+            Objects.requireNonNull(spec, "spec");
+        }
+
+        @Override
+        public String migration() {
+            return spec.migration();
+        }
+    }
+
+    /** The migration's spec was deleted (a tombstone on the migrations topic). */
+    record SpecRemoved(String migration) implements Control {
+        public SpecRemoved {
+            Objects.requireNonNull(migration, "migration");
+        }
+    }
+
+    /** The migration is cancelled or failed: drop its unfinished bitmaps, ignore its later chunks. */
+    record Stop(MigrationControl control) implements Control {
+        public Stop {
+            Objects.requireNonNull(control, "control");
+        }
+
+        @Override
+        public String migration() {
+            return control.migration();
+        }
+    }
+}

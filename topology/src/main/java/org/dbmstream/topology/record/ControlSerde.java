@@ -1,0 +1,103 @@
+package org.dbmstream.topology.record;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+import org.dbmstream.bitmap.load.Consequence;
+import org.dbmstream.bitmap.load.LoadError;
+import org.dbmstream.bitmap.load.MigrationControl;
+import org.dbmstream.topology.codec.BinaryReader;
+import org.dbmstream.topology.codec.BinaryWriter;
+
+/** Serde of {@link Control} records (the topology's own binary layout, version byte first). */
+public final class ControlSerde implements Serde<Control>, Serializer<Control>, Deserializer<Control> {
+    private static final int VERSION = 1;
+    private static final int SPEC = 1;
+    private static final int REMOVED = 2;
+    private static final int STOP = 3;
+
+    @Override
+    public byte[] serialize(String topic, Control control) {
+        if (control == null) {
+            return null;
+        }
+        BinaryWriter w = new BinaryWriter().int8(VERSION);
+        if (control instanceof Control.Spec s) {
+            SpecRecord spec = s.spec();
+            w.int8(SPEC).string(spec.migration()).string(spec.target()).nullableString(spec.mappingJson());
+            if (spec.nodes() == null) {
+                w.int32(-1);
+            } else {
+                w.int32(spec.nodes().size());
+                spec.nodes().forEach((name, size) -> w.string(name).int64(size));
+            }
+            w.nullableString(spec.problem());
+        } else if (control instanceof Control.SpecRemoved r) {
+            w.int8(REMOVED).string(r.migration());
+        } else {
+            MigrationControl c = ((Control.Stop) control).control();
+            w.int8(STOP).string(c.migration()).int8(c.error().consequence().ordinal()).string(c.error().message());
+        }
+        return w.toByteArray();
+    }
+
+    @Override
+    public Control deserialize(String topic, byte[] bytes) {
+        if (bytes == null) {
+            return null;
+        }
+        BinaryReader r = new BinaryReader(bytes);
+        int version = r.int8();
+        if (version != VERSION) {
+            throw new IllegalArgumentException("unknown control record version " + version);
+        }
+        int type = r.int8();
+        switch (type) {
+            case SPEC: {
+                String migration = r.string();
+                String target = r.string();
+                String mapping = r.nullableString();
+                int n = r.int32();
+                Map<String, Long> nodes = null;
+                if (n >= 0) {
+                    nodes = new LinkedHashMap<>();
+                    for (int i = 0; i < n; i++) {
+                        nodes.put(r.string(), r.int64());
+                    }
+                }
+                return new Control.Spec(new SpecRecord(migration, target, mapping, nodes, r.nullableString()));
+            }
+            case REMOVED:
+                return new Control.SpecRemoved(r.string());
+            case STOP: {
+                String migration = r.string();
+                LoadError error = new LoadError(Consequence.values()[r.int8()], r.string());
+                return new Control.Stop(new MigrationControl(migration, error));
+            }
+            default:
+                throw new IllegalArgumentException("unknown control record type " + type);
+        }
+    }
+
+    @Override
+    public Serializer<Control> serializer() {
+        return this;
+    }
+
+    @Override
+    public Deserializer<Control> deserializer() {
+        return this;
+    }
+
+    @Override
+    public void configure(Map<String, ?> configs, boolean isKey) {
+        // nothing to configure: the layout is fixed
+    }
+
+    @Override
+    public void close() {
+        // nothing to release
+    }
+}

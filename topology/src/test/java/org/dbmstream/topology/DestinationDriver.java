@@ -1,0 +1,123 @@
+package org.dbmstream.topology;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.dbmstream.bitmap.chunk.Chunk;
+import org.dbmstream.bitmap.mapping.AliasMap;
+import org.dbmstream.bitmap.mapping.BitmapAlias;
+import org.dbmstream.bitmap.mapping.NodeAlias;
+import org.dbmstream.schemas.BitmapMapping;
+import org.dbmstream.schemas.BitmapTransform;
+import org.dbmstream.schemas.ChunkKey;
+import org.dbmstream.schemas.ChunkValue;
+import org.dbmstream.schemas.DestinationNode;
+import org.dbmstream.schemas.Event;
+import org.dbmstream.schemas.MigrationSpec;
+import org.dbmstream.schemas.NodeMapping;
+import org.dbmstream.serdes.ChunkRecords;
+import org.dbmstream.serdes.DbmSerdes;
+import org.dbmstream.serdes.Topics;
+
+/**
+ * The destination topology in a {@link TopologyTestDriver}, with the real serdes and RocksDB stores:
+ * publish specs and chunks as a source would, read the events and the dead-letter queue.
+ */
+final class DestinationDriver implements AutoCloseable {
+    private final Path stateDir;
+    private final TopologyTestDriver driver;
+    private final TestInputTopic<String, MigrationSpec> migrations;
+    private final TestInputTopic<ChunkKey, ChunkValue> chunks;
+    private final TestInputTopic<byte[], byte[]> rawChunks;
+    private final TestOutputTopic<String, Event> events;
+    private final TestOutputTopic<byte[], byte[]> dlq;
+    private final Map<ChunkKey, Long> sequences = new HashMap<>();
+    private final List<Event> seen = new ArrayList<>();
+
+    DestinationDriver() throws java.io.IOException {
+        stateDir = Files.createTempDirectory("dbm-ttd");
+        DestinationConfig config = DestinationConfig.defaults("ttd:9092", stateDir);
+        Topics topics = config.topics();
+        Properties props = config.streamsProperties();
+        driver = new TopologyTestDriver(DestinationTopology.build(config), props);
+        Map<String, Object> serde = config.serdeConfig();
+        migrations = driver.createInputTopic(topics.migrations(), new StringSerializer(),
+                DbmSerdes.migrationSpec(serde).serializer());
+        chunks = driver.createInputTopic(topics.chunks(), DbmSerdes.chunkKey(serde).serializer(),
+                DbmSerdes.chunkValue(serde).serializer());
+        rawChunks = driver.createInputTopic(topics.chunks(), new ByteArraySerializer(), new ByteArraySerializer());
+        events = driver.createOutputTopic(topics.events(), new StringDeserializer(),
+                DbmSerdes.event(serde).deserializer());
+        dlq = driver.createOutputTopic(topics.dlq(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** Publishes a migration spec: target, optional mapping, optional known nodes with sizes. */
+    void spec(String migration, String target, AliasMap mapping, Map<String, Long> nodes) {
+        List<NodeMapping> avroMapping = null;
+        if (mapping != null) {
+            avroMapping = new ArrayList<>();
+            for (NodeAlias n : mapping.mapping().nodes()) {
+                List<BitmapMapping> bitmaps = new ArrayList<>();
+                for (BitmapAlias b : n.bitmaps()) {
+                    BitmapTransform t = b.transform() == null ? null : new BitmapTransform(b.transform().persistent());
+                    bitmaps.add(new BitmapMapping(b.name(), b.alias(), t));
+                }
+                avroMapping.add(new NodeMapping(n.nodeName(), n.alias(), bitmaps));
+            }
+        }
+        List<DestinationNode> avroNodes = nodes == null ? null
+                : nodes.entrySet().stream().map(e -> new DestinationNode(e.getKey(), e.getValue())).toList();
+        migrations.pipeInput(migration, new MigrationSpec(migration, target, avroMapping, avroNodes,
+                java.time.Instant.EPOCH));
+    }
+
+    void spec(String migration, String target) {
+        spec(migration, target, null, null);
+    }
+
+    /** Publishes one chunk keyed as a source does, with the next sequence number of its key. */
+    void chunk(String migration, Chunk chunk) {
+        ChunkKey key = ChunkRecords.keyOf(migration, chunk);
+        long seq = sequences.merge(key, 1L, Long::sum) - 1;
+        chunks.pipeInput(key, ChunkRecords.toAvro(chunk, seq, "test-source"));
+    }
+
+    void chunks(String migration, List<? extends Chunk> all) {
+        all.forEach(c -> chunk(migration, c));
+    }
+
+    /** Publishes raw bytes to the chunks topic (a poison pill). */
+    void raw(byte[] key, byte[] value) {
+        rawChunks.pipeInput(key, value);
+    }
+
+    /** Every event emitted so far, in order. */
+    List<Event> events() {
+        seen.addAll(events.readValuesToList());
+        return List.copyOf(seen);
+    }
+
+    List<TestRecord<byte[], byte[]>> deadLetters() {
+        return dlq.readRecordsToList();
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+        driver.close();
+        try (var walk = Files.walk(stateDir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
