@@ -61,12 +61,17 @@ add -g 64K names.qcow2 '  leading and trailing  '
 add --disable -g 4K names.qcow2 'désactivé'
 io names.qcow2 -c 'write -P 9 0 5000' -c 'write -P 9 33554432 1'
 
+# 1 TiB at 512 B granularity: a 256 MiB bitmap, mostly unallocated zero clusters, for bounded-memory reads.
+qemu-img create -q -f qcow2 huge.qcow2 1T
+add -g 512 huge.qcow2 huge
+io huge.qcow2 -c 'write -P 1 0 64k' -c 'write -P 2 500G 1k' -c 'write -P 3 1099511627264 512'
+
 # No bitmaps at all: a plain v3 image and a v2 (compat=0.10) image, which cannot hold bitmaps.
 qemu-img create -q -f qcow2 plain.qcow2 1M
 qemu-img create -q -f qcow2 -o compat=0.10 v2.qcow2 1M
 for img in plain v2; do gzip -9n -c "$img.qcow2" > "$here/$img.qcow2.gz"; done
 
-images="odd1m odd1m-tailbits odd64m g2g many longtable names"
+images="odd1m odd1m-tailbits odd64m g2g many longtable names huge"
 for img in $images; do qemu-img check -q "$img.qcow2" || true; done
 python3 "$here/qmp_expected.py" $(for img in $images; do echo "$img.qcow2"; done) > "$here/expected.jsonl"
 for img in $images; do gzip -9n -c "$img.qcow2" > "$here/$img.qcow2.gz"; done

@@ -46,7 +46,7 @@ class ExtraFixturesTest {
     void everyImageListsExactlyQemusBitmaps() throws IOException {
         Map<String, List<String>> byImage = answers().stream().collect(
                 Collectors.groupingBy(Expected::image, Collectors.mapping(Expected::name, Collectors.toList())));
-        assertThat(byImage).hasSize(7);
+        assertThat(byImage).hasSize(8);
         for (var e : byImage.entrySet()) {
             try (Qcow2Image img = Qcow2Image.open(image(e.getKey()))) {
                 assertThat(img.bitmaps()).extracting(Qcow2Bitmap::name)
@@ -68,6 +68,10 @@ class ExtraFixturesTest {
         try (Qcow2Image img = Qcow2Image.open(image("g2g.qcow2"))) {
             assertThat(img.bitmap("g2g").orElseThrow().granularity().bytes()).isEqualTo(1L << 31);
             assertThat(img.bitmap("g2g").orElseThrow().bitCount()).isEqualTo(3);
+        }
+        try (Qcow2Image img = Qcow2Image.open(image("huge.qcow2"))) {
+            // 256 MiB of bitmap: more than the test JVM's heap (-Xmx96m), so it can only be streamed.
+            assertThat(img.bitmap("huge").orElseThrow().serializedSize()).isEqualTo(256L << 20);
         }
         try (Qcow2Image img = Qcow2Image.open(image("odd64m.qcow2"))) {
             assertThat(img.virtualSize() % 65536).as("partial last granule").isNotZero();

@@ -10,6 +10,9 @@ import org.dbmstream.bitmap.BitmapDigest;
 
 /** Checks one bitmap of an opened image against the line QEMU reported for it. */
 final class QemuAnswers {
+    /** Bitmaps up to this many serialized bytes are also loaded whole; larger ones only streamed. */
+    static final long SMALL = 8L << 20;
+
     private QemuAnswers() {
     }
 
@@ -35,7 +38,9 @@ final class QemuAnswers {
                     report.persistent(), report.count(), report.sha256()))
                     .containsExactly(qemu.name(), qemu.granularity(), qemu.size(), qemu.recording(),
                             qemu.persistent(), qemu.count(), qemu.sha256());
-            assertThat(img.load(qemu.name()).count()).as("loaded count").isEqualTo(qemu.count());
+            if (bm.serializedSize() <= SMALL) {
+                assertThat(img.load(qemu.name()).count()).as("loaded count").isEqualTo(qemu.count());
+            }
         }
     }
 }
