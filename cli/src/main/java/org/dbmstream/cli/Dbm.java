@@ -1,0 +1,58 @@
+package org.dbmstream.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import java.io.PrintWriter;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Entry point of the {@code dbm} command line. */
+@Command(name = "dbm", mixinStandardHelpOptions = true, versionProvider = Dbm.Version.class,
+        description = "Replicates QEMU block dirty bitmaps through Apache Kafka.",
+        subcommands = {InspectCommand.class, CommandLine.HelpCommand.class})
+public final class Dbm {
+
+    @Option(names = {"-v", "--verbose"},
+            description = "More log output on stderr: -v info, -vv debug (default: warnings only).")
+    void verbosity(final boolean[] flags) {
+        final Level level = flags.length >= 2 ? Level.DEBUG : flags.length == 1 ? Level.INFO : Level.WARN;
+        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(level);
+        if (flags.length >= 2) {
+            ((Logger) LoggerFactory.getLogger("org.dbmstream")).setLevel(Level.DEBUG);
+        }
+    }
+
+    public static void main(final String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI and returns its exit code (tests call this rather than {@link #main}). */
+    public static int run(final String... args) {
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** Runs the CLI with the given output and error writers. */
+    public static int run(final PrintWriter out, final PrintWriter err, final String... args) {
+        final CommandLine cli = new CommandLine(new Dbm());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            cmd.getErr().println("dbm: " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
+            LoggerFactory.getLogger(Dbm.class).debug("failure", ex);
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    /** Version from the jar manifest, or the development version. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            final String v = Dbm.class.getPackage().getImplementationVersion();
+            return new String[] {"dbm-stream " + (v != null ? v : "0.1.0-SNAPSHOT")};
+        }
+    }
+}
