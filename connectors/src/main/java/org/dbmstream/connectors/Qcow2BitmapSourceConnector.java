@@ -89,7 +89,8 @@ public final class Qcow2BitmapSourceConnector extends SourceConnector {
         for (String key : CONVERTER_KEYS) {
             String value = connectorConfigs.get(key);
             if (!BYTE_ARRAY_CONVERTER.equals(value == null ? null : value.trim())) {
-                ConfigValue v = new ConfigValue(key, value, List.of(), new ArrayList<>());
+                // the worker renders this key as a class: report the error without a value
+                ConfigValue v = new ConfigValue(key, null, List.of(), new ArrayList<>());
                 v.addErrorMessage(key + " must be " + BYTE_ARRAY_CONVERTER
                         + ": records are already serialized by dbm-stream's serdes");
                 values.add(v);

@@ -53,13 +53,17 @@ final class ConnectWorker implements AutoCloseable {
     /** Creates (or replaces) connector {@code name}. */
     ConnectorInfo putConnector(String name, Map<String, String> config) throws Exception {
         FutureCallback<Herder.Created<ConnectorInfo>> cb = new FutureCallback<>();
-        herder().putConnectorConfig(name, config, true, cb);
+        Map<String, String> named = new HashMap<>(config);
+        named.put("name", name);
+        herder().putConnectorConfig(name, named, true, cb);
         return cb.get(60, TimeUnit.SECONDS).result();
     }
 
-    ConfigInfos validate(Map<String, String> config) throws Exception {
+    ConfigInfos validate(String name, Map<String, String> config) throws Exception {
         FutureCallback<ConfigInfos> cb = new FutureCallback<>();
-        herder().validateConnectorConfig(config, cb);
+        Map<String, String> named = new HashMap<>(config);
+        named.put("name", name);
+        herder().validateConnectorConfig(named, cb);
         return cb.get(60, TimeUnit.SECONDS);
     }
 

@@ -1,0 +1,176 @@
+package org.dbmstream.connectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.dbmstream.bitmap.DirtyBitmap;
+import org.dbmstream.broker.KafkaBroker;
+import org.dbmstream.broker.testing.KafkaBrokerExtension;
+import org.dbmstream.serdes.Topics;
+import org.dbmstream.source.MigrationInput;
+import org.dbmstream.source.MigrationPlan;
+import org.dbmstream.source.MigrationPlanner;
+import org.dbmstream.source.MigrationRequest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The connector in a real Kafka Connect worker (distributed, exactly-once source support) in this JVM,
+ * against the in-process broker: what it publishes decodes to QEMU's sha256, and a worker stopped in the
+ * middle of an image and started again neither repeats nor skips a chunk.
+ */
+@ExtendWith(KafkaBrokerExtension.class)
+class Qcow2BitmapSourceConnectorIT {
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+
+    @TempDir
+    Path dir;
+
+    private static Topics topics(KafkaBroker broker, String prefix) {
+        Topics t = new Topics(prefix);
+        broker.createTopics(3, t.chunks());
+        broker.createTopic(t.migrations(), 1, Map.of("cleanup.policy", "compact"));
+        return t;
+    }
+
+    private static Map<String, String> connectorConfig(Path images, Topics t) {
+        Map<String, String> c = new HashMap<>();
+        c.put("connector.class", Qcow2BitmapSourceConnector.class.getName());
+        c.put("tasks.max", "1");
+        c.put("images", images.toString());
+        c.put("topic.prefix", t.prefix());
+        c.put("target", "it-host");
+        c.put("key.converter", Qcow2BitmapSourceConnector.BYTE_ARRAY_CONVERTER);
+        c.put("value.converter", Qcow2BitmapSourceConnector.BYTE_ARRAY_CONVERTER);
+        c.put("exactly.once.support", "required");
+        return c;
+    }
+
+    /** Number of chunk records the migration of {@code image} has. */
+    private static long chunkCount(Path image, String migrationId) throws Exception {
+        try (MigrationPlan plan = MigrationPlanner.plan(MigrationRequest.builder().migrationId(migrationId)
+                .input(new MigrationInput.Qcow2Image(image)).build())) {
+            return plan.chunks().size();
+        }
+    }
+
+    private static Map<String, List<ChunkLog.Read>> awaitLog(KafkaBroker broker, Topics t,
+            Predicate<Map<String, List<ChunkLog.Read>>> done) throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        Map<String, List<ChunkLog.Read>> log = Map.of();
+        while (System.nanoTime() < deadline) {
+            log = ChunkLog.read(broker.bootstrapServers(), t.chunks());
+            if (done.test(log)) {
+                return log;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("chunks topic did not get there in " + TIMEOUT + ": " + sizes(log));
+    }
+
+    private static Map<String, Integer> sizes(Map<String, List<ChunkLog.Read>> log) {
+        Map<String, Integer> m = new HashMap<>();
+        log.forEach((k, v) -> m.put(k, v.size()));
+        return m;
+    }
+
+    /** Every key's sequence numbers are 0, 1, 2... in log order: nothing repeated, nothing missing. */
+    private static void assertContiguous(List<ChunkLog.Read> reads) {
+        Map<String, Long> next = new HashMap<>();
+        for (ChunkLog.Read r : reads) {
+            assertThat(r.value().getSequence()).as("seq of %s", r.keyText()).isEqualTo(next.getOrDefault(r.keyText(), 0L));
+            next.put(r.keyText(), r.value().getSequence() + 1);
+        }
+    }
+
+    private static void assertMatchesQemu(List<ChunkLog.Read> reads, String node, String image) {
+        Map<String, DirtyBitmap> rebuilt = ChunkLog.rebuild(reads);
+        List<JsonNode> expected = TestData.expected(image);
+        assertThat(rebuilt).hasSize(expected.size());
+        for (JsonNode e : expected) {
+            DirtyBitmap b = rebuilt.get(node + "/" + e.get("name").asText());
+            assertThat(b.sha256()).as(image + " " + e.get("name").asText()).isEqualTo(e.get("sha256").asText());
+            assertThat(b.count()).as(image + " " + e.get("name").asText()).isEqualTo(e.get("count").asLong());
+        }
+    }
+
+    @Test
+    void publishesEveryImageOfADirectoryAsAMigrationMatchingQemu(KafkaBroker broker) throws Exception {
+        Topics t = topics(broker, "itc-all.");
+        Path images = Files.createDirectory(dir.resolve("images"));
+        Path img1 = TestData.image("img1", images);
+        Path before = TestData.image("mig-before", images);
+        String id1 = ImageMigration.migrationId("connect-", img1);
+        String id2 = ImageMigration.migrationId("connect-", before);
+        long n1 = chunkCount(img1, id1);
+        long n2 = chunkCount(before, id2);
+        try (ConnectWorker worker = ConnectWorker.start(broker.bootstrapServers(), "itc-all")) {
+            worker.putConnector("qcow2-all", connectorConfig(images, t));
+            worker.awaitRunning("qcow2-all", 1, TIMEOUT);
+            var log = awaitLog(broker, t, l -> l.getOrDefault(id1, List.of()).size() == n1
+                    && l.getOrDefault(id2, List.of()).size() == n2);
+            assertContiguous(log.get(id1));
+            assertContiguous(log.get(id2));
+            assertMatchesQemu(log.get(id1), "img1", "img1.qcow2");
+            assertMatchesQemu(log.get(id2), "mig-before", "mig-before.qcow2");
+            assertThat(log.get(id1).get(0).value().getSourceId()).isEqualTo("connect:qcow2-all");
+        }
+    }
+
+    @Test
+    void aWorkerStoppedMidImageResumesWithoutDuplicatingOrSkippingAChunk(KafkaBroker broker) throws Exception {
+        Topics t = topics(broker, "itc-restart.");
+        Path images = Files.createDirectory(dir.resolve("images"));
+        Path img1 = TestData.image("img1", images);
+        String id = ImageMigration.migrationId("connect-", img1);
+        long total = chunkCount(img1, id);
+        Map<String, String> config = connectorConfig(images, t);
+        // slow enough to stop it in the middle: a few records per transaction, ~8 KB/s
+        config.put("batch.max.records", "3");
+        config.put("rate.limit.bytes.per.second", "8000");
+        long beforeStop;
+        try (ConnectWorker first = ConnectWorker.start(broker.bootstrapServers(), "itc-restart")) {
+            first.putConnector("qcow2-restart", config);
+            first.awaitRunning("qcow2-restart", 1, TIMEOUT);
+            awaitLog(broker, t, l -> l.getOrDefault(id, List.of()).size() >= 9);
+        }
+        beforeStop = ChunkLog.read(broker.bootstrapServers(), t.chunks()).get(id).size();
+        assertThat(beforeStop).as("stopped in the middle of the image").isLessThan(total);
+
+        try (ConnectWorker second = ConnectWorker.start(broker.bootstrapServers(), "itc-restart")) {
+            second.awaitRunning("qcow2-restart", 1, TIMEOUT);
+            var log = awaitLog(broker, t, l -> l.getOrDefault(id, List.of()).size() >= total);
+            // let the task run on a little: nothing more may come for a published image
+            Thread.sleep(1500);
+            log = ChunkLog.read(broker.bootstrapServers(), t.chunks());
+            assertThat(log.get(id)).hasSize((int) total);
+            assertContiguous(log.get(id));
+            assertMatchesQemu(log.get(id), "img1", "img1.qcow2");
+        }
+    }
+
+    @Test
+    void theWorkerRefusesAConfigWithAJsonConverter(KafkaBroker broker) throws Exception {
+        Topics t = topics(broker, "itc-bad.");
+        Path images = Files.createDirectory(dir.resolve("images"));
+        TestData.image("img1", images);
+        Map<String, String> config = connectorConfig(images, t);
+        config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+        config.put("rate.limit.bytes.per.second", "-1");
+        try (ConnectWorker worker = ConnectWorker.start(broker.bootstrapServers(), "itc-bad")) {
+            var infos = worker.validate("qcow2-bad", config);
+            assertThat(infos.errorCount()).isEqualTo(2);
+            var messages = infos.configs().stream().flatMap(c -> c.configValue().errors().stream()).toList();
+            assertThat(messages).anyMatch(m -> m.contains("must be org.apache.kafka.connect.converters.ByteArrayConverter"))
+                    .anyMatch(m -> m.contains("Value must be at least 0"));
+        }
+    }
+}
