@@ -12,6 +12,8 @@ import org.dbmstream.bitmap.Granularity;
 /**
  * Parses the qcow2 bitmap directory: entries of 24 bytes, then extra data, then the name, padded to
  * 8 bytes. Checks the constraints QEMU checks before it loads a bitmap, with the bitmap's name.
+ * Extra data is skipped when the entry marks it {@code extra_data_compatible}, as the qcow2 spec
+ * allows (QEMU 7.2 itself refuses any extra data); otherwise the bitmap is refused.
  */
 final class BitmapDirectory {
     static final int FLAG_IN_USE = 1;

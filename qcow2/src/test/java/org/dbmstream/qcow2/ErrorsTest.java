@@ -148,6 +148,42 @@ class ErrorsTest {
         }
     }
 
+    /**
+     * The spec lets a bitmap carry extra data that readers may skip when bit 2 (extra_data_compatible)
+     * is set; without that bit the bitmap must not be used. The data itself is QEMU's img1 b64k.
+     */
+    @Test
+    void extraDataIsSkippedOnlyWhenMarkedCompatible() throws IOException {
+        Expected qemu = Expected.read(TestImages.qemuDir().resolve("expected/sha256.jsonl")).stream()
+                .filter(e -> e.image().equals("img1.qcow2") && e.name().equals("b64k")).findFirst().orElseThrow();
+        Path compatible = TestImages.qemuImage("img1.qcow2", tmp);
+        addExtraData(compatible, "b64k", true);
+        try (Qcow2Image img = Qcow2Image.open(compatible)) {
+            assertThat(img.bitmaps()).extracting(Qcow2Bitmap::name).containsExactly("b64k", "b4k", "b1m", "bdis");
+            assertThat(img.data("b64k").digest().sha256()).isEqualTo(qemu.sha256());
+        }
+        Path strict = TestImages.qemuImage("img1.qcow2", Files.createDirectories(tmp.resolve("strict")));
+        addExtraData(strict, "b64k", false);
+        assertThatThrownBy(() -> Qcow2Image.open(strict)).hasMessage("Bitmap 'b64k' doesn't satisfy the constraints:"
+                + " it has 8 bytes of extra data that must be understood to use it");
+    }
+
+    /** Rewrites the bitmap directory in place with 8 bytes of extra data in {@code name}'s entry. */
+    private static void addExtraData(Path file, String name, boolean compatible) throws IOException {
+        long extOffset = bitmapsExtensionOffset(file);
+        ByteBuffer ext = bitmapsExtension(file);
+        long dir = ext.getLong(16);
+        int size = (int) ext.getLong(8);
+        long entry = directoryEntry(file, name);
+        ByteBuffer old = readAt(file, dir, size);
+        ByteBuffer out = ByteBuffer.allocate(size + 8);
+        int at = (int) (entry - dir);
+        out.put(old.array(), 0, at + 24).put(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}).put(old.array(), at + 24, size - at - 24);
+        out.putInt(at + 12, out.getInt(at + 12) | (compatible ? 4 : 0)).putInt(at + 20, 8);
+        patch(file, dir, out.array());
+        patch(file, extOffset + 8, ByteBuffer.allocate(8).putLong(size + 8).array());
+    }
+
     // --- locating structures in a copy of an image, independently of the reader under test ---
 
     private static void patch(Path file, long offset, byte[] bytes) throws IOException {
