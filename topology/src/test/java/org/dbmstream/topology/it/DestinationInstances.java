@@ -1,0 +1,87 @@
+package org.dbmstream.topology.it;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.dbmstream.broker.KafkaBroker;
+import org.dbmstream.serdes.Topics;
+import org.dbmstream.topology.DestinationConfig;
+import org.dbmstream.topology.DestinationTopology;
+
+/**
+ * Several instances of the destination application (same application id, one state directory
+ * each) on one broker, with the topics created up front: every topic with the same number of
+ * partitions, the migrations topic compacted.
+ */
+final class DestinationInstances implements AutoCloseable {
+
+    private final List<KafkaStreams> instances = new ArrayList<>();
+
+    private DestinationInstances() {
+    }
+
+    /** Creates the topics and starts {@code count} instances; returns once all of them run. */
+    static DestinationInstances start(KafkaBroker broker, String prefix, String applicationId, int partitions,
+            List<Path> stateDirs) {
+        Topics topics = new Topics(prefix);
+        DestinationConfig base = DestinationConfig.defaults(broker.bootstrapServers(), stateDirs.get(0))
+                .withTopicPrefix(prefix).withApplicationId(applicationId)
+                // small commit interval and fast rebalances keep the test quick; the guarantee stays exactly_once_v2
+                .withExtra(Map.of(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100"));
+        broker.createTopics(partitions, topics.chunks(), topics.events(), topics.writes(), topics.dlq(), base.controlTopic());
+        broker.createTopic(topics.migrations(), partitions, Map.of("cleanup.policy", "compact"));
+
+        DestinationInstances app = new DestinationInstances();
+        try {
+            for (Path dir : stateDirs) {
+                DestinationConfig config = new DestinationConfig(base.bootstrapServers(), base.applicationId(), dir,
+                        base.topicPrefix(), base.processingGuarantee(), base.extra());
+                KafkaStreams streams = new KafkaStreams(DestinationTopology.build(config), config.streamsProperties());
+                streams.start();
+                app.instances.add(streams);
+            }
+            app.awaitRunning(Duration.ofSeconds(60));
+            return app;
+        } catch (RuntimeException e) {
+            app.close();
+            throw e;
+        }
+    }
+
+    List<KafkaStreams> instances() {
+        return List.copyOf(instances);
+    }
+
+    private void awaitRunning(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!instances.stream().allMatch(s -> s.state() == KafkaStreams.State.RUNNING)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Destination instances not running after " + timeout + ": "
+                        + instances.stream().map(KafkaStreams::state).toList());
+            }
+            instances.forEach(s -> {
+                if (s.state() == KafkaStreams.State.ERROR || s.state() == KafkaStreams.State.NOT_RUNNING) {
+                    throw new IllegalStateException("Destination instance stopped: " + s.state());
+                }
+            });
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        for (KafkaStreams s : instances) {
+            s.close(Duration.ofSeconds(30));
+        }
+    }
+}
