@@ -18,7 +18,7 @@ import org.dbmstream.bitmap.DirtyBitmap;
  * {@code odd1m-tailbits} fixture). QEMU never writes such bits; an all-ones table entry sets only the
  * bitmap's own bits. {@link #load} drops them, since a {@link DirtyBitmap} has only its own bits.
  *
- * <p>Not thread-safe; it shares the image's file position with {@link Qcow2Image}.
+ * <p>Not thread-safe (it caches one cluster); use one instance per thread.
  */
 public final class BitmapData {
     private final ImageFile file;

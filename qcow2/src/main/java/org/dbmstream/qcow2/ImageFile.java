@@ -3,9 +3,13 @@ package org.dbmstream.qcow2;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 
-/** Positional reads from the image file that fail with a message naming what lies out of the file. */
+/**
+ * Positional reads from the image file that fail with a message naming what lies out of the file.
+ * Safe to share between threads: reads never depend on a previous read's position.
+ */
 final class ImageFile {
     private final SeekableByteChannel channel;
     private final long length;
@@ -23,6 +27,17 @@ final class ImageFile {
         return channel;
     }
 
+    /** A FileChannel reads at a position without moving a shared one, so readers may share it. */
+    private int readAt(long pos, ByteBuffer buf) throws IOException {
+        if (channel instanceof FileChannel fc) {
+            return fc.read(buf, pos);
+        }
+        synchronized (channel) {
+            channel.position(pos);
+            return channel.read(buf);
+        }
+    }
+
     /** Reads {@code len} bytes at {@code offset} (big-endian buffer); {@code what} names them in errors. */
     ByteBuffer read(long offset, int len, String what) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(len).order(ByteOrder.BIG_ENDIAN);
@@ -37,9 +52,11 @@ final class ImageFile {
             throw new Qcow2Exception("truncated or corrupt image: " + what + " at offset " + offset + " ("
                     + len + " bytes) lies outside the file of " + length + " bytes");
         }
-        channel.position(offset);
+        long pos = offset;
         while (buf.hasRemaining()) {
-            if (channel.read(buf) < 0) {
+            int n = readAt(pos, buf);
+            pos += Math.max(n, 0);
+            if (n < 0) {
                 throw new Qcow2Exception("truncated image: file ended while reading " + what + " at offset "
                         + offset + " (" + len + " bytes)");
             }

@@ -15,7 +15,7 @@ import org.dbmstream.bitmap.DirtyBitmap;
  * A qcow2 v3 image opened read-only to read its persistent dirty bitmaps (QEMU docs/interop/qcow2.txt).
  * Opening reads the header, the header extensions and the bitmap directory; bitmap data is read
  * only when asked, cluster by cluster ({@link BitmapData}). An image without a bitmaps extension has
- * no bitmaps. Not thread-safe.
+ * no bitmaps. The image may be shared by threads that each use their own {@link BitmapData}.
  */
 public final class Qcow2Image implements Closeable {
     private final ImageFile file;
