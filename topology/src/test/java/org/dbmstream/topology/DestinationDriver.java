@@ -11,6 +11,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -46,9 +47,15 @@ final class DestinationDriver implements AutoCloseable {
     private final Map<ChunkKey, Long> sequences = new HashMap<>();
     private final List<Event> seen = new ArrayList<>();
 
+    /** With the default processing guarantee, exactly-once. */
     DestinationDriver() throws java.io.IOException {
+        this(StreamsConfig.EXACTLY_ONCE_V2);
+    }
+
+    DestinationDriver(String processingGuarantee) throws java.io.IOException {
         stateDir = Files.createTempDirectory("dbm-ttd");
-        DestinationConfig config = DestinationConfig.defaults("ttd:9092", stateDir);
+        DestinationConfig config = DestinationConfig.defaults("ttd:9092", stateDir)
+                .withProcessingGuarantee(processingGuarantee);
         Topics topics = config.topics();
         Properties props = config.streamsProperties();
         driver = new TopologyTestDriver(DestinationTopology.build(config), props);
@@ -65,26 +72,34 @@ final class DestinationDriver implements AutoCloseable {
 
     /** Publishes a migration spec: target, optional mapping, optional known nodes with sizes. */
     void spec(String migration, String target, AliasMap mapping, Map<String, Long> nodes) {
-        List<NodeMapping> avroMapping = null;
-        if (mapping != null) {
-            avroMapping = new ArrayList<>();
-            for (NodeAlias n : mapping.mapping().nodes()) {
-                List<BitmapMapping> bitmaps = new ArrayList<>();
-                for (BitmapAlias b : n.bitmaps()) {
-                    BitmapTransform t = b.transform() == null ? null : new BitmapTransform(b.transform().persistent());
-                    bitmaps.add(new BitmapMapping(b.name(), b.alias(), t));
-                }
-                avroMapping.add(new NodeMapping(n.nodeName(), n.alias(), bitmaps));
-            }
-        }
+        List<NodeMapping> avroMapping = mapping == null ? null : avro(mapping.mapping());
         List<DestinationNode> avroNodes = nodes == null ? null
                 : nodes.entrySet().stream().map(e -> new DestinationNode(e.getKey(), e.getValue())).toList();
         migrations.pipeInput(migration, new MigrationSpec(migration, target, avroMapping, avroNodes,
                 java.time.Instant.EPOCH));
     }
 
+    /** Publishes a spec with a mapping as given, valid or not (an AliasMap would refuse an invalid one). */
+    void specWithMapping(String migration, String target, org.dbmstream.bitmap.mapping.BlockBitmapMapping mapping) {
+        migrations.pipeInput(migration, new MigrationSpec(migration, target, avro(mapping), null,
+                java.time.Instant.EPOCH));
+    }
+
     void spec(String migration, String target) {
         spec(migration, target, null, null);
+    }
+
+    private static List<NodeMapping> avro(org.dbmstream.bitmap.mapping.BlockBitmapMapping mapping) {
+        List<NodeMapping> out = new ArrayList<>();
+        for (NodeAlias n : mapping.nodes()) {
+            List<BitmapMapping> bitmaps = new ArrayList<>();
+            for (BitmapAlias b : n.bitmaps()) {
+                BitmapTransform t = b.transform() == null ? null : new BitmapTransform(b.transform().persistent());
+                bitmaps.add(new BitmapMapping(b.name(), b.alias(), t));
+            }
+            out.add(new NodeMapping(n.nodeName(), n.alias(), bitmaps));
+        }
+        return out;
     }
 
     /** Publishes one chunk keyed as a source does, with the next sequence number of its key. */
