@@ -1,0 +1,211 @@
+package org.dbmstream.bench;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.dbmstream.bitmap.BitmapDigest;
+import org.dbmstream.bitmap.DirtyBitmap;
+import org.dbmstream.bitmap.Granularity;
+import org.dbmstream.bitmap.chunk.MigrationBitmap;
+import org.dbmstream.broker.EmbeddedKafkaBroker;
+import org.dbmstream.serdes.Topics;
+import org.dbmstream.topology.DestinationConfig;
+
+/**
+ * {@code dbm bench topology}: on one in-process broker, publishes a migration of one bitmap of 1x,
+ * 4x and 16x a base size, and for each measures a plain {@code KafkaConsumer} reading the chunks
+ * topic and the destination topology (exactly_once_v2, RocksDB) consuming the same topic until its
+ * MigrationCompleted event. Prints one JSON line per size and a final summary line with
+ * {@code chunks_per_s}, {@code plain_chunks_per_s} and {@code ratio} (ours / plain) over all sizes.
+ * A benchmark, never a test: nothing here asserts a time.
+ */
+public final class TopologyBench {
+
+    /** Chunks of the 1x bitmap (each BITS chunk covers 1 KiB of bitmap). */
+    public static final int DEFAULT_BASE_CHUNKS = 4096;
+    private static final int[] FACTORS = {1, 4, 16};
+    private static final int PARTITIONS = 3;
+    private static final Granularity GRANULARITY = Granularity.of(64 * 1024);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private TopologyBench() {
+    }
+
+    /** Entry point; optional argument: the number of chunks of the 1x bitmap. */
+    public static void main(String[] args) throws Exception {
+        int base = args.length > 0 ? Integer.parseInt(args[0]) : DEFAULT_BASE_CHUNKS;
+        run(base, System.out);
+    }
+
+    /**
+     * Runs the benchmark, printing JSON lines to {@code out}.
+     *
+     * @return the summary object (also the last line printed)
+     */
+    public static Map<String, Object> run(int baseChunks, PrintStream out) throws Exception {
+        if (baseChunks < 1) {
+            throw new IllegalArgumentException("base chunk count must be at least 1: " + baseChunks);
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        Path work = Files.createTempDirectory("dbm-bench-");
+        try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker().start()) {
+            // one untimed 1x round first, so that JIT compilation and RocksDB/class loading are not
+            // charged to the 1x size only (which would make the per-chunk cost look like it falls)
+            Map<String, Object> warmup = runSize(broker, work, 0, baseChunks);
+            warmup.put("type", "warmup");
+            out.println(json(warmup));
+            for (int factor : FACTORS) {
+                Map<String, Object> row = runSize(broker, work, factor, (long) baseChunks * factor);
+                rows.add(row);
+                out.println(json(row));
+            }
+        } finally {
+            deleteQuietly(work);
+        }
+        Map<String, Object> summary = summarize(rows);
+        out.println(json(summary));
+        return summary;
+    }
+
+    /** Publishes one bitmap of {@code chunks} chunks on topics of their own and measures both readers ({@code factor} 0: warm-up). */
+    private static Map<String, Object> runSize(EmbeddedKafkaBroker broker, Path work, int factor, long chunks)
+            throws Exception {
+        Topics topics = new Topics("bench" + factor + ".");
+        // the control topic is the topology's own broadcast channel: as many partitions as chunks
+        broker.createTopics(PARTITIONS, topics.chunks(), topics.events(), topics.writes(), topics.dlq(),
+                topics.prefix() + DestinationConfig.CONTROL_TOPIC);
+        broker.createTopic(topics.migrations(), PARTITIONS, Map.of("cleanup.policy", "compact"));
+        // bits per chunk: 8192, so this disk gives exactly `chunks` BITS chunks
+        long diskSize = chunks * 8192L * GRANULARITY.bytes();
+        SyntheticBitmap bits = new SyntheticBitmap(diskSize, GRANULARITY, factor + 1);
+        String migration = "bench-" + factor + "x";
+        ChunkPublisher.Published published = ChunkPublisher.publish(broker.bootstrapServers(), topics, migration,
+                "bench-target", List.of(new MigrationBitmap("disk0", "bench", true, true, bits)));
+        double bitmapMib = bits.bitCount() / 8.0 / (1024 * 1024);
+        Duration timeout = Duration.ofMinutes(10);
+
+        long plainNanos = PlainConsumerRun.readAll(broker.bootstrapServers(), topics.chunks(), published.records(), timeout);
+        TopologyRun.Result ours = TopologyRun.run(broker.bootstrapServers(), topics, work.resolve("state-" + factor),
+                migration, timeout);
+
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("type", "size");
+        row.put("factor", factor);
+        row.put("chunks", published.records());
+        row.put("bits_chunks", published.bitsChunks());
+        row.put("bitmap_mib", round(bitmapMib));
+        row.put("chunks_per_s", round(published.records() / seconds(ours.nanos())));
+        row.put("mib_per_s", round(bitmapMib / seconds(ours.nanos())));
+        row.put("plain_chunks_per_s", round(published.records() / seconds(plainNanos)));
+        row.put("plain_mib_per_s", round(bitmapMib / seconds(plainNanos)));
+        row.put("ratio", round((double) plainNanos / ours.nanos()));
+        row.put("us_per_chunk", round(ours.nanos() / 1000.0 / published.records()));
+        row.put("plain_us_per_chunk", round(plainNanos / 1000.0 / published.records()));
+        row.put("heap_after_mib", round(ours.heapAfterBytes() / (1024.0 * 1024)));
+        BitmapDigest.Result expected = digest(bits);
+        row.put("sha256", ours.sha256());
+        row.put("count", ours.count());
+        row.put("result_ok", expected.sha256().equals(ours.sha256()) && expected.count() == ours.count());
+        return row;
+    }
+
+    /** The generator's own sha256/count of the bitmap, to show the run applied every chunk. */
+    private static BitmapDigest.Result digest(SyntheticBitmap bits) {
+        BitmapDigest d = new BitmapDigest(bits.granularity());
+        long step = 8L * 1024 * 1024; // bits per 1 MiB block, a multiple of 64
+        byte[] buf = new byte[1024 * 1024];
+        for (long first = 0; first < bits.bitCount(); first += step) {
+            long n = Math.min(step, bits.bitCount() - first);
+            int size = (int) DirtyBitmap.serializationSize(first, n);
+            bits.serializeInto(first, n, buf, 0);
+            d.update(buf, 0, size);
+        }
+        return d.finish();
+    }
+
+    private static Map<String, Object> summarize(List<Map<String, Object>> rows) {
+        double chunks = 0;
+        double ourSeconds = 0;
+        double plainSeconds = 0;
+        double mib = 0;
+        for (Map<String, Object> r : rows) {
+            long n = ((Number) r.get("chunks")).longValue();
+            chunks += n;
+            mib += ((Number) r.get("bitmap_mib")).doubleValue();
+            ourSeconds += n / ((Number) r.get("chunks_per_s")).doubleValue();
+            plainSeconds += n / ((Number) r.get("plain_chunks_per_s")).doubleValue();
+        }
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("type", "summary");
+        s.put("bench", "topology");
+        s.put("processing_guarantee", "exactly_once_v2");
+        s.put("partitions", PARTITIONS);
+        s.put("chunks", (long) chunks);
+        s.put("chunks_per_s", round(chunks / ourSeconds));
+        s.put("plain_chunks_per_s", round(chunks / plainSeconds));
+        s.put("ratio", round(plainSeconds / ourSeconds));
+        s.put("mib_per_s", round(mib / ourSeconds));
+        s.put("plain_mib_per_s", round(mib / plainSeconds));
+        Map<String, Object> perChunk = new LinkedHashMap<>();
+        Map<String, Object> heap = new LinkedHashMap<>();
+        for (Map<String, Object> r : rows) {
+            perChunk.put(r.get("factor") + "x", r.get("us_per_chunk"));
+            heap.put(r.get("factor") + "x", r.get("heap_after_mib"));
+        }
+        s.put("us_per_chunk", perChunk);
+        double first = ((Number) rows.get(0).get("us_per_chunk")).doubleValue();
+        double last = ((Number) rows.get(rows.size() - 1).get("us_per_chunk")).doubleValue();
+        s.put("per_chunk_growth_16x_vs_1x", round(last / first));
+        // least-squares fit of run time = fixed + marginal * chunks over the sizes: the fixed part is
+        // start-up and commit latency, the marginal part is what a chunk really costs
+        double[] fit = fit(rows);
+        s.put("fixed_overhead_ms", round(fit[0] * 1000));
+        s.put("marginal_us_per_chunk", round(fit[1] * 1e6));
+        s.put("heap_after_mib", heap);
+        return s;
+    }
+
+    /** {intercept seconds, slope seconds per chunk} of the topology's run time against chunk count. */
+    private static double[] fit(List<Map<String, Object>> rows) {
+        int n = rows.size();
+        double sx = 0, sy = 0, sxx = 0, sxy = 0;
+        for (Map<String, Object> r : rows) {
+            double x = ((Number) r.get("chunks")).doubleValue();
+            double y = x * ((Number) r.get("us_per_chunk")).doubleValue() / 1e6;
+            sx += x;
+            sy += y;
+            sxx += x * x;
+            sxy += x * y;
+        }
+        double slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
+        return new double[] {(sy - slope * sx) / n, slope};
+    }
+
+    private static double seconds(long nanos) {
+        return nanos / 1e9;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    private static String json(Map<String, Object> row) throws JsonProcessingException {
+        return JSON.writeValueAsString(row);
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException e) {
+            // a leftover temp dir is harmless; the numbers are already printed
+        }
+    }
+}
