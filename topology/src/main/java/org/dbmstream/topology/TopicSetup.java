@@ -1,5 +1,6 @@
 package org.dbmstream.topology;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.dbmstream.serdes.Topics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +26,7 @@ public final class TopicSetup {
     private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
     /** Partitions of created topics when {@value DestinationConfig#TOPIC_PARTITIONS} is not set. */
     public static final int DEFAULT_PARTITIONS = 3;
+    private static final Duration METADATA_WAIT = Duration.ofSeconds(30);
 
     private TopicSetup() {
     }
@@ -85,8 +88,19 @@ public final class TopicSetup {
         }
     }
 
+    /** Partition count of {@code topic}, waiting a little for a just-created topic's metadata to spread. */
     private static int partitionsOf(Admin admin, String topic) throws InterruptedException, ExecutionException {
-        TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
-        return d.partitions().size();
+        long deadline = System.nanoTime() + METADATA_WAIT.toNanos();
+        while (true) {
+            try {
+                TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+                return d.partitions().size();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 }

@@ -1,0 +1,53 @@
+package org.dbmstream.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the destination hands Kafka Streams. */
+class DestinationConfigTest {
+
+    @Test
+    void defaultsAreExactlyOnceWithADeadLetterTopic(@TempDir Path dir) {
+        Properties p = DestinationConfig.defaults("broker:9092", dir).streamsProperties();
+        assertThat(p).containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)
+                .containsEntry(StreamsConfig.APPLICATION_ID_CONFIG, "dbm-destination")
+                .containsEntry(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "broker:9092")
+                .containsEntry(StreamsConfig.STATE_DIR_CONFIG, dir.toString())
+                .containsEntry(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, "dbm.dlq")
+                .containsEntry(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                        LogAndContinueExceptionHandler.class.getName())
+                .containsEntry("auto.offset.reset", "earliest");
+    }
+
+    @Test
+    void namedSettingsOverrideThePropertiesFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("dest.properties");
+        Files.writeString(file, """
+                application.id=from-file
+                processing.guarantee=at_least_once
+                num.stream.threads=2
+                dbm.serde.format=embedded
+                """);
+        DestinationConfig config = DestinationConfig.defaults("b:1", dir)
+                .withExtra(DestinationConfig.readProperties(file)).withApplicationId("from-flag")
+                .withTopicPrefix("fleet7.").withProcessingGuarantee(StreamsConfig.AT_LEAST_ONCE);
+        Properties p = config.streamsProperties();
+        assertThat(p).containsEntry(StreamsConfig.APPLICATION_ID_CONFIG, "from-flag")
+                .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE)
+                .containsEntry("num.stream.threads", "2")
+                .containsEntry(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, "fleet7.dlq");
+        assertThat(config.controlTopic()).isEqualTo("fleet7.control");
+        assertThat(config.serdeConfig()).containsEntry("dbm.serde.format", "embedded")
+                .containsEntry("dbm.topic.prefix", "fleet7.");
+        assertThat(config.topics().chunks()).isEqualTo("fleet7.chunks");
+        assertThat(Map.copyOf(config.extra())).containsEntry("application.id", "from-file");
+    }
+}
