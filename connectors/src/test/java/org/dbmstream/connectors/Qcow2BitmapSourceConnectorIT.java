@@ -11,6 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.dbmstream.bitmap.DirtyBitmap;
+import org.dbmstream.bitmap.chunk.Chunk;
+import org.dbmstream.schemas.BitmapCompleted;
+import org.dbmstream.schemas.Event;
+import org.dbmstream.source.MigrationOutcome;
+import org.dbmstream.source.MigrationWatcher;
 import org.dbmstream.broker.KafkaBroker;
 import org.dbmstream.broker.testing.KafkaBrokerExtension;
 import org.dbmstream.serdes.Topics;
@@ -25,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The connector in a real Kafka Connect worker (distributed, exactly-once source support) in this JVM,
  * against the in-process broker: what it publishes decodes to QEMU's sha256, and a worker stopped in the
- * middle of an image and started again neither repeats nor skips a chunk.
+ * middle of an image and started again neither repeats nor skips a chunk, and the real destination
+ * topology completes every bitmap once with QEMU's sha256.
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class Qcow2BitmapSourceConnectorIT {
@@ -62,11 +68,16 @@ class Qcow2BitmapSourceConnectorIT {
         }
     }
 
-    private static Map<String, List<ChunkLog.Read>> awaitLog(KafkaBroker broker, Topics t,
-            Predicate<Map<String, List<ChunkLog.Read>>> done) throws InterruptedException {
+    /** Reads the chunks topic until {@code done}; fails at once if the worker's task failed. */
+    private static Map<String, List<ChunkLog.Read>> awaitLog(KafkaBroker broker, Topics t, ConnectWorker worker,
+            String connector, Predicate<Map<String, List<ChunkLog.Read>>> done) throws InterruptedException {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         Map<String, List<ChunkLog.Read>> log = Map.of();
         while (System.nanoTime() < deadline) {
+            var status = worker.status(connector);
+            if (status != null && status.tasks().stream().anyMatch(task -> "FAILED".equals(task.state()))) {
+                throw new AssertionError("task failed: " + status.tasks().get(0).trace());
+            }
             log = ChunkLog.read(broker.bootstrapServers(), t.chunks());
             if (done.test(log)) {
                 return log;
@@ -115,7 +126,7 @@ class Qcow2BitmapSourceConnectorIT {
         try (ConnectWorker worker = ConnectWorker.start(broker.bootstrapServers(), "itc-all")) {
             worker.putConnector("qcow2-all", connectorConfig(images, t));
             worker.awaitRunning("qcow2-all", 1, TIMEOUT);
-            var log = awaitLog(broker, t, l -> l.getOrDefault(id1, List.of()).size() == n1
+            var log = awaitLog(broker, t, worker, "qcow2-all", l -> l.getOrDefault(id1, List.of()).size() == n1
                     && l.getOrDefault(id2, List.of()).size() == n2);
             assertContiguous(log.get(id1));
             assertContiguous(log.get(id2));
@@ -127,7 +138,8 @@ class Qcow2BitmapSourceConnectorIT {
 
     @Test
     void aWorkerStoppedMidImageResumesWithoutDuplicatingOrSkippingAChunk(KafkaBroker broker) throws Exception {
-        Topics t = topics(broker, "itc-restart.");
+        Topics t = new Topics("itc-restart.");
+        Destination destination = Destination.start(broker, t, dir.resolve("state"), 3);
         Path images = Files.createDirectory(dir.resolve("images"));
         Path img1 = TestData.image("img1", images);
         String id = ImageMigration.migrationId("connect-", img1);
@@ -140,20 +152,43 @@ class Qcow2BitmapSourceConnectorIT {
         try (ConnectWorker first = ConnectWorker.start(broker.bootstrapServers(), "itc-restart")) {
             first.putConnector("qcow2-restart", config);
             first.awaitRunning("qcow2-restart", 1, TIMEOUT);
-            awaitLog(broker, t, l -> l.getOrDefault(id, List.of()).size() >= 9);
+            awaitLog(broker, t, first, "qcow2-restart", l -> l.getOrDefault(id, List.of()).size() >= 9);
         }
         beforeStop = ChunkLog.read(broker.bootstrapServers(), t.chunks()).get(id).size();
         assertThat(beforeStop).as("stopped in the middle of the image").isLessThan(total);
 
         try (ConnectWorker second = ConnectWorker.start(broker.bootstrapServers(), "itc-restart")) {
             second.awaitRunning("qcow2-restart", 1, TIMEOUT);
-            var log = awaitLog(broker, t, l -> l.getOrDefault(id, List.of()).size() >= total);
+            var log = awaitLog(broker, t, second, "qcow2-restart",
+                    l -> l.getOrDefault(id, List.of()).size() >= total);
             // let the task run on a little: nothing more may come for a published image
             Thread.sleep(1500);
             log = ChunkLog.read(broker.bootstrapServers(), t.chunks());
             assertThat(log.get(id)).hasSize((int) total);
             assertContiguous(log.get(id));
             assertMatchesQemu(log.get(id), "img1", "img1.qcow2");
+
+            // the destination completed every bitmap once, with QEMU's sha256, each BITS chunk applied once
+            MigrationOutcome outcome;
+            try (MigrationWatcher watcher = new MigrationWatcher(broker.bootstrapServers(), t, id)) {
+                outcome = watcher.await(TIMEOUT, e -> { });
+            }
+            assertThat(outcome.status()).as(outcome.reason()).isEqualTo(MigrationOutcome.Status.COMPLETED);
+            List<Event> completed = outcome.events().stream().filter(e -> e.getBody() instanceof BitmapCompleted)
+                    .toList();
+            assertThat(completed).extracting(Event::getBitmap).containsExactlyInAnyOrder("b64k", "b4k", "b1m", "bdis");
+            for (JsonNode q : TestData.expected("img1.qcow2")) {
+                Event e = completed.stream().filter(c -> c.getBitmap().equals(q.get("name").asText())).findFirst()
+                        .orElseThrow();
+                BitmapCompleted c = (BitmapCompleted) e.getBody();
+                assertThat(c.getSha256()).as(e.getBitmap()).isEqualTo(q.get("sha256").asText());
+                assertThat(c.getCount()).as(e.getBitmap()).isEqualTo(q.get("count").asLong());
+                long bitsChunks = log.get(id).stream().filter(r -> r.chunk() instanceof Chunk.Bits
+                        && r.key().getBitmapAlias().equals(e.getBitmap())).count();
+                assertThat(c.getChunks()).as("BITS chunks applied to %s", e.getBitmap()).isEqualTo(bitsChunks);
+            }
+        } finally {
+            destination.close();
         }
     }
 
