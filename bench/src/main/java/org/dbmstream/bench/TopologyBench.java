@@ -30,7 +30,7 @@ import org.dbmstream.topology.DestinationConfig;
 public final class TopologyBench {
 
     /** Chunks of the 1x bitmap (each BITS chunk covers 1 KiB of bitmap). */
-    public static final int DEFAULT_BASE_CHUNKS = 4096;
+    public static final int DEFAULT_BASE_CHUNKS = 8192;
     private static final int[] FACTORS = {1, 4, 16};
     private static final int PARTITIONS = 3;
     private static final Granularity GRANULARITY = Granularity.of(64 * 1024);
@@ -39,18 +39,37 @@ public final class TopologyBench {
     private TopologyBench() {
     }
 
-    /** Entry point; optional argument: the number of chunks of the 1x bitmap. */
+    /**
+     * Entry point. Arguments, all optional: the number of chunks of the 1x bitmap, then
+     * {@code key=value} settings passed to the destination (Kafka Streams or client settings).
+     */
     public static void main(String[] args) throws Exception {
         int base = args.length > 0 ? Integer.parseInt(args[0]) : DEFAULT_BASE_CHUNKS;
-        run(base, System.out);
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (int i = 1; i < args.length; i++) {
+            int eq = args[i].indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("expected key=value, got '" + args[i] + "'");
+            }
+            settings.put(args[i].substring(0, eq), args[i].substring(eq + 1));
+        }
+        run(base, settings, System.out);
+    }
+
+    /** Runs the benchmark with the destination's defaults; see {@link #run(int, Map, PrintStream)}. */
+    public static Map<String, Object> run(int baseChunks, PrintStream out) throws Exception {
+        return run(baseChunks, Map.of(), out);
     }
 
     /**
      * Runs the benchmark, printing JSON lines to {@code out}.
      *
+     * @param baseChunks chunks of the 1x bitmap ({@value #DEFAULT_BASE_CHUNKS} by default)
+     * @param settings   extra destination settings (e.g. {@code commit.interval.ms}); empty for the defaults
      * @return the summary object (also the last line printed)
      */
-    public static Map<String, Object> run(int baseChunks, PrintStream out) throws Exception {
+    public static Map<String, Object> run(int baseChunks, Map<String, String> settings, PrintStream out)
+            throws Exception {
         if (baseChunks < 1) {
             throw new IllegalArgumentException("base chunk count must be at least 1: " + baseChunks);
         }
@@ -59,11 +78,11 @@ public final class TopologyBench {
         try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker().start()) {
             // one untimed 1x round first, so that JIT compilation and RocksDB/class loading are not
             // charged to the 1x size only (which would make the per-chunk cost look like it falls)
-            Map<String, Object> warmup = runSize(broker, work, 0, baseChunks);
+            Map<String, Object> warmup = runSize(broker, work, 0, baseChunks, settings);
             warmup.put("type", "warmup");
             out.println(json(warmup));
             for (int factor : FACTORS) {
-                Map<String, Object> row = runSize(broker, work, factor, (long) baseChunks * factor);
+                Map<String, Object> row = runSize(broker, work, factor, (long) baseChunks * factor, settings);
                 rows.add(row);
                 out.println(json(row));
             }
@@ -71,13 +90,14 @@ public final class TopologyBench {
             deleteQuietly(work);
         }
         Map<String, Object> summary = summarize(rows);
+        summary.put("settings", settings);
         out.println(json(summary));
         return summary;
     }
 
     /** Publishes one bitmap of {@code chunks} chunks on topics of their own and measures both readers ({@code factor} 0: warm-up). */
-    private static Map<String, Object> runSize(EmbeddedKafkaBroker broker, Path work, int factor, long chunks)
-            throws Exception {
+    private static Map<String, Object> runSize(EmbeddedKafkaBroker broker, Path work, int factor, long chunks,
+            Map<String, String> settings) throws Exception {
         Topics topics = new Topics("bench" + factor + ".");
         // the control topic is the topology's own broadcast channel: as many partitions as chunks
         broker.createTopics(PARTITIONS, topics.chunks(), topics.events(), topics.writes(), topics.dlq(),
@@ -94,10 +114,11 @@ public final class TopologyBench {
 
         long plainNanos = PlainConsumerRun.readAll(broker.bootstrapServers(), topics.chunks(), published.records(), timeout);
         TopologyRun.Result ours = TopologyRun.run(broker.bootstrapServers(), topics, work.resolve("state-" + factor),
-                migration, timeout);
+                migration, settings, timeout);
 
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("type", "size");
+        row.put("processing_guarantee", TopologyRun.config("", topics, work, settings).processingGuarantee());
         row.put("factor", factor);
         row.put("chunks", published.records());
         row.put("bits_chunks", published.bitsChunks());
@@ -146,7 +167,7 @@ public final class TopologyBench {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("type", "summary");
         s.put("bench", "topology");
-        s.put("processing_guarantee", "exactly_once_v2");
+        s.put("processing_guarantee", rows.isEmpty() ? null : rows.get(0).get("processing_guarantee"));
         s.put("partitions", PARTITIONS);
         s.put("chunks", (long) chunks);
         s.put("chunks_per_s", round(chunks / ourSeconds));

@@ -37,13 +37,15 @@ final class TopologyRun {
     private TopologyRun() {
     }
 
-    static DestinationConfig config(String bootstrap, Topics topics, Path stateDir) {
+    static DestinationConfig config(String bootstrap, Topics topics, Path stateDir, Map<String, String> settings) {
         return DestinationConfig.defaults(bootstrap, stateDir).withTopicPrefix(topics.prefix())
-                .withApplicationId("bench-" + topics.prefix().replace('.', '-') + System.nanoTime());
+                .withApplicationId("bench-" + topics.prefix().replace('.', '-') + System.nanoTime())
+                .withExtra(settings);
     }
 
-    static Result run(String bootstrap, Topics topics, Path stateDir, String migration, Duration timeout) {
-        DestinationConfig config = config(bootstrap, topics, stateDir);
+    static Result run(String bootstrap, Topics topics, Path stateDir, String migration, Map<String, String> settings,
+            Duration timeout) {
+        DestinationConfig config = config(bootstrap, topics, stateDir, settings);
         AvroSerde<Event> eventSerde = DbmSerdes.event(Map.of());
         long[] runningAt = {0};
         try (KafkaConsumer<byte[], byte[]> events = eventConsumer(bootstrap, topics.events());
