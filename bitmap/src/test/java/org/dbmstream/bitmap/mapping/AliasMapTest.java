@@ -113,4 +113,18 @@ class AliasMapTest {
         assertThat(e.qmpMessage())
                 .isEqualTo("Invalid mapping given for block-bitmap-mapping: The node alias 'a' is used twice");
     }
+
+    @Test
+    void limitsAreInclusiveAndCountedInUtf8Bytes() {
+        String alias255 = "é".repeat(127) + "x"; // 255 bytes
+        String name1023 = "é".repeat(511) + "x"; // 1023 bytes, 512 characters
+        String node31 = "é".repeat(15) + "x"; // 31 bytes
+        AliasMap map = AliasMap.of(new BlockBitmapMapping(List.of(
+                node(node31, "a".repeat(255), new BitmapAlias(name1023, alias255)))));
+        assertThat(map.bitmapOf(node31, name1023).orElseThrow().alias()).isEqualTo(alias255);
+        assertThat(map.bitmapByAlias("a".repeat(255), alias255).orElseThrow().name()).isEqualTo(name1023);
+        String name1024 = "é".repeat(512); // 512 characters, 1024 bytes
+        assertRefused("The bitmap name '" + name1024 + "' is longer than 1023 bytes",
+                node("disk0", "a", new BitmapAlias(name1024, "x")));
+    }
 }

@@ -3,10 +3,13 @@ package org.dbmstream.bitmap.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.dbmstream.bitmap.DirtyBitmap;
 import org.dbmstream.bitmap.Granularity;
+import org.dbmstream.bitmap.chunk.Chunk;
 import org.dbmstream.bitmap.chunk.MigrationBitmap;
+import org.dbmstream.bitmap.chunk.MigrationSequencer;
 import org.dbmstream.bitmap.mapping.AliasMap;
 import org.junit.jupiter.api.Test;
 
@@ -116,5 +119,26 @@ class BitmapSelectorTest {
         assertThat(m.start().bitmapAlias()).isEqualTo("aa");
         assertThatThrownBy(() -> s.withBits(new DirtyBitmap(1 << 20, Granularity.of(512))))
                 .hasMessageContaining("granularity");
+    }
+
+    @Test
+    void transformOverridesThePersistentFlagOfTheStartChunkSent() {
+        AliasMap map = AliasMap.fromJson("""
+                [{"node-name": "disk0", "alias": "src",
+                  "bitmaps": [{"name": "pers", "alias": "p", "transform": {"persistent": false}},
+                              {"name": "temp", "alias": "t", "transform": {"persistent": true}},
+                              {"name": "keep", "alias": "k"}]}]""");
+        List<SelectedBitmap> selected = BitmapSelector.select(List.of(NodeCandidate.of("disk0",
+                BitmapCandidate.of("pers", G, true, true), BitmapCandidate.of("temp", G, false, false),
+                BitmapCandidate.of("keep", G, false, true))), map);
+        List<MigrationBitmap> bitmaps = selected.stream().map(s -> s.withBits(new DirtyBitmap(1 << 20, G))).toList();
+        List<Chunk> setup = new ArrayList<>();
+        new MigrationSequencer(bitmaps).setup(setup::add);
+        // START bitmap flags on the wire: 0x01 enabled, 0x02 persistent
+        assertThat(setup).containsExactly(
+                new Chunk.Start("src", "p", G, 0x01, 1 << 20),
+                new Chunk.Start("src", "t", G, 0x02, 1 << 20),
+                new Chunk.Start("src", "k", G, 0x02, 1 << 20),
+                Chunk.EndOfStream.empty());
     }
 }
