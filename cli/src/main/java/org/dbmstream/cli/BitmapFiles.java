@@ -118,20 +118,25 @@ final class BitmapFiles {
         }
     }
 
+    /** Unpacks a gzip-compressed file to a temporary file the caller deletes. */
+    static Path gunzipToTemp(final Path file) throws IOException {
+        final Path tmp = Files.createTempFile("dbm-", ".qcow2");
+        try (InputStream in = open(file)) {
+            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        return tmp;
+    }
+
     /** A qcow2 image needs random access: a gzip-compressed one is unpacked to a temporary file first. */
     private record Uncompressed(Path path, boolean temporary) implements AutoCloseable {
         static Uncompressed of(final Path file) throws IOException {
             if (!isGzip(file)) {
                 return new Uncompressed(file, false);
             }
-            final Path tmp = Files.createTempFile("dbm-", ".qcow2");
-            try (InputStream in = open(file)) {
-                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-            } catch (IOException e) {
-                Files.deleteIfExists(tmp);
-                throw e;
-            }
-            return new Uncompressed(tmp, true);
+            return new Uncompressed(gunzipToTemp(file), true);
         }
 
         @Override

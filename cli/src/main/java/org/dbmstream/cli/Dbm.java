@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 /** Entry point of the {@code dbm} command line. */
 @Command(name = "dbm", mixinStandardHelpOptions = true, versionProvider = Dbm.Version.class,
         description = "Replicates QEMU block dirty bitmaps through Apache Kafka.",
-        subcommands = {InspectCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {MigrateCommand.class, DemoCommand.class, InspectCommand.class, DestinationCommand.class,
+            BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Dbm {
 
     @Option(names = {"-v", "--verbose"},

@@ -1,0 +1,30 @@
+package org.dbmstream.cli;
+
+import java.io.PrintStream;
+import java.util.concurrent.Callable;
+import org.dbmstream.bench.TopologyBench;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code dbm bench}: benchmarks printing JSON figures, ratios against plain Kafka clients on one broker. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmarks on an in-process broker; JSON lines, the last one the summary.",
+        subcommands = {BenchCommand.Topology.class})
+final class BenchCommand {
+
+    /** The destination topology against a plain consumer reading the same chunks topic. */
+    @Command(name = "topology", mixinStandardHelpOptions = true,
+            description = {"Destination throughput (chunks/s, bitmap MiB/s) against a plain KafkaConsumer on the same "
+                + "chunks topic, for bitmaps of 1x, 4x and 16x size, with exactly_once_v2."})
+    static final class Topology implements Callable<Integer> {
+        @Option(names = "--base-chunks", defaultValue = "" + TopologyBench.DEFAULT_BASE_CHUNKS,
+                description = "BITS chunks of the 1x bitmap (1 KiB of bitmap each; default: ${DEFAULT-VALUE}).")
+        int baseChunks;
+
+        @Override
+        public Integer call() throws Exception {
+            TopologyBench.run(baseChunks, new PrintStream(System.out, true));
+            return 0;
+        }
+    }
+}

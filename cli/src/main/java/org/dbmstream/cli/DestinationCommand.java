@@ -1,0 +1,94 @@
+package org.dbmstream.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.dbmstream.topology.DestinationApp;
+import org.dbmstream.topology.DestinationConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code dbm destination}: runs the destination topology as a long-lived service until SIGTERM/Ctrl-C. */
+@Command(name = "destination", mixinStandardHelpOptions = true,
+        description = {"Runs the destination: a Kafka Streams application that loads migrated bitmaps into "
+            + "RocksDB state stores with QEMU's rules and emits completion events.",
+            "Without --bootstrap-servers it starts a Kafka broker in-process and prints its address."})
+final class DestinationCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT,...",
+            description = "Kafka brokers; default: start one in-process.")
+    String bootstrapServers;
+
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "RocksDB state directory (default: a temporary one with the in-process broker, "
+                    + "else ${java.io.tmpdir}/dbm-stream/<application id>).")
+    Path stateDir;
+
+    @Option(names = "--application-id", defaultValue = DestinationConfig.DEFAULT_APPLICATION_ID,
+            description = "Kafka Streams application id (default: ${DEFAULT-VALUE}).")
+    String applicationId;
+
+    @Option(names = "--topic-prefix", defaultValue = "dbm.",
+            description = "Common prefix of the topics (default: ${DEFAULT-VALUE}).")
+    String topicPrefix;
+
+    @Option(names = "--processing-guarantee", defaultValue = "exactly_once_v2",
+            description = "exactly_once_v2 (default) or at_least_once.")
+    String processingGuarantee;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Properties file with any other Kafka Streams, client or serde setting.")
+    Path configFile;
+
+    @Override
+    public Integer call() throws Exception {
+        final PrintWriter out = spec.commandLine().getOut();
+        final Map<String, String> extra = configFile == null ? Map.of() : DestinationConfig.readProperties(configFile);
+        final CountDownLatch stopped = new CountDownLatch(1);
+        final EmbeddedRuntime embedded = bootstrapServers == null ? EmbeddedRuntime.startBroker() : null;
+        final DestinationApp app;
+        try {
+            final String servers = embedded != null ? embedded.bootstrapServers() : bootstrapServers;
+            if (embedded != null) {
+                out.printf("In-process Kafka broker on %s (publish with: ./dbm migrate --bootstrap-servers %s IMAGE)%n",
+                        servers, servers);
+            }
+            final Path dir = stateDir != null ? stateDir
+                    : embedded != null ? java.nio.file.Files.createTempDirectory("dbm-state-")
+                    : Path.of(System.getProperty("java.io.tmpdir"), "dbm-stream", applicationId);
+            final Map<String, String> props = new HashMap<>(extra);
+            app = new DestinationApp(new DestinationConfig(servers, applicationId, dir, topicPrefix,
+                    processingGuarantee, props)).start();
+            if (!app.awaitRunning(Duration.ofSeconds(120))) {
+                app.close();
+                throw new IllegalStateException("the destination did not reach RUNNING (state "
+                        + app.streams().state() + "); run with -v for details");
+            }
+            out.printf("Destination '%s' running; waiting for chunks on %s (state in %s). Ctrl-C or SIGTERM stops it.%n",
+                    applicationId, app.config().topics().chunks(), dir);
+            out.flush();
+        } catch (RuntimeException | InterruptedException e) {
+            if (embedded != null) {
+                embedded.close();
+            }
+            throw e;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            if (embedded != null) {
+                embedded.close();
+            }
+            stopped.countDown();
+        }, "dbm-destination-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,211 @@
+package org.dbmstream.cli;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.dbmstream.bitmap.mapping.AliasMap;
+import org.dbmstream.bitmap.mapping.BlockBitmapMapping;
+import org.dbmstream.serdes.Topics;
+import org.dbmstream.source.MigrationInput;
+import org.dbmstream.source.MigrationOutcome;
+import org.dbmstream.source.MigrationRequest;
+import org.dbmstream.source.ProgressRenderers;
+import org.dbmstream.source.PublishListener;
+import org.dbmstream.topology.DestinationConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code dbm migrate}: publishes the bitmaps of qcow2 images / QEMU migration streams as one migration,
+ * then follows the destination's events until the migration completes, is cancelled or fails.
+ */
+@Command(name = "migrate", mixinStandardHelpOptions = true,
+        description = {"Publishes the dirty bitmaps of qcow2 images and QEMU migration streams (plain or gzip) "
+            + "as one migration, then prints the destination's events until it completes.",
+            "Without --bootstrap-servers it starts a Kafka broker and the destination in-process."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the migration completed", "1:it was cancelled or failed (the reason is printed), "
+            + "or did not finish in time", "2:bad arguments"})
+final class MigrateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "IMAGE_OR_STREAM", description = "qcow2 images or QEMU migration streams.")
+    List<Path> files;
+
+    @Option(names = "--migration-id", paramLabel = "ID", description = "Migration id (default: a fresh mig-<uuid>).")
+    String migrationId;
+
+    @Option(names = "--target", defaultValue = "default",
+            description = "Destination VM/host whose nodes the bitmaps land on (default: ${DEFAULT-VALUE}).")
+    String target;
+
+    @Option(names = "--node", paramLabel = "NAME",
+            description = "Node name of a single qcow2 image (default: the file name without extension).")
+    String node;
+
+    @Option(names = "--mapping", paramLabel = "FILE",
+            description = "QMP block-bitmap-mapping JSON for the source side (selects and aliases bitmaps).")
+    Path mapping;
+
+    @Option(names = "--destination-mapping", paramLabel = "FILE",
+            description = "QMP block-bitmap-mapping JSON the destination applies (sent in the migration spec).")
+    Path destinationMapping;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT,...",
+            description = "Kafka brokers with a running destination; default: run both in-process.")
+    String bootstrapServers;
+
+    @Option(names = "--topic-prefix", defaultValue = "dbm.", description = "Topic prefix (default: ${DEFAULT-VALUE}).")
+    String topicPrefix;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Properties file with client and serde settings.")
+    Path configFile;
+
+    @Option(names = "--max-bandwidth", paramLabel = "BYTES_PER_S", defaultValue = "0",
+            description = "Rate limit like QEMU's max-bandwidth, e.g. 50M (default: unlimited).")
+    String maxBandwidth;
+
+    @Option(names = "--transactional", description = "Publish the migration's chunks in one transaction.")
+    boolean transactional;
+
+    @Option(names = "--timeout", defaultValue = "PT10M",
+            description = "How long to wait for the destination's final event (ISO-8601, default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Option(names = "--json", description = "One JSON object per event.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        final Map<String, String> extra = configFile == null ? Map.of() : DestinationConfig.readProperties(configFile);
+        try (Inputs inputs = Inputs.of(files, node)) {
+            final MigrationRequest request = request(inputs.inputs());
+            if (bootstrapServers != null) {
+                return migrate(bootstrapServers, request, extra);
+            }
+            try (EmbeddedRuntime embedded = EmbeddedRuntime.startBroker()) {
+                embedded.startDestination(topicPrefix, extra);
+                return migrate(embedded.bootstrapServers(), request, extra);
+            }
+        }
+    }
+
+    private MigrationRequest request(final List<MigrationInput> inputs) throws IOException {
+        final MigrationRequest.Builder b = MigrationRequest.builder().target(target).inputs(inputs);
+        if (migrationId != null) {
+            b.migrationId(migrationId);
+        }
+        if (mapping != null) {
+            b.sourceMapping(AliasMap.fromJson(Files.readString(mapping)));
+        }
+        if (destinationMapping != null) {
+            final String text = Files.readString(destinationMapping);
+            AliasMap.fromJson(text);
+            b.destinationMapping(BlockBitmapMapping.fromJson(text));
+        }
+        return b.build();
+    }
+
+    private int migrate(final String servers, final MigrationRequest request, final Map<String, String> extra)
+            throws Exception {
+        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter err = spec.commandLine().getErr();
+        final PublishListener progress = json ? PublishListener.NONE : ProgressRenderers.forConsole(
+                new PrintStream(new FileOutputStream(FileDescriptor.err), true));
+        final MigrationRunner.Result result = new MigrationRunner(servers, new Topics(topicPrefix), extra)
+                .transactional(transactional).rateLimit(Sizes.parse(maxBandwidth))
+                .run(request, progress, published -> {
+                    if (!json) {
+                        out.printf("Published migration %s to target '%s': %d bitmap(s), %d records, %sB%n",
+                                published.migration(), published.target(), published.bitmaps().size(),
+                                published.records(), ReportPrinter.human(published.bytes()));
+                        out.flush();
+                    }
+                }, timeout, e -> {
+                    out.println(json ? EventFormat.json(e) : EventFormat.line(e));
+                    out.flush();
+                });
+        final MigrationOutcome outcome = result.outcome();
+        if (outcome.status() == MigrationOutcome.Status.COMPLETED) {
+            return 0;
+        }
+        err.println("dbm migrate: migration " + result.published().migration() + " "
+                + outcome.status().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ": " + outcome.reason());
+        return 1;
+    }
+
+    /** The command's inputs; gzip-compressed qcow2 images are unpacked to temporary files first. */
+    static final class Inputs implements AutoCloseable {
+        private final List<MigrationInput> inputs = new ArrayList<>();
+        private final List<Path> temporary = new ArrayList<>();
+
+        static Inputs of(final List<Path> files, final String node) throws IOException {
+            final Inputs in = new Inputs();
+            try {
+                for (final Path f : files) {
+                    in.add(f, files.size() == 1 ? node : null);
+                }
+            } catch (IOException | RuntimeException e) {
+                in.close();
+                throw e;
+            }
+            if (node != null && files.size() != 1) {
+                in.close();
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new MigrateCommand()),
+                        "--node names the node of a single image; give one image or use --mapping");
+            }
+            return in;
+        }
+
+        private void add(final Path file, final String node) throws IOException {
+            if (BitmapFiles.kindOf(file) == BitmapFiles.Kind.STREAM) {
+                inputs.add(new MigrationInput.MigrationStreamFile(file));
+                return;
+            }
+            final String name = node != null ? node : nodeNameOf(file);
+            if (BitmapFiles.isGzip(file)) {
+                final Path tmp = BitmapFiles.gunzipToTemp(file);
+                temporary.add(tmp);
+                inputs.add(new MigrationInput.Qcow2Image(tmp, name));
+            } else {
+                inputs.add(new MigrationInput.Qcow2Image(file, name));
+            }
+        }
+
+        /** "img1.qcow2.gz" -> "img1": what QEMU users would call the node of that image. */
+        static String nodeNameOf(final Path file) {
+            String n = file.getFileName().toString();
+            for (final String ext : new String[] {".gz", ".qcow2", ".img"}) {
+                if (n.endsWith(ext) && n.length() > ext.length()) {
+                    n = n.substring(0, n.length() - ext.length());
+                }
+            }
+            return n;
+        }
+
+        List<MigrationInput> inputs() {
+            return inputs;
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (final Path p : temporary) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
