@@ -1,11 +1,11 @@
 package org.dbmstream.bitmap.load;
 
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.dbmstream.bitmap.chunk.Chunk;
 
@@ -33,14 +33,43 @@ public final class MigrationTracker {
             return stop(progress, stopped.error(), events);
         }
         if (fact instanceof MigrationFact.Manifest manifest) {
-            if (progress.manifest() == null) {
-                progress = progress.withManifest(manifest.bitmaps());
-            }
+            progress = manifest(progress, manifest.bitmaps());
         } else {
-            progress = progress.withCompleted(((MigrationFact.BitmapDone) fact).names());
+            progress = done(progress, ((MigrationFact.BitmapDone) fact).names());
         }
-        store.put(completeIfDone(progress, events));
+        if (progress != null) {
+            store.put(completeIfDone(progress, events));
+        }
         return Optional.empty();
+    }
+
+    /** Records the manifest (the first one wins); null when nothing changed. */
+    private MigrationProgress manifest(MigrationProgress progress, List<Chunk.BitmapRef> bitmaps) {
+        if (progress.hasManifest()) {
+            return null;
+        }
+        Set<Chunk.BitmapRef> unique = new LinkedHashSet<>(bitmaps);
+        int index = 0;
+        int done = 0;
+        for (Chunk.BitmapRef ref : unique) {
+            store.putManifestEntry(progress.migration(), index++, ref);
+            if (store.completed(progress.migration(), ref).isPresent()) {
+                done++;
+            }
+        }
+        return progress.withManifest(unique.size(), done);
+    }
+
+    /** Records a completed bitmap; null when it was known already. */
+    private MigrationProgress done(MigrationProgress progress, BitmapNames names) {
+        if (store.completed(progress.migration(), names.ref()).isPresent()) {
+            return null;
+        }
+        store.putCompleted(names);
+        if (progress.hasManifest() && store.manifestIndex(progress.migration(), names.ref()).isPresent()) {
+            return progress.withOneMoreDone();
+        }
+        return progress;
     }
 
     /** The current progress of {@code migration}, if any fact about it arrived. */
@@ -66,21 +95,16 @@ public final class MigrationTracker {
         return Optional.of(new MigrationControl(progress.migration(), error));
     }
 
-    private static MigrationProgress completeIfDone(MigrationProgress progress, Consumer<LoadEvent> events) {
-        if (progress.status() != MigrationStatus.ACTIVE || progress.manifest() == null) {
+    private MigrationProgress completeIfDone(MigrationProgress progress, Consumer<LoadEvent> events) {
+        if (progress.status() != MigrationStatus.ACTIVE || !progress.hasManifest()
+                || progress.manifestDone() < progress.manifestSize()) {
             return progress;
         }
-        Map<Chunk.BitmapRef, BitmapNames> done = new HashMap<>();
-        for (BitmapNames n : progress.completed()) {
-            done.put(n.ref(), n);
-        }
-        List<BitmapNames> bitmaps = new ArrayList<>();
-        for (Chunk.BitmapRef ref : progress.manifest()) {
-            BitmapNames n = done.get(ref);
-            if (n == null) {
-                return progress;
-            }
-            bitmaps.add(n);
+        List<BitmapNames> bitmaps = new ArrayList<>(progress.manifestSize());
+        for (int i = 0; i < progress.manifestSize(); i++) {
+            Chunk.BitmapRef ref = store.manifestEntry(progress.migration(), i);
+            bitmaps.add(store.completed(progress.migration(), ref).orElseThrow(() -> new IllegalStateException(
+                    "manifest bitmap " + ref + " of migration " + progress.migration() + " counted but not completed")));
         }
         events.accept(new LoadEvent.MigrationCompleted(progress.migration(), progress.target(), bitmaps));
         return progress.withStatus(MigrationStatus.COMPLETED, null);

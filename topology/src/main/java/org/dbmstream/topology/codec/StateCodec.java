@@ -48,29 +48,33 @@ public final class StateCodec {
     }
 
     public static byte[] progress(MigrationProgress p) {
-        BinaryWriter w = new BinaryWriter().int8(VERSION).string(p.migration()).string(p.target())
-                .int8(p.status().ordinal()).nullableString(p.reason());
-        refs(w, p.manifest());
-        w.int32(p.completed().size());
-        for (BitmapNames n : p.completed()) {
-            names(w, n);
-        }
-        return w.toByteArray();
+        return new BinaryWriter().int8(VERSION).string(p.migration()).string(p.target()).int8(p.status().ordinal())
+                .nullableString(p.reason()).int32(p.manifestSize()).int32(p.manifestDone()).toByteArray();
     }
 
     public static MigrationProgress progress(byte[] bytes) {
         BinaryReader r = reader(bytes);
-        String migration = r.string();
-        String target = r.string();
-        MigrationStatus status = MigrationStatus.values()[r.int8()];
-        String reason = r.nullableString();
-        List<Chunk.BitmapRef> manifest = refs(r);
-        int n = r.int32();
-        List<BitmapNames> completed = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            completed.add(names(r));
-        }
-        return new MigrationProgress(migration, target, status, reason, manifest, completed);
+        return new MigrationProgress(r.string(), r.string(), MigrationStatus.values()[r.int8()], r.nullableString(),
+                r.int32(), r.int32());
+    }
+
+    public static byte[] names(BitmapNames n) {
+        BinaryWriter w = new BinaryWriter().int8(VERSION);
+        names(w, n);
+        return w.toByteArray();
+    }
+
+    public static BitmapNames names(byte[] bytes) {
+        return names(reader(bytes));
+    }
+
+    public static byte[] ref(Chunk.BitmapRef ref) {
+        return new BinaryWriter().int8(VERSION).string(ref.nodeAlias()).string(ref.bitmapAlias()).toByteArray();
+    }
+
+    public static Chunk.BitmapRef ref(byte[] bytes) {
+        BinaryReader r = reader(bytes);
+        return new Chunk.BitmapRef(r.string(), r.string());
     }
 
     static void names(BinaryWriter w, BitmapNames n) {
