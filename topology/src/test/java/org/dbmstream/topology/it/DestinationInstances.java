@@ -25,22 +25,33 @@ final class DestinationInstances implements AutoCloseable {
     private DestinationInstances() {
     }
 
-    /** Creates the topics and starts {@code count} instances; returns once all of them run. */
+    /**
+     * The test configuration of one instance: the application's defaults (exactly_once_v2) with a
+     * short session timeout, so that a killed instance's partitions move on within seconds.
+     */
+    static DestinationConfig config(String bootstrap, String prefix, String applicationId, Path stateDir) {
+        return DestinationConfig.defaults(bootstrap, stateDir).withTopicPrefix(prefix).withApplicationId(applicationId)
+                .withExtra(Map.of(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100",
+                        StreamsConfig.consumerPrefix("session.timeout.ms"), "6000",
+                        StreamsConfig.consumerPrefix("heartbeat.interval.ms"), "1500"));
+    }
+
+    /** Creates the application's topics, {@code partitions} each, the migrations topic compacted. */
+    static void createTopics(KafkaBroker broker, String prefix, int partitions) {
+        Topics topics = new Topics(prefix);
+        broker.createTopics(partitions, topics.chunks(), topics.events(), topics.writes(), topics.dlq(),
+                prefix + DestinationConfig.CONTROL_TOPIC);
+        broker.createTopic(topics.migrations(), partitions, Map.of("cleanup.policy", "compact"));
+    }
+
+    /** Creates the topics and starts one instance per state directory; returns once all of them run. */
     static DestinationInstances start(KafkaBroker broker, String prefix, String applicationId, int partitions,
             List<Path> stateDirs) {
-        Topics topics = new Topics(prefix);
-        DestinationConfig base = DestinationConfig.defaults(broker.bootstrapServers(), stateDirs.get(0))
-                .withTopicPrefix(prefix).withApplicationId(applicationId)
-                // small commit interval and fast rebalances keep the test quick; the guarantee stays exactly_once_v2
-                .withExtra(Map.of(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100"));
-        broker.createTopics(partitions, topics.chunks(), topics.events(), topics.writes(), topics.dlq(), base.controlTopic());
-        broker.createTopic(topics.migrations(), partitions, Map.of("cleanup.policy", "compact"));
-
+        createTopics(broker, prefix, partitions);
         DestinationInstances app = new DestinationInstances();
         try {
             for (Path dir : stateDirs) {
-                DestinationConfig config = new DestinationConfig(base.bootstrapServers(), base.applicationId(), dir,
-                        base.topicPrefix(), base.processingGuarantee(), base.extra());
+                DestinationConfig config = config(broker.bootstrapServers(), prefix, applicationId, dir);
                 KafkaStreams streams = new KafkaStreams(DestinationTopology.build(config), config.streamsProperties());
                 streams.start();
                 app.instances.add(streams);
