@@ -1,0 +1,114 @@
+package org.dbmstream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code dbm migrate} as a user runs it, with no broker given: the in-process broker and destination
+ * start, and the printed events carry QEMU's own sha256 and count.
+ */
+class MigrateCommandIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private record Run(int exit, String out, String err) {
+        List<JsonNode> events() throws IOException {
+            final List<JsonNode> rows = new ArrayList<>();
+            for (final String line : out.split("\n")) {
+                if (line.startsWith("{")) {
+                    rows.add(JSON.readTree(line));
+                }
+            }
+            return rows;
+        }
+    }
+
+    private static Run dbm(final String... args) {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final int exit = Dbm.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void migratesAnImageAndPrintsQemusSha256AndCount() throws IOException {
+        final Path testdata = InspectCommandTest.testdata();
+        final Map<String, JsonNode> qemu = new HashMap<>();
+        for (final String line : Files.readAllLines(testdata.resolve("expected/sha256.jsonl"))) {
+            final JsonNode n = JSON.readTree(line);
+            if (n.get("image").asText().equals("img1.qcow2")) {
+                qemu.put(n.get("name").asText(), n);
+            }
+        }
+
+        final Run run = dbm("migrate", "--json", "--migration-id", "it-img1", "--target", "vm7",
+                testdata.resolve("images/img1.qcow2.gz").toString());
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        final List<JsonNode> events = run.events();
+        final List<JsonNode> completed = events.stream()
+                .filter(e -> e.get("type").asText().equals("BitmapCompleted")).toList();
+        assertThat(completed).hasSize(qemu.size());
+        for (final JsonNode e : completed) {
+            final JsonNode q = qemu.get(e.get("name").asText());
+            assertThat(e.get("migration").asText()).isEqualTo("it-img1");
+            assertThat(e.get("target").asText()).isEqualTo("vm7");
+            assertThat(e.get("node").asText()).isEqualTo("img1");
+            assertThat(e.get("granularity").asLong()).isEqualTo(q.get("granularity").asLong());
+            assertThat(e.get("size").asLong()).isEqualTo(q.get("size").asLong());
+            assertThat(e.get("enabled").asBoolean()).isEqualTo(q.get("recording").asBoolean());
+            assertThat(e.get("persistent").asBoolean()).isTrue();
+            assertThat(e.get("count").asLong()).isEqualTo(q.get("count").asLong());
+            assertThat(e.get("sha256").asText()).isEqualTo(q.get("sha256").asText());
+        }
+        assertThat(events.get(events.size() - 1).get("type").asText()).isEqualTo("MigrationCompleted");
+    }
+
+    @Test
+    void aCancelledMigrationExitsNonZeroWithQemusReason(@TempDir final Path tmp) throws IOException {
+        final Path mapping = Files.writeString(tmp.resolve("dst.json"),
+                "[{\"node-name\": \"disk9\", \"alias\": \"other\", \"bitmaps\": []}]");
+
+        final Run run = dbm("migrate", "--json", "--destination-mapping", mapping.toString(),
+                InspectCommandTest.testdata().resolve("images/img1.qcow2.gz").toString());
+
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.events()).last().satisfies(e -> {
+            assertThat(e.get("type").asText()).isEqualTo("MigrationCancelled");
+            assertThat(e.get("reason").asText()).isEqualTo("Error: Unknown node alias 'img1'");
+        });
+        assertThat(run.err()).contains("cancelled").contains("Error: Unknown node alias 'img1'");
+    }
+
+    @Test
+    void demoComparesEveryBitmapWithQemu() {
+        final Run run = dbm("demo");
+
+        assertThat(run.exit()).as(run.out() + run.err()).isZero();
+        assertThat(run.out()).contains("2 of 2 migrations completed; 21 of 21 bitmaps completed, 0 differ from QEMU.");
+        assertThat(run.out().lines().filter(l -> l.endsWith("  same")).count()).isEqualTo(21);
+    }
+
+    @Test
+    void badArgumentsAreRefusedBeforeAnythingStarts(@TempDir final Path tmp) throws IOException {
+        final Path notJson = Files.writeString(tmp.resolve("map.json"), "{not json");
+
+        final Run run = dbm("migrate", "--mapping", notJson.toString(),
+                InspectCommandTest.testdata().resolve("images/img1.qcow2.gz").toString());
+
+        assertThat(run.exit()).isNotZero();
+        assertThat(run.err()).startsWith("dbm: ").contains("block-bitmap-mapping");
+    }
+}
