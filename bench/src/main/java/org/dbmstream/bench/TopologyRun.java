@@ -21,11 +21,11 @@ import org.dbmstream.serdes.AvroSerde;
 import org.dbmstream.serdes.DbmSerdes;
 import org.dbmstream.serdes.Topics;
 import org.dbmstream.topology.DestinationConfig;
-import org.dbmstream.topology.DestinationTopology;
+import org.dbmstream.topology.DestinationApp;
 
 /**
- * One run of the destination topology with its defaults (exactly_once_v2, RocksDB stores) over a
- * chunks topic already filled: timed from the moment Kafka Streams reaches RUNNING (group join
+ * One run of the destination application ({@link DestinationApp}, what {@code dbm destination} runs)
+ * with its defaults (exactly_once_v2, RocksDB stores) over a chunks topic already filled: timed from the moment Kafka Streams reaches RUNNING (group join
  * excluded, as for the plain consumer) until the migration's MigrationCompleted event is readable.
  */
 final class TopologyRun {
@@ -47,15 +47,10 @@ final class TopologyRun {
             Duration timeout) {
         DestinationConfig config = config(bootstrap, topics, stateDir, settings);
         AvroSerde<Event> eventSerde = DbmSerdes.event(Map.of());
-        long[] runningAt = {0};
         try (KafkaConsumer<byte[], byte[]> events = eventConsumer(bootstrap, topics.events());
-             KafkaStreams streams = new KafkaStreams(DestinationTopology.build(config), config.streamsProperties())) {
-            streams.setStateListener((now, before) -> {
-                if (now == KafkaStreams.State.RUNNING && runningAt[0] == 0) {
-                    runningAt[0] = System.nanoTime();
-                }
-            });
-            streams.start();
+             DestinationApp app = new DestinationApp(config)) {
+            app.start();
+            long runningAt = awaitRunning(app, timeout);
             long deadline = System.nanoTime() + timeout.toNanos();
             String sha256 = null;
             long count = -1;
@@ -63,7 +58,7 @@ final class TopologyRun {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("no MigrationCompleted for " + migration + " after " + timeout);
                 }
-                if (streams.state() == KafkaStreams.State.ERROR) {
+                if (app.streams().state() == KafkaStreams.State.ERROR) {
                     throw new IllegalStateException("the destination topology failed");
                 }
                 for (ConsumerRecord<byte[], byte[]> r : events.poll(Duration.ofMillis(20))) {
@@ -78,12 +73,29 @@ final class TopologyRun {
                     } else if (body instanceof MigrationFailed || body instanceof MigrationCancelled) {
                         throw new IllegalStateException("migration " + migration + " ended with " + body);
                     } else if (body instanceof MigrationCompleted) {
-                        long nanos = System.nanoTime() - runningAt[0];
+                        long nanos = System.nanoTime() - runningAt;
                         return new Result(nanos, heapAfterGc(), sha256, count);
                     }
                 }
             }
         }
+    }
+
+    /** Polls finely rather than with the app's own wait, so the clock starts within a millisecond of RUNNING. */
+    private static long awaitRunning(DestinationApp app, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (app.streams().state() != KafkaStreams.State.RUNNING) {
+            if (System.nanoTime() > deadline || app.streams().state() == KafkaStreams.State.ERROR) {
+                throw new IllegalStateException("destination not running: " + app.streams().state());
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        return System.nanoTime();
     }
 
     private static KafkaConsumer<byte[], byte[]> eventConsumer(String bootstrap, String topic) {

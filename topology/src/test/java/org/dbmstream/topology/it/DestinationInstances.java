@@ -11,16 +11,17 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.dbmstream.broker.KafkaBroker;
 import org.dbmstream.serdes.Topics;
 import org.dbmstream.topology.DestinationConfig;
-import org.dbmstream.topology.DestinationTopology;
+import org.dbmstream.topology.DestinationApp;
 
 /**
- * Several instances of the destination application (same application id, one state directory
- * each) on one broker, with the topics created up front: every topic with the same number of
- * partitions, the migrations topic compacted.
+ * Several instances of the destination application ({@link DestinationApp}, the class
+ * {@code dbm destination} runs; same application id, one state directory each) on one broker, with
+ * the topics created up front: every topic with the same number of partitions, the migrations topic
+ * compacted.
  */
 final class DestinationInstances implements AutoCloseable {
 
-    private final List<KafkaStreams> instances = new ArrayList<>();
+    private final List<DestinationApp> instances = new ArrayList<>();
 
     private DestinationInstances() {
     }
@@ -51,10 +52,7 @@ final class DestinationInstances implements AutoCloseable {
         DestinationInstances app = new DestinationInstances();
         try {
             for (Path dir : stateDirs) {
-                DestinationConfig config = config(broker.bootstrapServers(), prefix, applicationId, dir);
-                KafkaStreams streams = new KafkaStreams(DestinationTopology.build(config), config.streamsProperties());
-                streams.start();
-                app.instances.add(streams);
+                app.instances.add(new DestinationApp(config(broker.bootstrapServers(), prefix, applicationId, dir)).start());
             }
             app.awaitRunning(Duration.ofSeconds(60));
             return app;
@@ -64,20 +62,17 @@ final class DestinationInstances implements AutoCloseable {
         }
     }
 
-    List<KafkaStreams> instances() {
-        return List.copyOf(instances);
-    }
-
     private void awaitRunning(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!instances.stream().allMatch(s -> s.state() == KafkaStreams.State.RUNNING)) {
+        while (!instances.stream().allMatch(a -> a.streams().state() == KafkaStreams.State.RUNNING)) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("Destination instances not running after " + timeout + ": "
-                        + instances.stream().map(KafkaStreams::state).toList());
+                        + instances.stream().map(a -> a.streams().state()).toList());
             }
-            instances.forEach(s -> {
-                if (s.state() == KafkaStreams.State.ERROR || s.state() == KafkaStreams.State.NOT_RUNNING) {
-                    throw new IllegalStateException("Destination instance stopped: " + s.state());
+            instances.forEach(a -> {
+                KafkaStreams.State state = a.streams().state();
+                if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
+                    throw new IllegalStateException("Destination instance stopped: " + state);
                 }
             });
             try {
@@ -91,8 +86,6 @@ final class DestinationInstances implements AutoCloseable {
 
     @Override
     public void close() {
-        for (KafkaStreams s : instances) {
-            s.close(Duration.ofSeconds(30));
-        }
+        instances.forEach(DestinationApp::close);
     }
 }
