@@ -31,9 +31,14 @@ final class ChunkLog {
 
     /** Every committed record of {@code topic} now, decoded, grouped by migration in log order per partition. */
     static Map<String, List<Read>> read(String bootstrap, String topic) {
+        return read(bootstrap, topic, "read_committed");
+    }
+
+    /** Every record of {@code topic} now as a reader of {@code isolation} sees it, grouped by migration. */
+    static Map<String, List<Read>> read(String bootstrap, String topic, String isolation) {
         Map<String, Object> p = new HashMap<>();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
         var keys = DbmSerdes.chunkKey(Map.of()).deserializer();
         var values = DbmSerdes.chunkValue(Map.of()).deserializer();
         Map<String, List<Read>> out = new LinkedHashMap<>();

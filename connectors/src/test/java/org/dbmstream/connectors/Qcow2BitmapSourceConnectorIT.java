@@ -193,19 +193,68 @@ class Qcow2BitmapSourceConnectorIT {
     }
 
     @Test
-    void theWorkerRefusesAConfigWithAJsonConverter(KafkaBroker broker) throws Exception {
+    void badConfigsAreRefusedAndAnInconsistentImageFailsTheTaskWithQemusMessage(KafkaBroker broker) throws Exception {
         Topics t = topics(broker, "itc-bad.");
         Path images = Files.createDirectory(dir.resolve("images"));
-        TestData.image("img1", images);
+        TestData.image("img-broken", images);
         Map<String, String> config = connectorConfig(images, t);
-        config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-        config.put("rate.limit.bytes.per.second", "-1");
         try (ConnectWorker worker = ConnectWorker.start(broker.bootstrapServers(), "itc-bad")) {
-            var infos = worker.validate("qcow2-bad", config);
+            Map<String, String> bad = new HashMap<>(config);
+            bad.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+            bad.put("rate.limit.bytes.per.second", "-1");
+            var infos = worker.validate("qcow2-bad", bad);
             assertThat(infos.errorCount()).isEqualTo(2);
             var messages = infos.configs().stream().flatMap(c -> c.configValue().errors().stream()).toList();
             assertThat(messages).anyMatch(m -> m.contains("must be org.apache.kafka.connect.converters.ByteArrayConverter"))
                     .anyMatch(m -> m.contains("Value must be at least 0"));
+
+            worker.putConnector("qcow2-broken", config);
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            String trace = null;
+            while (trace == null && System.nanoTime() < deadline) {
+                var status = worker.status("qcow2-broken");
+                if (status != null && !status.tasks().isEmpty() && "FAILED".equals(status.tasks().get(0).state())) {
+                    trace = status.tasks().get(0).trace();
+                }
+                Thread.sleep(200);
+            }
+            assertThat(trace).isNotNull().containsPattern("Bitmap '(b64k|b4k|b1m|bdis)' is inconsistent and cannot be used");
         }
+        assertThat(ChunkLog.read(broker.bootstrapServers(), t.chunks())).isEmpty();
+    }
+
+    @Test
+    void withConnectorTransactionBoundariesAnImagesMigrationBecomesVisibleAtOnce(KafkaBroker broker) throws Exception {
+        Topics t = topics(broker, "itc-tx.");
+        Path images = Files.createDirectory(dir.resolve("images"));
+        Path img1 = TestData.image("img1", images);
+        String id = ImageMigration.migrationId("connect-", img1);
+        long total = chunkCount(img1, id);
+        Map<String, String> config = connectorConfig(images, t);
+        config.put("transaction.boundary", "connector");
+        config.put("batch.max.records", "3");
+        config.put("rate.limit.bytes.per.second", "3000");
+        List<Integer> committed = new java.util.ArrayList<>();
+        List<Integer> uncommitted = new java.util.ArrayList<>();
+        try (ConnectWorker worker = ConnectWorker.start(broker.bootstrapServers(), "itc-tx")) {
+            worker.putConnector("qcow2-tx", config);
+            worker.awaitRunning("qcow2-tx", 1, TIMEOUT);
+            awaitLog(broker, t, worker, "qcow2-tx", l -> {
+                int n = l.getOrDefault(id, List.of()).size();
+                committed.add(n);
+                uncommitted.add(ChunkLog.read(broker.bootstrapServers(), t.chunks(), "read_uncommitted")
+                        .getOrDefault(id, List.of()).size());
+                return n > 0;
+            });
+        }
+        // while the image's chunks were already in the log, read_committed readers saw none; then all
+        assertThat(committed).containsOnly(0, (int) total);
+        assertThat(committed.get(committed.size() - 1)).isEqualTo((int) total);
+        boolean inFlightSeen = false;
+        for (int i = 0; i < committed.size(); i++) {
+            inFlightSeen |= committed.get(i) == 0 && uncommitted.get(i) > 0;
+        }
+        assertThat(inFlightSeen).as("a moment with chunks written but not yet committed: %s / %s", committed,
+                uncommitted).isTrue();
     }
 }
