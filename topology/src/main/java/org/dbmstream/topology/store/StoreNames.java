@@ -37,13 +37,20 @@ public final class StoreNames {
 
     /** Builders of the loading processor's stores. */
     public static List<StoreBuilder<KeyValueStore<Bytes, byte[]>>> loadingBuilders() {
-        return List.of(builder(BITMAPS), builder(BITS), builder(SPECS), builder(PARKED), builder(STOPS),
-                builder(NAMES));
+        return List.of(cached(BITMAPS), builder(BITS), cached(SPECS), builder(PARKED), cached(STOPS), cached(NAMES));
     }
 
     /** Builder of the tracker's store. */
     public static StoreBuilder<KeyValueStore<Bytes, byte[]>> trackerBuilder() {
-        return builder(MIGRATIONS);
+        return cached(MIGRATIONS);
+    }
+
+    /**
+     * A store behind Kafka Streams' record cache: a bitmap's metadata is rewritten by every chunk, and
+     * the cache turns those rewrites into one RocksDB write and one changelog record per commit.
+     */
+    private static StoreBuilder<KeyValueStore<Bytes, byte[]>> cached(String name) {
+        return builder(name).withCachingEnabled();
     }
 
     private static StoreBuilder<KeyValueStore<Bytes, byte[]>> builder(String name) {
