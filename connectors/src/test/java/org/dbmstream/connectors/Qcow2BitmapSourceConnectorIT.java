@@ -19,6 +19,7 @@ import org.dbmstream.source.MigrationWatcher;
 import org.dbmstream.broker.KafkaBroker;
 import org.dbmstream.broker.testing.KafkaBrokerExtension;
 import org.dbmstream.serdes.Topics;
+import org.dbmstream.topology.DestinationApp;
 import org.dbmstream.source.MigrationInput;
 import org.dbmstream.source.MigrationPlan;
 import org.dbmstream.source.MigrationPlanner;
@@ -139,7 +140,7 @@ class Qcow2BitmapSourceConnectorIT {
     @Test
     void aWorkerStoppedMidImageResumesWithoutDuplicatingOrSkippingAChunk(KafkaBroker broker) throws Exception {
         Topics t = new Topics("itc-restart.");
-        Destination destination = Destination.start(broker, t, dir.resolve("state"), 3);
+        DestinationApp destination = Destination.start(broker, t, dir.resolve("state"), 3);
         Path images = Files.createDirectory(dir.resolve("images"));
         Path img1 = TestData.image("img1", images);
         String id = ImageMigration.migrationId("connect-", img1);

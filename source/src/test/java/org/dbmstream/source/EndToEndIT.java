@@ -14,6 +14,7 @@ import org.dbmstream.broker.testing.KafkaBrokerExtension;
 import org.dbmstream.schemas.BitmapCompleted;
 import org.dbmstream.schemas.Event;
 import org.dbmstream.serdes.Topics;
+import org.dbmstream.topology.DestinationApp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +33,7 @@ class EndToEndIT {
     void img1ThroughTheDestinationCompletesWithQemusSha256(KafkaBroker broker) throws Exception {
         Topics topics = new Topics("e2e.");
         Path img = TestData.image("img1", dir);
-        try (Destination ignored = Destination.start(broker, topics, dir.resolve("state"), 3);
+        try (DestinationApp ignored = Destination.start(broker, topics, dir.resolve("state"), 3);
              MigrationPublisher publisher = new MigrationPublisher(PublisherSettings.builder(broker.bootstrapServers())
                      .topics(topics).transactional(true).build())) {
             PublishResult published = publisher.publish(MigrationRequest.builder().migrationId("e2e-img1")
