@@ -1,6 +1,7 @@
 package org.dbmstream.source;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,10 +22,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Follows one migration on the {@code events} topic (read_committed, every partition, from the
- * beginning, no consumer group) and hands its events over as they come until MigrationCompleted,
- * MigrationCancelled or MigrationFailed. Events of one migration may sit on several partitions, so after
- * the final event it still reads every partition up to its end, so no earlier event of the migration is
- * missed. Undecodable records are skipped with a warning.
+ * beginning or from a given time, no consumer group) and hands its events over as they come until
+ * MigrationCompleted, MigrationCancelled or MigrationFailed. Events of one migration may sit on several
+ * partitions, so after the final event it still reads every partition up to its end, so no earlier
+ * event of the migration is missed. Undecodable records are skipped with a warning.
  */
 public final class MigrationWatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MigrationWatcher.class);
@@ -34,6 +35,7 @@ public final class MigrationWatcher implements AutoCloseable {
     private final Deserializer<Event> events;
     private final String topic;
     private final String migration;
+    private Instant since;
 
     /**
      * Watches {@code migration}. {@code serdeConfig} as for the publisher (empty: embedded Avro);
@@ -56,6 +58,15 @@ public final class MigrationWatcher implements AutoCloseable {
 
     public MigrationWatcher(String bootstrapServers, Topics topics, String migration) {
         this(bootstrapServers, topics, Map.of(), migration, Map.of());
+    }
+
+    /**
+     * Skips events written before {@code time} (e.g. when the migration's publication began), so a large
+     * events topic is not read from its start; without it, every partition is read from the beginning.
+     */
+    public MigrationWatcher since(Instant time) {
+        this.since = time;
+        return this;
     }
 
     /**
@@ -102,6 +113,17 @@ public final class MigrationWatcher implements AutoCloseable {
                 List<TopicPartition> tps = parts.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
                 consumer.assign(tps);
                 consumer.seekToBeginning(tps);
+                if (since != null) {
+                    Map<TopicPartition, Long> times = new HashMap<>();
+                    tps.forEach(tp -> times.put(tp, since.toEpochMilli()));
+                    consumer.offsetsForTimes(times).forEach((tp, found) -> {
+                        if (found != null) {
+                            consumer.seek(tp, found.offset());
+                        } else {
+                            consumer.seekToEnd(List.of(tp));
+                        }
+                    });
+                }
                 return true;
             }
             if (System.nanoTime() >= deadline) {

@@ -36,7 +36,7 @@ public final class PublisherSettings {
         this.serdeConfig = Map.copyOf(b.serdeConfig);
         this.sourceId = b.sourceId != null ? b.sourceId : "dbm-source-" + UUID.randomUUID().toString().substring(0, 8);
         this.transactional = b.transactional;
-        this.transactionalId = b.transactionalId != null ? b.transactionalId : "dbm-source-" + sourceId;
+        this.transactionalId = b.transactionalId != null ? b.transactionalId : sourceId + "-tx";
         this.transactionTimeout = b.transactionTimeout;
         this.compression = b.compression;
         this.rateLimitBytesPerSecond = b.rateLimitBytesPerSecond;
@@ -91,7 +91,7 @@ public final class PublisherSettings {
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "dbm-source-" + sourceId);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, sourceId);
         if (transactional) {
             p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
             p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) transactionTimeout.toMillis());
@@ -144,7 +144,7 @@ public final class PublisherSettings {
             return this;
         }
 
-        /** Transactional id (default {@code dbm-source-<source id>}); one live publisher per id. */
+        /** Transactional id (default {@code <source id>-tx}); one live publisher per id. */
         public Builder transactionalId(String id) {
             this.transactionalId = Objects.requireNonNull(id, "transactionalId");
             return this;

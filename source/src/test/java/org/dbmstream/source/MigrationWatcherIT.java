@@ -33,10 +33,15 @@ class MigrationWatcherIT {
     }
 
     private static void write(KafkaBroker broker, Topics t, int partition, Event e) {
+        write(broker, t, partition, e, null);
+    }
+
+    private static void write(KafkaBroker broker, Topics t, int partition, Event e, Long timestamp) {
         try (var p = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
                 broker.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
             byte[] v = DbmSerdes.event(Map.of()).serializer().serialize(t.events(), e);
-            p.send(new ProducerRecord<>(t.events(), partition, e.getMigration().getBytes(StandardCharsets.UTF_8), v));
+            p.send(new ProducerRecord<>(t.events(), partition, timestamp, e.getMigration().getBytes(StandardCharsets.UTF_8),
+                    v));
         }
     }
 
@@ -77,6 +82,24 @@ class MigrationWatcherIT {
             MigrationOutcome o = w.await(Duration.ofSeconds(1), e -> { });
             assertThat(o.status()).isEqualTo(MigrationOutcome.Status.TIMED_OUT);
             assertThat(o.terminal()).isNull();
+        }
+    }
+
+    @Test
+    void sinceSkipsEventsWrittenBeforeTheGivenTime(KafkaBroker broker) throws Exception {
+        Topics t = new Topics("it-watch3.");
+        broker.createTopics(2, t.events());
+        Instant start = Instant.now();
+        // an older run of the same id failed; the current one completes
+        write(broker, t, 0, event("m3", null, null, new MigrationFailed("old run")), start.minusSeconds(3600).toEpochMilli());
+        write(broker, t, 1, event("m3", null, null, new MigrationCompleted(List.of())), start.plusMillis(5).toEpochMilli());
+        try (MigrationWatcher w = new MigrationWatcher(broker.bootstrapServers(), t, "m3").since(start)) {
+            MigrationOutcome o = w.await(Duration.ofSeconds(30), e -> { });
+            assertThat(o.status()).isEqualTo(MigrationOutcome.Status.COMPLETED);
+            assertThat(o.events()).hasSize(1);
+        }
+        try (MigrationWatcher w = new MigrationWatcher(broker.bootstrapServers(), t, "m3")) {
+            assertThat(w.await(Duration.ofSeconds(30), e -> { }).events()).isNotEmpty();
         }
     }
 }
