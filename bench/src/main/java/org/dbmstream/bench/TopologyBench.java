@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,8 +24,10 @@ import org.dbmstream.topology.DestinationConfig;
  * {@code dbm bench topology}: on one in-process broker, publishes a migration of one bitmap of 1x,
  * 4x and 16x a base size, and for each measures a plain {@code KafkaConsumer} reading the chunks
  * topic and the destination topology (exactly_once_v2, RocksDB) consuming the same topic until its
- * MigrationCompleted event. Prints one JSON line per size and a final summary line with
- * {@code chunks_per_s}, {@code plain_chunks_per_s} and {@code ratio} (ours / plain) over all sizes.
+ * MigrationCompleted event. A second series does the same for migrations of 1, 100 and 10,000
+ * one-chunk bitmaps (cost and memory per bitmap). Prints one JSON line per case and a final summary
+ * line with {@code chunks_per_s}, {@code plain_chunks_per_s} and {@code ratio} (ours / plain) over the
+ * sizes, the time per chunk and heap per size and per bitmap count.
  * A benchmark, never a test: nothing here asserts a time.
  */
 public final class TopologyBench {
@@ -32,6 +35,8 @@ public final class TopologyBench {
     /** Chunks of the 1x bitmap (each BITS chunk covers 1 KiB of bitmap). */
     public static final int DEFAULT_BASE_CHUNKS = 8192;
     private static final int[] FACTORS = {1, 4, 16};
+    /** Bitmap counts of the second series (DESIGN.md section 8: 1, 100, 10,000 bitmaps). */
+    private static final int[] COUNTS = {1, 100, 10_000};
     private static final int PARTITIONS = 3;
     private static final Granularity GRANULARITY = Granularity.of(64 * 1024);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -74,6 +79,7 @@ public final class TopologyBench {
             throw new IllegalArgumentException("base chunk count must be at least 1: " + baseChunks);
         }
         List<Map<String, Object>> rows = new ArrayList<>();
+        List<Map<String, Object>> countRows = new ArrayList<>();
         Path work = Files.createTempDirectory("dbm-bench-");
         try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker().start()) {
             // one untimed 1x round first, so that JIT compilation and RocksDB/class loading are not
@@ -86,40 +92,68 @@ public final class TopologyBench {
                 rows.add(row);
                 out.println(json(row));
             }
+            for (int count : COUNTS) {
+                Map<String, Object> row = runCount(broker, work, count, settings);
+                countRows.add(row);
+                out.println(json(row));
+            }
         } finally {
             deleteQuietly(work);
         }
         Map<String, Object> summary = summarize(rows);
+        summarizeCounts(summary, countRows);
         summary.put("settings", settings);
         out.println(json(summary));
         return summary;
     }
 
-    /** Publishes one bitmap of {@code chunks} chunks on topics of their own and measures both readers ({@code factor} 0: warm-up). */
+    /** One bitmap of {@code chunks} chunks ({@code factor} 0: the warm-up round). */
     private static Map<String, Object> runSize(EmbeddedKafkaBroker broker, Path work, int factor, long chunks,
             Map<String, String> settings) throws Exception {
-        Topics topics = new Topics("bench" + factor + ".");
+        // 8192 bits per chunk, so this disk gives exactly `chunks` BITS chunks
+        SyntheticBitmap bits = new SyntheticBitmap(chunks * 8192L * GRANULARITY.bytes(), GRANULARITY, factor + 1);
+        Map<String, Object> row = runCase(broker, work, "size" + factor,
+                List.of(new MigrationBitmap("disk0", "bench", true, true, bits)), digest(bits), settings);
+        row.put("type", "size");
+        row.put("factor", factor);
+        return row;
+    }
+
+    /** {@code count} bitmaps of one chunk each, all alike: how cost and memory grow with the number of bitmaps. */
+    private static Map<String, Object> runCount(EmbeddedKafkaBroker broker, Path work, int count,
+            Map<String, String> settings) throws Exception {
+        SyntheticBitmap bits = new SyntheticBitmap(8192L * GRANULARITY.bytes(), GRANULARITY, 7);
+        List<MigrationBitmap> bitmaps = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            bitmaps.add(new MigrationBitmap("disk" + (i % 8), "bitmap-" + i, true, true, bits));
+        }
+        Map<String, Object> row = runCase(broker, work, "count" + count, bitmaps, digest(bits), settings);
+        row.put("type", "count");
+        row.put("bitmaps", count);
+        return row;
+    }
+
+    /** Publishes one migration of {@code bitmaps} on topics of their own and measures both readers. */
+    private static Map<String, Object> runCase(EmbeddedKafkaBroker broker, Path work, String name,
+            List<MigrationBitmap> bitmaps, BitmapDigest.Result expected, Map<String, String> settings) {
+        Topics topics = new Topics("bench-" + name + ".");
         // the control topic is the topology's own broadcast channel: as many partitions as chunks
         broker.createTopics(PARTITIONS, topics.chunks(), topics.events(), topics.writes(), topics.dlq(),
                 topics.prefix() + DestinationConfig.CONTROL_TOPIC);
         broker.createTopic(topics.migrations(), PARTITIONS, Map.of("cleanup.policy", "compact"));
-        // bits per chunk: 8192, so this disk gives exactly `chunks` BITS chunks
-        long diskSize = chunks * 8192L * GRANULARITY.bytes();
-        SyntheticBitmap bits = new SyntheticBitmap(diskSize, GRANULARITY, factor + 1);
-        String migration = "bench-" + factor + "x";
+        String migration = "bench-" + name;
         ChunkPublisher.Published published = ChunkPublisher.publish(broker.bootstrapServers(), topics, migration,
-                "bench-target", List.of(new MigrationBitmap("disk0", "bench", true, true, bits)));
-        double bitmapMib = bits.bitCount() / 8.0 / (1024 * 1024);
+                "bench-target-" + name, bitmaps);
+        double bitmapMib = bitmaps.stream().mapToLong(b -> b.bits().bitCount()).sum() / 8.0 / (1024 * 1024);
         Duration timeout = Duration.ofMinutes(10);
 
         long plainNanos = PlainConsumerRun.readAll(broker.bootstrapServers(), topics.chunks(), published.records(), timeout);
-        TopologyRun.Result ours = TopologyRun.run(broker.bootstrapServers(), topics, work.resolve("state-" + factor),
-                migration, settings, timeout);
+        TopologyRun.Result ours = TopologyRun.run(broker.bootstrapServers(), topics, work.resolve("state-" + name),
+                migration, bitmaps.size(), settings, timeout);
 
         Map<String, Object> row = new LinkedHashMap<>();
-        row.put("type", "size");
+        row.put("type", name);
         row.put("processing_guarantee", TopologyRun.config("", topics, work, settings).processingGuarantee());
-        row.put("factor", factor);
         row.put("chunks", published.records());
         row.put("bits_chunks", published.bitsChunks());
         row.put("bitmap_mib", round(bitmapMib));
@@ -131,10 +165,11 @@ public final class TopologyBench {
         row.put("us_per_chunk", round(ours.nanos() / 1000.0 / published.records()));
         row.put("plain_us_per_chunk", round(plainNanos / 1000.0 / published.records()));
         row.put("heap_after_mib", round(ours.heapAfterBytes() / (1024.0 * 1024)));
-        BitmapDigest.Result expected = digest(bits);
-        row.put("sha256", ours.sha256());
-        row.put("count", ours.count());
-        row.put("result_ok", expected.sha256().equals(ours.sha256()) && expected.count() == ours.count());
+        row.put("state_dir_mib", round(ours.stateBytes() / (1024.0 * 1024)));
+        row.put("sha256", expected.sha256());
+        // every bitmap completed, each with the generator's own sha256 and count
+        row.put("result_ok", ours.completed() == bitmaps.size() && ours.sha256s().equals(Set.of(expected.sha256()))
+                && ours.counts().equals(Set.of(expected.count())));
         return row;
     }
 
@@ -191,7 +226,33 @@ public final class TopologyBench {
         s.put("fixed_overhead_ms", round(fit[0] * 1000));
         s.put("marginal_us_per_chunk", round(fit[1] * 1e6));
         s.put("heap_after_mib", heap);
+        s.put("results_ok", rows.stream().allMatch(r -> Boolean.TRUE.equals(r.get("result_ok"))));
         return s;
+    }
+
+    /** Per bitmap count: time per chunk, heap, and heap and state-directory bytes per bitmap beyond the first. */
+    private static void summarizeCounts(Map<String, Object> summary, List<Map<String, Object>> rows) {
+        Map<String, Object> perChunk = new LinkedHashMap<>();
+        Map<String, Object> heap = new LinkedHashMap<>();
+        for (Map<String, Object> r : rows) {
+            perChunk.put(String.valueOf(r.get("bitmaps")), r.get("us_per_chunk"));
+            heap.put(String.valueOf(r.get("bitmaps")), r.get("heap_after_mib"));
+        }
+        summary.put("us_per_chunk_by_bitmaps", perChunk);
+        summary.put("heap_after_mib_by_bitmaps", heap);
+        if (rows.size() >= 2) {
+            Map<String, Object> first = rows.get(0);
+            Map<String, Object> last = rows.get(rows.size() - 1);
+            double extra = ((Number) last.get("bitmaps")).doubleValue() - ((Number) first.get("bitmaps")).doubleValue();
+            double heapDelta = ((Number) last.get("heap_after_mib")).doubleValue()
+                    - ((Number) first.get("heap_after_mib")).doubleValue();
+            double stateDelta = ((Number) last.get("state_dir_mib")).doubleValue()
+                    - ((Number) first.get("state_dir_mib")).doubleValue();
+            summary.put("heap_bytes_per_bitmap", round(heapDelta * 1024 * 1024 / extra));
+            summary.put("state_bytes_per_bitmap", round(stateDelta * 1024 * 1024 / extra));
+        }
+        boolean ok = rows.stream().allMatch(r -> Boolean.TRUE.equals(r.get("result_ok")));
+        summary.put("results_ok", ok && (Boolean) summary.get("results_ok"));
     }
 
     /** {intercept seconds, slope seconds per chunk} of the topology's run time against chunk count. */

@@ -1,10 +1,15 @@
 package org.dbmstream.bench;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Stream;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -30,8 +35,13 @@ import org.dbmstream.topology.DestinationApp;
  */
 final class TopologyRun {
 
-    /** Elapsed time, heap in use after a full GC with the application still open, and the bitmap's result. */
-    record Result(long nanos, long heapAfterBytes, String sha256, long count) {
+    /**
+     * Elapsed time, heap in use after a full GC with the application still open, the number of
+     * BitmapCompleted events with their distinct sha256s and counts, and the state directory's size
+     * on disk after a clean close.
+     */
+    record Result(long nanos, long heapAfterBytes, long completed, Set<String> sha256s, Set<Long> counts,
+            long stateBytes) {
     }
 
     private TopologyRun() {
@@ -43,18 +53,23 @@ final class TopologyRun {
                 .withExtra(settings);
     }
 
-    static Result run(String bootstrap, Topics topics, Path stateDir, String migration, Map<String, String> settings,
-            Duration timeout) {
+    /** Runs until MigrationCompleted and {@code bitmaps} BitmapCompleted events of {@code migration} were read. */
+    static Result run(String bootstrap, Topics topics, Path stateDir, String migration, int bitmaps,
+            Map<String, String> settings, Duration timeout) {
         DestinationConfig config = config(bootstrap, topics, stateDir, settings);
         AvroSerde<Event> eventSerde = DbmSerdes.event(Map.of());
+        Result result = null;
         try (KafkaConsumer<byte[], byte[]> events = eventConsumer(bootstrap, topics.events());
              DestinationApp app = new DestinationApp(config)) {
             app.start();
             long runningAt = awaitRunning(app, timeout);
             long deadline = System.nanoTime() + timeout.toNanos();
-            String sha256 = null;
-            long count = -1;
-            while (true) {
+            Set<String> sha256s = new HashSet<>();
+            Set<Long> counts = new HashSet<>();
+            long completed = 0;
+            long doneAt = 0;
+            long heap = 0;
+            while (doneAt == 0 || completed < bitmaps) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("no MigrationCompleted for " + migration + " after " + timeout);
                 }
@@ -68,16 +83,30 @@ final class TopologyRun {
                     }
                     Object body = e.getBody();
                     if (body instanceof BitmapCompleted c) {
-                        sha256 = c.getSha256();
-                        count = c.getCount();
+                        completed++;
+                        sha256s.add(c.getSha256());
+                        counts.add(c.getCount());
                     } else if (body instanceof MigrationFailed || body instanceof MigrationCancelled) {
                         throw new IllegalStateException("migration " + migration + " ended with " + body);
                     } else if (body instanceof MigrationCompleted) {
-                        long nanos = System.nanoTime() - runningAt;
-                        return new Result(nanos, heapAfterGc(), sha256, count);
+                        // events of other partitions may still be on their way: the clock stops here
+                        doneAt = System.nanoTime();
+                        heap = heapAfterGc();
                     }
                 }
             }
+            result = new Result(doneAt - runningAt, heap, completed, sha256s, counts, 0);
+        }
+        // closed: RocksDB has flushed its memtables, so the files show what the state really takes
+        return new Result(result.nanos(), result.heapAfterBytes(), result.completed(), result.sha256s(),
+                result.counts(), sizeOf(stateDir));
+    }
+
+    private static long sizeOf(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+        } catch (IOException e) {
+            return -1;
         }
     }
 
