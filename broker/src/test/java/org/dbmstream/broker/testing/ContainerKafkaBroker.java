@@ -22,9 +22,14 @@ final class ContainerKafkaBroker implements KafkaBroker {
         this.container = container;
     }
 
+    /** Whether Testcontainers finds a Docker engine (its answer is cached for the JVM). */
+    static boolean dockerAvailable() {
+        return DockerClientFactory.instance().isDockerAvailable();
+    }
+
     /** Starts the container, or aborts the calling test class (skipped) when no Docker engine is reachable. */
     static KafkaBroker startIfDockerPresent() {
-        Assumptions.assumeTrue(DockerClientFactory.instance().isDockerAvailable(),
+        Assumptions.assumeTrue(dockerAvailable(),
                 "No Docker engine: skipping the Testcontainers Kafka broker");
         KafkaContainer container = new KafkaContainer(DockerImageName.parse(System.getProperty(IMAGE_PROPERTY, DEFAULT_IMAGE)))
                 .withEnv("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "1")

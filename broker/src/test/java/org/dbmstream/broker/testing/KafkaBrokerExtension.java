@@ -6,6 +6,8 @@ import org.dbmstream.broker.EmbeddedKafkaBroker;
 import org.dbmstream.broker.KafkaBroker;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -21,12 +23,27 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * Use with {@code @ExtendWith(KafkaBrokerExtension.class)} and a {@link KafkaBroker} parameter on a
  * {@code @BeforeAll}, constructor or test method. The broker stops after the class's last test.
  */
-public final class KafkaBrokerExtension implements BeforeAllCallback, ParameterResolver {
+public final class KafkaBrokerExtension implements ExecutionCondition, BeforeAllCallback, ParameterResolver {
 
     /** System property that selects the broker: {@code embedded} or {@code testcontainers}. */
     public static final String SWITCH = "dbm.it.broker";
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(KafkaBrokerExtension.class);
+
+    /** Reports the test class as skipped, with the reason, when the selected broker cannot run here. */
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        if (!mode().equals("testcontainers")) {
+            return ConditionEvaluationResult.enabled("in-process Kafka broker");
+        }
+        try {
+            return ContainerKafkaBroker.dockerAvailable()
+                    ? ConditionEvaluationResult.enabled("Testcontainers Kafka broker")
+                    : ConditionEvaluationResult.disabled(SWITCH + "=testcontainers but no Docker engine is reachable");
+        } catch (NoClassDefFoundError e) {
+            return ConditionEvaluationResult.disabled(SWITCH + "=testcontainers needs org.testcontainers:kafka on the test classpath");
+        }
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) {
@@ -54,8 +71,12 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, ParameterR
         return owner.getStore(NAMESPACE).getOrComputeIfAbsent(KafkaBroker.class, k -> startSelected(), KafkaBroker.class);
     }
 
+    private static String mode() {
+        return System.getProperty(SWITCH, "embedded").trim().toLowerCase(Locale.ROOT);
+    }
+
     private static KafkaBroker startSelected() {
-        String mode = System.getProperty(SWITCH, "embedded").trim().toLowerCase(Locale.ROOT);
+        String mode = mode();
         switch (mode) {
             case "", "embedded", "in-process":
                 return new EmbeddedKafkaBroker().start();
