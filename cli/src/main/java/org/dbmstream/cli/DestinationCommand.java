@@ -48,6 +48,8 @@ final class DestinationCommand implements Callable<Integer> {
             description = "Properties file with any other Kafka Streams, client or serde setting.")
     Path configFile;
 
+    private Path temporaryState;
+
     @Override
     public Integer call() throws Exception {
         final PrintWriter out = spec.commandLine().getOut();
@@ -64,6 +66,8 @@ final class DestinationCommand implements Callable<Integer> {
             final Path dir = stateDir != null ? stateDir
                     : embedded != null ? java.nio.file.Files.createTempDirectory("dbm-state-")
                     : Path.of(System.getProperty("java.io.tmpdir"), "dbm-stream", applicationId);
+            // state made for an in-process broker is useless once that broker is gone
+            temporaryState = embedded != null && stateDir == null ? dir : null;
             final Map<String, String> props = new HashMap<>(extra);
             app = new DestinationApp(new DestinationConfig(servers, applicationId, dir, topicPrefix,
                     processingGuarantee, props)).start();
@@ -85,6 +89,9 @@ final class DestinationCommand implements Callable<Integer> {
             app.close();
             if (embedded != null) {
                 embedded.close();
+            }
+            if (temporaryState != null) {
+                EmbeddedRuntime.deleteQuietly(temporaryState);
             }
             stopped.countDown();
         }, "dbm-destination-shutdown"));
