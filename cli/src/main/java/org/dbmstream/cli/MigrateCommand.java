@@ -22,7 +22,10 @@ import org.dbmstream.source.MigrationRequest;
 import org.dbmstream.source.ProgressRenderers;
 import org.dbmstream.source.PublishListener;
 import org.dbmstream.topology.DestinationConfig;
+import org.dbmstream.bitmap.Granularity;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -43,8 +46,40 @@ final class MigrateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "IMAGE_OR_STREAM", description = "qcow2 images or QEMU migration streams.")
-    List<Path> files;
+    @Parameters(arity = "0..*", paramLabel = "IMAGE_OR_STREAM", description = "qcow2 images or QEMU migration streams.")
+    List<Path> files = new ArrayList<>();
+
+    @ArgGroup(exclusive = false, multiplicity = "0..*", heading = "%nRaw bitmap files (repeatable):%n")
+    List<RawBitmap> raw = new ArrayList<>();
+
+    /** A bitmap in QEMU's serialized form (bit k = bit k%8 of byte k/8) with what the file cannot say. */
+    static final class RawBitmap {
+        @Option(names = "--raw", required = true, paramLabel = "FILE", description = "Raw bitmap file.")
+        Path file;
+
+        @Option(names = "--raw-node", required = true, paramLabel = "NODE", description = "Its node name.")
+        String node;
+
+        @Option(names = "--raw-name", required = true, paramLabel = "NAME", description = "Its bitmap name.")
+        String name;
+
+        @Option(names = "--granularity", required = true, paramLabel = "SIZE", description = "e.g. 64K.")
+        String granularity;
+
+        @Option(names = "--disk-size", required = true, paramLabel = "SIZE", description = "Disk size, e.g. 10G.")
+        String diskSize;
+
+        @Option(names = "--raw-enabled", description = "The bitmap records writes (START's enabled flag).")
+        boolean enabled;
+
+        @Option(names = "--raw-persistent", description = "The bitmap is persistent.")
+        boolean persistent;
+
+        MigrationInput input() {
+            return new MigrationInput.RawBitmapFile(file, node, name, Granularity.of(Sizes.parse(granularity)),
+                    Sizes.parse(diskSize), enabled, persistent);
+        }
+    }
 
     @Option(names = "--migration-id", paramLabel = "ID", description = "Migration id (default: a fresh mig-<uuid>).")
     String migrationId;
@@ -92,8 +127,13 @@ final class MigrateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         final Map<String, String> extra = configFile == null ? Map.of() : DestinationConfig.readProperties(configFile);
+        if (files.isEmpty() && raw.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "give at least one image, stream or --raw bitmap");
+        }
         try (Inputs inputs = Inputs.of(files, node)) {
-            final MigrationRequest request = request(inputs.inputs());
+            final List<MigrationInput> all = new ArrayList<>(inputs.inputs());
+            raw.forEach(r -> all.add(r.input()));
+            final MigrationRequest request = request(all);
             if (bootstrapServers != null) {
                 return migrate(bootstrapServers, request, extra);
             }
@@ -165,7 +205,7 @@ final class MigrateCommand implements Callable<Integer> {
             }
             if (node != null && files.size() != 1) {
                 in.close();
-                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new MigrateCommand()),
+                throw new IllegalArgumentException(
                         "--node names the node of a single image; give one image or use --mapping");
             }
             return in;

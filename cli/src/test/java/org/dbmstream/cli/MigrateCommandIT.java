@@ -93,6 +93,33 @@ class MigrateCommandIT {
     }
 
     @Test
+    void aRawBitmapBuiltFromQemusExtentsArrivesWithQemusSha256(@TempDir final Path tmp) throws IOException {
+        // img1's b64k as QEMU exported it over NBD: 1 GiB disk, 64 KiB granules
+        final String line = Files.readAllLines(InspectCommandTest.testdata().resolve("expected/img1.nbd.txt"))
+                .stream().filter(l -> l.startsWith("b64k ")).findFirst().orElseThrow();
+        final byte[] bits = new byte[(int) ((1L << 30) / 65536 / 8)];
+        final java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("\\[0x([0-9a-f]+),0x([0-9a-f]+)\\)").matcher(line);
+        while (m.find()) {
+            for (long k = Long.parseLong(m.group(1), 16) / 65536; k * 65536 < Long.parseLong(m.group(2), 16); k++) {
+                bits[(int) (k / 8)] |= (byte) (1 << (k % 8));
+            }
+        }
+        final Path raw = Files.write(tmp.resolve("b64k.bin"), bits);
+
+        final Run run = dbm("migrate", "--json", "--raw", raw.toString(), "--raw-node", "img1", "--raw-name", "b64k",
+                "--granularity", "64K", "--disk-size", "1G", "--raw-enabled", "--raw-persistent");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.events()).filteredOn(e -> e.get("type").asText().equals("BitmapCompleted")).singleElement()
+                .satisfies(e -> {
+                    assertThat(e.get("count").asLong()).isEqualTo(1245184L);
+                    assertThat(e.get("sha256").asText())
+                            .isEqualTo("ba1e06c1151d529c11c7cc5a151892d2864e3e68a7d4978f4cf46032e31992c1");
+                });
+    }
+
+    @Test
     void demoComparesEveryBitmapWithQemu() {
         final Run run = dbm("demo");
 
