@@ -43,7 +43,11 @@ class PluginDirectoryIT {
     private static String workerClassPath() {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         return Arrays.stream(cp.split(File.pathSeparator))
-                .filter(e -> !e.contains("dbm-") && !e.endsWith("classes") && !e.endsWith("classes" + File.separator))
+                .filter(e -> !e.isBlank())
+                .filter(e -> {
+                    String name = Path.of(e).getFileName().toString();
+                    return !name.startsWith("dbm-") && !name.equals("classes") && !name.equals("test-classes");
+                })
                 .collect(Collectors.joining(File.pathSeparator));
     }
 
