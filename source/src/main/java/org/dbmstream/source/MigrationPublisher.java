@@ -80,10 +80,12 @@ public final class MigrationPublisher implements AutoCloseable {
             Thread.currentThread().interrupt();
             abort(plan);
             throw new PublishException("interrupted while publishing migration " + plan.migrationId(), e);
-        } catch (PublishException | KafkaException e) {
+        } catch (RuntimeException e) {
+            // whatever failed (the broker, a listener), no half-sent migration stays in an open transaction
             abort(plan);
-            throw e instanceof PublishException p ? p
-                    : new PublishException("cannot publish migration " + plan.migrationId() + ": " + e.getMessage(), e);
+            throw e instanceof KafkaException
+                    ? new PublishException("cannot publish migration " + plan.migrationId() + ": " + e.getMessage(), e)
+                    : e;
         }
         progress.phase = PublishPhase.DONE;
         PublishProgress last = progress.snapshot(0);

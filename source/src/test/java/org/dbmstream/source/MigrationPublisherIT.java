@@ -1,6 +1,7 @@
 package org.dbmstream.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
@@ -209,5 +210,27 @@ class MigrationPublisherIT {
         assertThat(progress.get(progress.size() - 1).pendingBits()).isZero();
         assertThat(progress).extracting(PublishProgress::phase).contains(PublishPhase.SETUP, PublishPhase.BULK,
                 PublishPhase.COMPLETION);
+    }
+
+    @Test
+    void aFailureMidwayAbortsTheTransactionAndThePublisherGoesOn(KafkaBroker broker) throws Exception {
+        Topics t = topics(broker, "it-abort.", 3);
+        PublishListener failing = new PublishListener() {
+            @Override
+            public void progressed(PublishProgress p) {
+                if (p.records() == 20) {
+                    throw new IllegalStateException("operator pressed ^C");
+                }
+            }
+        };
+        try (MigrationPublisher p = new MigrationPublisher(settings(broker, t).transactional(true).build())) {
+            assertThatThrownBy(() -> p.publish(MigrationRequest.builder().migrationId("aborted")
+                    .input(randomBitmap("r1", 64 * 1024, 3)).build(), failing))
+                    .hasMessage("operator pressed ^C");
+            PublishResult ok = p.publish(MigrationRequest.builder().migrationId("after")
+                    .input(randomBitmap("r1", 8 * 1024, 4)).build(), PublishListener.NONE);
+            assertThat(ChunkTopic.chunks(broker.bootstrapServers(), t.chunks(), "after")).hasSize((int) ok.records() - 1);
+        }
+        assertThat(ChunkTopic.chunks(broker.bootstrapServers(), t.chunks(), "aborted")).isEmpty();
     }
 }
