@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Loads the chunks of one partition of the chunks topic with QEMU's load semantics ({@link BitmapLoader}),
  * and applies the control records every partition receives: migration specs (chunks that arrive before
- * their migration's spec wait in a store and are loaded, in arrival order, when it comes) and
- * cancel/fail decisions. Emits bitmap events and the facts the migration's tracker needs.
+ * their migration's spec wait in a store and are loaded, in arrival order, when it comes), cancel/fail
+ * decisions, and bitmap names taken on a target by bitmaps completed on other partitions. Emits bitmap events and the facts the migration's tracker needs.
  */
 public final class ChunkLoadProcessor implements Processor<String, LoadInput, String, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(ChunkLoadProcessor.class);
@@ -40,6 +40,7 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
     private ProcessorContext<String, Object> context;
     private KeyValueStore<Bytes, byte[]> specs;
     private KeyValueStore<Bytes, byte[]> parked;
+    private KeyValueLoadStore loadStore;
     private BitmapLoader loader;
     private final Map<String, SpecRecord> specCache = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
@@ -63,9 +64,10 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
         migrationCache.clear();
         this.specs = context.getStateStore(StoreNames.SPECS);
         this.parked = context.getStateStore(StoreNames.PARKED);
-        this.loader = new BitmapLoader(new KeyValueLoadStore(context.getStateStore(StoreNames.BITMAPS),
+        this.loadStore = new KeyValueLoadStore(context.getStateStore(StoreNames.BITMAPS),
                 context.getStateStore(StoreNames.BITS), context.getStateStore(StoreNames.STOPS),
-                context.getStateStore(StoreNames.NAMES)));
+                context.getStateStore(StoreNames.NAMES));
+        this.loader = new BitmapLoader(loadStore);
     }
 
     @Override
@@ -95,6 +97,8 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
             specs.delete(StoreKeys.migration(migration));
             specCache.remove(migration);
             migrationCache.remove(migration);
+        } else if (control instanceof Control.BitmapTaken taken) {
+            loadStore.putCompleted(taken.names());
         } else {
             loader.stop(((Control.Stop) control).control(), out);
         }

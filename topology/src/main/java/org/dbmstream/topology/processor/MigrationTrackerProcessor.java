@@ -33,6 +33,10 @@ public final class MigrationTrackerProcessor implements Processor<String, Migrat
             return;
         }
         RecordOutput out = new RecordOutput(context, record);
+        if (record.value() instanceof MigrationFact.BitmapDone done) {
+            // every loading partition learns the name is taken on the target, for "already exists"
+            out.forward(done.migration(), new Control.BitmapTaken(done.names()));
+        }
         Optional<MigrationControl> control = tracker.apply(record.value(), out::event);
         control.ifPresent(c -> out.forward(c.migration(), new Control.Stop(c)));
     }

@@ -1,13 +1,16 @@
 package org.dbmstream.topology.record;
 
 import java.util.Objects;
+import org.dbmstream.bitmap.load.BitmapNames;
 import org.dbmstream.bitmap.load.MigrationControl;
 
 /**
  * A record of the control topic, broadcast to every partition so that each loading task learns it: a
- * migration's spec (or its removal), or the decision that a migration is cancelled or failed.
+ * migration's spec (or its removal), the decision that a migration is cancelled or failed, or that a
+ * bitmap name on a target is taken by a completed bitmap (a later START of it fails as "already exists",
+ * whichever partition it arrives on).
  */
-public sealed interface Control permits Control.Spec, Control.SpecRemoved, Control.Stop {
+public sealed interface Control permits Control.Spec, Control.SpecRemoved, Control.Stop, Control.BitmapTaken {
 
     String migration();
 
@@ -39,6 +42,18 @@ public sealed interface Control permits Control.Spec, Control.SpecRemoved, Contr
         @Override
         public String migration() {
             return control.migration();
+        }
+    }
+
+    /** A bitmap completed: its name on its target's node is taken. */
+    record BitmapTaken(BitmapNames names) implements Control {
+        public BitmapTaken {
+            Objects.requireNonNull(names, "names");
+        }
+
+        @Override
+        public String migration() {
+            return names.migration();
         }
     }
 }

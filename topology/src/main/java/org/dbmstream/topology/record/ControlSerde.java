@@ -5,6 +5,7 @@ import java.util.Map;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
+import org.dbmstream.bitmap.load.BitmapNames;
 import org.dbmstream.bitmap.load.Consequence;
 import org.dbmstream.bitmap.load.LoadError;
 import org.dbmstream.bitmap.load.MigrationControl;
@@ -17,6 +18,7 @@ public final class ControlSerde implements Serde<Control>, Serializer<Control>, 
     private static final int SPEC = 1;
     private static final int REMOVED = 2;
     private static final int STOP = 3;
+    private static final int TAKEN = 4;
 
     @Override
     public byte[] serialize(String topic, Control control) {
@@ -36,6 +38,10 @@ public final class ControlSerde implements Serde<Control>, Serializer<Control>, 
             w.nullableString(spec.problem());
         } else if (control instanceof Control.SpecRemoved r) {
             w.int8(REMOVED).string(r.migration());
+        } else if (control instanceof Control.BitmapTaken t) {
+            BitmapNames n = t.names();
+            w.int8(TAKEN).string(n.migration()).string(n.target()).string(n.node()).string(n.nodeAlias())
+                    .string(n.bitmap()).string(n.bitmapAlias());
         } else {
             MigrationControl c = ((Control.Stop) control).control();
             w.int8(STOP).string(c.migration()).int8(c.error().consequence().ordinal()).string(c.error().message());
@@ -76,6 +82,9 @@ public final class ControlSerde implements Serde<Control>, Serializer<Control>, 
                 LoadError error = new LoadError(Consequence.values()[r.int8()], r.string());
                 return new Control.Stop(new MigrationControl(migration, error));
             }
+            case TAKEN:
+                return new Control.BitmapTaken(new BitmapNames(r.string(), r.string(), r.string(), r.string(),
+                        r.string(), r.string()));
             default:
                 throw new IllegalArgumentException("unknown control record type " + type);
         }

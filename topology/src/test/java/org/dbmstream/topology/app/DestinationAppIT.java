@@ -36,6 +36,7 @@ import org.dbmstream.schemas.ChunkKey;
 import org.dbmstream.schemas.Event;
 import org.dbmstream.schemas.MigrationCancelled;
 import org.dbmstream.schemas.MigrationCompleted;
+import org.dbmstream.schemas.MigrationFailed;
 import org.dbmstream.schemas.MigrationSpec;
 import org.dbmstream.serdes.ChunkRecords;
 import org.dbmstream.serdes.DbmSerdes;
@@ -49,7 +50,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The destination application on a real broker, exactly-once, chunks topic of 3 partitions with one
  * migration's bitmaps on every partition: a cancel raised on one partition drops the unfinished bitmaps
  * on the others and later chunks change nothing, while another migration completes; a poison pill goes
- * to the dead-letter topic with the error in headers.
+ * to the dead-letter topic with the error in headers; a bitmap name taken on a target is refused to a
+ * later migration whose chunks land on another partition.
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class DestinationAppIT {
@@ -123,6 +125,46 @@ class DestinationAppIT {
         }
     }
 
+    @Test
+    void secondMigrationOfATakenNameFailsOnAnotherPartition(KafkaBroker broker, @TempDir Path state) throws Exception {
+        DestinationConfig config = DestinationConfig.defaults(broker.bootstrapServers(), state)
+                .withApplicationId("dest-dup").withTopicPrefix("dup.")
+                .withExtra(Map.of(DestinationConfig.TOPIC_PARTITIONS, String.valueOf(PARTITIONS)));
+        var keySerde = DbmSerdes.chunkKey(Map.of());
+        int first = partition(keySerde.serialize("dup.chunks", new ChunkKey("dup-0", "disk0", "b0")));
+        String second = null;
+        for (int i = 1; second == null; i++) {
+            if (partition(keySerde.serialize("dup.chunks", new ChunkKey("dup-" + i, "disk0", "b0"))) != first) {
+                second = "dup-" + i;
+            }
+        }
+        DirtyBitmap bits = new DirtyBitmap(DISK, Granularity.of(65536));
+        bits.markDirty(0, 65536);
+        List<Chunk> chunks = new ArrayList<>();
+        MigrationSequencer seq = new MigrationSequencer(List.of(new MigrationBitmap("disk0", "b0", true, true, bits)));
+        seq.setup(chunks::add);
+        seq.complete(chunks::add);
+        try (DestinationApp app = new DestinationApp(config).start();
+                Publisher pub = new Publisher(broker, "dup.");
+                Events events = new Events(broker, "dup.events")) {
+            assertThat(app.awaitRunning(WAIT)).isTrue();
+            pub.spec("dup-0", "vm1");
+            pub.chunks("dup-0", chunks);
+            pub.flush();
+            events.await(e -> count(e, "dup-0", MigrationCompleted.class) == 1);
+            pub.spec(second, "vm1");
+            pub.chunks(second, chunks);
+            pub.flush();
+            String dup = second;
+            List<Event> all = events.await(e -> count(e, dup, MigrationFailed.class)
+                    + count(e, dup, MigrationCompleted.class) > 0);
+            assertThat(all.stream().filter(e -> e.getMigration().equals(dup) && e.getBody() instanceof MigrationFailed)
+                    .map(e -> ((MigrationFailed) e.getBody()).getReason()))
+                    .containsExactly("Bitmap with the same name ('b0') already exists on destination");
+            assertThat(count(events.quiet(Duration.ofSeconds(1)), dup, BitmapCompleted.class)).isZero();
+        }
+    }
+
     private static long count(List<Event> events, String migration, Class<?> type) {
         return events.stream().filter(e -> e.getMigration().equals(migration) && type.isInstance(e.getBody())).count();
     }
@@ -147,22 +189,31 @@ class DestinationAppIT {
         private final KafkaProducer<byte[], byte[]> producer;
         private final Map<ChunkKey, Long> sequences = new HashMap<>();
 
+        private final String prefix;
+
         Publisher(KafkaBroker broker) {
+            this(broker, "it.");
+        }
+
+        Publisher(KafkaBroker broker, String prefix) {
+            this.prefix = prefix;
             this.producer = new KafkaProducer<>(broker.clientProperties(), new ByteArraySerializer(),
                     new ByteArraySerializer());
         }
 
         void spec(String migration, String target) {
-            byte[] value = DbmSerdes.migrationSpec(Map.of()).serialize("it.migrations",
+            byte[] value = DbmSerdes.migrationSpec(Map.of()).serialize(prefix + "migrations",
                     new MigrationSpec(migration, target, null, null, Instant.now()));
-            producer.send(new ProducerRecord<>("it.migrations", migration.getBytes(StandardCharsets.UTF_8), value));
+            producer.send(new ProducerRecord<>(prefix + "migrations", migration.getBytes(StandardCharsets.UTF_8),
+                    value));
         }
 
         void chunk(String migration, Chunk chunk) {
             ChunkKey key = ChunkRecords.keyOf(migration, chunk);
             long seq = sequences.merge(key, 1L, Long::sum) - 1;
-            producer.send(new ProducerRecord<>("it.chunks", DbmSerdes.chunkKey(Map.of()).serialize("it.chunks", key),
-                    DbmSerdes.chunkValue(Map.of()).serialize("it.chunks", ChunkRecords.toAvro(chunk, seq, "it"))));
+            String topic = prefix + "chunks";
+            producer.send(new ProducerRecord<>(topic, DbmSerdes.chunkKey(Map.of()).serialize(topic, key),
+                    DbmSerdes.chunkValue(Map.of()).serialize(topic, ChunkRecords.toAvro(chunk, seq, "it"))));
         }
 
         void chunks(String migration, List<Chunk> chunks) {
@@ -170,7 +221,7 @@ class DestinationAppIT {
         }
 
         void raw(byte[] key, byte[] value) {
-            producer.send(new ProducerRecord<>("it.chunks", key, value));
+            producer.send(new ProducerRecord<>(prefix + "chunks", key, value));
         }
 
         void flush() {
