@@ -5,6 +5,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
@@ -14,6 +17,8 @@ import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.source.ConnectorTransactionBoundaries;
 import org.apache.kafka.connect.source.ExactlyOnceSupport;
 import org.apache.kafka.connect.source.SourceConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Kafka Connect source connector that publishes the persistent dirty bitmaps of qcow2 images, one
@@ -22,14 +27,18 @@ import org.apache.kafka.connect.source.SourceConnector;
  * requires {@code ByteArrayConverter} for keys and values. Source offsets (per image: migration id and
  * position) let a restarted worker resume without duplicating or skipping a chunk; with the worker's
  * {@code exactly.once.source.support=enabled}, records and offsets are committed atomically, and with
- * {@code transaction.boundary=connector} each image's migration is one transaction.
+ * {@code transaction.boundary=connector} each image's migration is one transaction. With
+ * {@code images.rescan.interval.ms}, new images in the directories and images changed since their last
+ * migration are published too, as new migrations.
  */
 public final class Qcow2BitmapSourceConnector extends SourceConnector {
+    private static final Logger LOG = LoggerFactory.getLogger(Qcow2BitmapSourceConnector.class);
     static final String BYTE_ARRAY_CONVERTER = "org.apache.kafka.connect.converters.ByteArrayConverter";
     static final List<String> CONVERTER_KEYS = List.of("key.converter", "value.converter");
 
     private Map<String, String> props;
-    private List<Path> images;
+    private volatile List<Path> images;
+    private ScheduledExecutorService rescanner;
 
     @Override
     public String version() {
@@ -46,6 +55,29 @@ public final class Qcow2BitmapSourceConnector extends SourceConnector {
         }
         this.props = new HashMap<>(props);
         this.images = found;
+        if (config.rescanInterval() > 0) {
+            rescanner = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "qcow2-bitmaps-rescan-" + props.get("name"));
+                t.setDaemon(true);
+                return t;
+            });
+            rescanner.scheduleWithFixedDelay(() -> rescan(config), config.rescanInterval(), config.rescanInterval(),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** New or vanished images change the tasks' shares: ask the worker to reconfigure them. */
+    private void rescan(Qcow2BitmapSourceConnectorConfig config) {
+        try {
+            List<Path> now = ImageFiles.expand(config.images(), config.filePattern());
+            if (!now.isEmpty() && !now.equals(images)) {
+                LOG.info("images changed from {} to {} files: reconfiguring tasks", images.size(), now.size());
+                images = now;
+                context().requestTaskReconfiguration();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("cannot look for new images: {}", e.toString());
+        }
     }
 
     @Override
@@ -73,7 +105,10 @@ public final class Qcow2BitmapSourceConnector extends SourceConnector {
 
     @Override
     public void stop() {
-        images = null;
+        if (rescanner != null) {
+            rescanner.shutdownNow();
+            rescanner = null;
+        }
     }
 
     @Override

@@ -25,6 +25,7 @@ public final class Qcow2BitmapSourceConnectorConfig extends AbstractConfig {
     public static final String BATCH_RECORDS = "batch.max.records";
     public static final String RATE_LIMIT = "rate.limit.bytes.per.second";
     public static final String SOURCE_ID = "source.id";
+    public static final String RESCAN_INTERVAL = "images.rescan.interval.ms";
 
     /** Set by the connector for each task: the images that task publishes (never by users). */
     public static final String TASK_IMAGES = "task.images";
@@ -49,6 +50,9 @@ public final class Qcow2BitmapSourceConnectorConfig extends AbstractConfig {
                     "Most records one poll returns.")
             .define(RATE_LIMIT, Type.LONG, 0L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
                     "Publishing limit per task in bytes per second, like QEMU's max-bandwidth; 0: unlimited.")
+            .define(RESCAN_INTERVAL, Type.LONG, 0L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+                    "How often to look again for new images in the configured directories and for images changed"
+                            + " since their last migration (published as new migrations); 0: publish once.")
             .define(SOURCE_ID, Type.STRING, "", Importance.LOW,
                     "Source id carried by every chunk; empty: 'connect:' + the connector name.")
             .define(TASK_IMAGES, Type.LIST, List.of(), Importance.LOW,
@@ -96,6 +100,11 @@ public final class Qcow2BitmapSourceConnectorConfig extends AbstractConfig {
 
     public long rateLimit() {
         return getLong(RATE_LIMIT);
+    }
+
+    /** Milliseconds between looks for new or changed images; 0 for none. */
+    public long rescanInterval() {
+        return getLong(RESCAN_INTERVAL);
     }
 
     /** The configured source id, or {@code connect:<connector name>} when none is set. */

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -39,6 +40,11 @@ public final class Qcow2BitmapSourceTask extends SourceTask {
     private String sourceId;
     private RateLimiter limiter;
     private final Deque<Path> pending = new ArrayDeque<>();
+    private final List<Path> assigned = new ArrayList<>();
+    /** Migration ids this task has seen through (published, or found published): image to id. */
+    private final Map<Path, String> published = new HashMap<>();
+    private long rescanNanos;
+    private long nextRescan;
     private ImageMigration current;
 
     @Override
@@ -53,7 +59,10 @@ public final class Qcow2BitmapSourceTask extends SourceTask {
         serializers = RecordSerializers.of(props);
         sourceId = config.sourceId(props.getOrDefault("name", "qcow2-bitmaps"));
         limiter = config.rateLimit() > 0 ? RateLimiter.of(config.rateLimit()) : null;
-        config.taskImages().forEach(p -> pending.add(Path.of(p)));
+        config.taskImages().forEach(p -> assigned.add(Path.of(p)));
+        pending.addAll(assigned);
+        rescanNanos = TimeUnit.MILLISECONDS.toNanos(config.rescanInterval());
+        nextRescan = System.nanoTime() + rescanNanos;
         LOG.info("task of {} publishes {} image(s)", sourceId, pending.size());
     }
 
@@ -63,9 +72,10 @@ public final class Qcow2BitmapSourceTask extends SourceTask {
             closeCurrent();
             return null;
         }
-        if (current == null && !openNext()) {
-            // everything published: idle until stopped
-            stopped.await(IDLE_MILLIS, TimeUnit.MILLISECONDS);
+        if (current == null && !openNext() && !(rescanDue() && openNext())) {
+            // everything published: idle until stopped (or the next look for changed images)
+            stopped.await(rescanNanos > 0 ? Math.min(IDLE_MILLIS, TimeUnit.NANOSECONDS.toMillis(rescanNanos))
+                    : IDLE_MILLIS, TimeUnit.MILLISECONDS);
             return null;
         }
         List<SourceRecord> batch = new ArrayList<>();
@@ -90,23 +100,45 @@ public final class Qcow2BitmapSourceTask extends SourceTask {
             if (tx != null && last != null) {
                 tx.commitTransaction(last);
             }
+            published.put(current.image(), current.migrationId());
             closeCurrent();
         }
         return batch;
     }
 
-    /** Opens the next image that still has records to send; false when none is left. */
+    /** With rescans on and one due: queues every assigned image again (unchanged ones are skipped). */
+    private boolean rescanDue() {
+        if (rescanNanos == 0 || System.nanoTime() < nextRescan) {
+            return false;
+        }
+        nextRescan = System.nanoTime() + rescanNanos;
+        pending.addAll(assigned);
+        return true;
+    }
+
+    /**
+     * Opens the next image that still has records to send; false when none is left. An image that cannot
+     * be published fails the task, or with rescans on is skipped until the next look (a running VM's
+     * image has in_use bitmaps until it stops).
+     */
     private boolean openNext() {
         while (!pending.isEmpty()) {
             Path image = pending.poll();
             try {
+                if (!java.nio.file.Files.isRegularFile(image)) {
+                    throw new java.io.FileNotFoundException("no such image file " + image);
+                }
                 String id = ImageMigration.migrationId(config.migrationPrefix(), image);
+                if (id.equals(published.get(image))) {
+                    continue;
+                }
                 var stored = context.offsetStorageReader().offset(SourceOffsets.partition(image));
                 long resumeAt = 0;
                 if (stored != null) {
                     SourceOffsets at = SourceOffsets.parse(SourceOffsets.partition(image), stored);
                     if (at.migration().equals(id) && at.done()) {
                         LOG.info("migration {} of {} was published already", id, image);
+                        published.put(image, id);
                         continue;
                     }
                     if (at.migration().equals(id)) {
@@ -128,6 +160,10 @@ public final class Qcow2BitmapSourceTask extends SourceTask {
                 current = m;
                 return true;
             } catch (IOException | RuntimeException e) {
+                if (rescanNanos > 0) {
+                    LOG.warn("skipping {} until the next look: {}", image, e.getMessage());
+                    continue;
+                }
                 throw new ConnectException("cannot publish the bitmaps of " + image + ": " + e.getMessage(), e);
             }
         }

@@ -258,4 +258,44 @@ class Qcow2BitmapSourceConnectorIT {
         assertThat(inFlightSeen).as("a moment with chunks written but not yet committed: %s / %s", committed,
                 uncommitted).isTrue();
     }
+
+    @Test
+    void withRescansNewAndChangedImagesArePublishedAsNewMigrations(KafkaBroker broker) throws Exception {
+        Topics t = topics(broker, "itc-rescan.");
+        Path images = Files.createDirectory(dir.resolve("images"));
+        Path img1 = TestData.image("img1", images);
+        String first = ImageMigration.migrationId("connect-", img1);
+        long n1 = chunkCount(img1, first);
+        Map<String, String> config = connectorConfig(images, t);
+        config.put("images.rescan.interval.ms", "300");
+        try (ConnectWorker worker = ConnectWorker.start(broker.bootstrapServers(), "itc-rescan")) {
+            worker.putConnector("qcow2-rescan", config);
+            worker.awaitRunning("qcow2-rescan", 1, TIMEOUT);
+            awaitLog(broker, t, worker, "qcow2-rescan", l -> l.getOrDefault(first, List.of()).size() == n1);
+
+            // a new image appears in the directory
+            Path staging = Files.createDirectory(dir.resolve("staging"));
+            Path before = Files.move(TestData.image("mig-before", staging), images.resolve("mig-before.qcow2"));
+            String second = ImageMigration.migrationId("connect-", before);
+            long n2 = chunkCount(before, second);
+            awaitLog(broker, t, worker, "qcow2-rescan", l -> l.getOrDefault(second, List.of()).size() == n2);
+
+            // img1 changes (here: its modification time): a new migration of it
+            Files.setLastModifiedTime(img1, java.nio.file.attribute.FileTime.fromMillis(
+                    Files.getLastModifiedTime(img1).toMillis() + 60_000));
+            String third = ImageMigration.migrationId("connect-", img1);
+            assertThat(third).isNotEqualTo(first);
+            var log = awaitLog(broker, t, worker, "qcow2-rescan",
+                    l -> l.getOrDefault(third, List.of()).size() == n1);
+            Thread.sleep(1000);
+            log = ChunkLog.read(broker.bootstrapServers(), t.chunks());
+            assertThat(log).containsOnlyKeys(first, second, third);
+            assertThat(log.get(first)).hasSize((int) n1);
+            assertThat(log.get(second)).hasSize((int) n2);
+            assertThat(log.get(third)).hasSize((int) n1);
+            assertContiguous(log.get(third));
+            assertMatchesQemu(log.get(second), "mig-before", "mig-before.qcow2");
+            assertMatchesQemu(log.get(third), "img1", "img1.qcow2");
+        }
+    }
 }
