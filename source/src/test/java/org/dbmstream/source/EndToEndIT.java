@@ -61,4 +61,33 @@ class EndToEndIT {
             }
         }
     }
+
+    @Test
+    void aQemuStreamThroughTheDestinationEndsAsQemusDestinationDid(KafkaBroker broker) throws Exception {
+        Topics topics = new Topics("e2e-stream.");
+        Path stream = TestData.dir().resolve("streams/mig1.stream.gz");
+        try (DestinationApp ignored = Destination.start(broker, topics, dir.resolve("state"), 3);
+             MigrationPublisher publisher = new MigrationPublisher(PublisherSettings.builder(broker.bootstrapServers())
+                     .topics(topics).build())) {
+            publisher.publish(MigrationRequest.builder().migrationId("e2e-mig1").target("dst1")
+                    .input(new MigrationInput.MigrationStreamFile(stream)).build(), PublishListener.NONE);
+            MigrationOutcome outcome;
+            try (MigrationWatcher watcher = new MigrationWatcher(broker.bootstrapServers(), topics, "e2e-mig1")) {
+                outcome = watcher.await(Duration.ofSeconds(90), e -> { });
+            }
+            assertThat(outcome.status()).as(outcome.reason()).isEqualTo(MigrationOutcome.Status.COMPLETED);
+            Map<String, BitmapCompleted> completed = outcome.events().stream()
+                    .filter(e -> e.getBody() instanceof BitmapCompleted)
+                    .collect(Collectors.toMap(Event::getBitmap, e -> (BitmapCompleted) e.getBody()));
+            List<JsonNode> expected = TestData.jsonl("expected/streams-sha256.jsonl", "stream", "mig1");
+            assertThat(completed).hasSize(expected.size());
+            for (JsonNode q : expected) {
+                BitmapCompleted c = completed.get(q.get("name").asText());
+                assertThat(c.getSha256()).as(q.get("name").asText()).isEqualTo(q.get("sha256").asText());
+                assertThat(c.getCount()).as(q.get("name").asText()).isEqualTo(q.get("count").asLong());
+                assertThat(c.getEnabled()).isEqualTo(q.get("enabled").asBoolean());
+                assertThat(c.getPersistent()).isEqualTo(q.get("persistent").asBoolean());
+            }
+        }
+    }
 }
