@@ -2,6 +2,7 @@ package org.dbmstream.cli;
 
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
+import org.dbmstream.bench.PublishBench;
 import org.dbmstream.bench.TopologyBench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -9,7 +10,7 @@ import picocli.CommandLine.Option;
 /** {@code dbm bench}: benchmarks printing JSON figures, ratios against plain Kafka clients on one broker. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks on an in-process broker; JSON lines, the last one the summary.",
-        subcommands = {BenchCommand.Topology.class})
+        subcommands = {BenchCommand.Topology.class, BenchCommand.Publish.class})
 final class BenchCommand {
 
     /** The destination topology against a plain consumer reading the same chunks topic. */
@@ -24,6 +25,25 @@ final class BenchCommand {
         @Override
         public Integer call() throws Exception {
             TopologyBench.run(baseChunks, new PrintStream(System.out, true));
+            return 0;
+        }
+    }
+
+    /** Our publisher against a plain producer sending the same bytes to the same broker. */
+    @Command(name = "publish", mixinStandardHelpOptions = true,
+            description = {"Publish throughput (MiB/s) of dbm's publisher against a plain KafkaProducer configured "
+                + "alike, sending the same record bytes, for bitmaps of 1x, 4x and 16x size."})
+    static final class Publish implements Callable<Integer> {
+        @Option(names = "--base-chunks", defaultValue = "" + PublishBench.DEFAULT_BASE_CHUNKS,
+                description = "BITS chunks of the 1x bitmap (default: ${DEFAULT-VALUE}).")
+        int baseChunks;
+
+        @Option(names = "--transactional", description = "Publish each migration in one transaction.")
+        boolean transactional;
+
+        @Override
+        public Integer call() throws Exception {
+            PublishBench.run(baseChunks, transactional, new PrintStream(System.out, true));
             return 0;
         }
     }
