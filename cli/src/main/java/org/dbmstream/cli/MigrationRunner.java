@@ -65,6 +65,9 @@ final class MigrationRunner {
 
     Result run(final MigrationRequest request, final PublishListener progress, final Consumer<PublishResult> onPublished,
             final Duration timeout, final Consumer<Event> onEvent) throws java.io.IOException, InterruptedException {
+        // events older than this run cannot be about it: skip them instead of reading the whole topic
+        // (a minute of slack for clocks of other machines writing events)
+        final java.time.Instant since = java.time.Instant.now().minus(Duration.ofMinutes(1));
         final PublishResult published = publish(request, progress, onPublished).published();
         final Map<String, Object> consumerKeys = new java.util.HashMap<>();
         extra.forEach((k, v) -> {
@@ -73,7 +76,7 @@ final class MigrationRunner {
             }
         });
         try (MigrationWatcher watcher =
-                new MigrationWatcher(servers, topics, extra, published.migration(), consumerKeys)) {
+                new MigrationWatcher(servers, topics, extra, published.migration(), consumerKeys).since(since)) {
             return new Result(published, watcher.await(timeout, onEvent));
         }
     }
