@@ -33,6 +33,11 @@ public final class StoreKeys {
         return Bytes.wrap(ByteBuffer.allocate(prefix.length + 8).put(prefix).putLong(index).array());
     }
 
+    /** Key of chunk {@code index} of the bitmap whose key bytes are {@code bitmapKey}. */
+    public static Bytes chunk(byte[] bitmapKey, long index) {
+        return Bytes.wrap(ByteBuffer.allocate(bitmapKey.length + 8).put(bitmapKey).putLong(index).array());
+    }
+
     /** The chunk index of a chunk key. */
     public static long chunkIndex(Bytes chunkKey) {
         byte[] b = chunkKey.get();

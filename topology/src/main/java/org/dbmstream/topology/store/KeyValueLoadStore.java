@@ -1,7 +1,9 @@
 package org.dbmstream.topology.store;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.serialization.BytesSerializer;
 import org.apache.kafka.common.utils.Bytes;
@@ -20,14 +22,24 @@ import org.dbmstream.topology.codec.StoreKeys;
  * The load side's {@link LoadStore} on Kafka Streams key-value stores (RocksDB): metadata, per-chunk bits,
  * stop reasons and completed names each in their own store. A bitmap's chunks are found by prefix scan
  * of its key, in index order; nothing reads a whole bitmap into memory.
+ *
+ * <p>Every BITS chunk reads its bitmap's metadata and its migration's stop reason (almost always: none).
+ * Both are kept decoded in small write-through maps, so a chunk costs no RocksDB read and no decoding.
+ * The maps are only as good as the stores below them: create a new instance whenever the task
+ * (re)initializes, as the stores may have been rolled back or restored meanwhile. Every write still
+ * goes to the store at once.
  */
 public final class KeyValueLoadStore implements LoadStore {
     private static final BytesSerializer PREFIX = new BytesSerializer();
+    private static final int CACHED = 1024;
 
     private final KeyValueStore<Bytes, byte[]> bitmaps;
     private final KeyValueStore<Bytes, byte[]> bits;
     private final KeyValueStore<Bytes, byte[]> stops;
     private final KeyValueStore<Bytes, byte[]> names;
+    private final Map<BitmapKey, Optional<BitmapState>> states = lru();
+    private final Map<BitmapKey, byte[]> bitmapKeys = lru();
+    private final Map<String, Optional<LoadError>> stopReasons = lru();
 
     public KeyValueLoadStore(KeyValueStore<Bytes, byte[]> bitmaps, KeyValueStore<Bytes, byte[]> bits,
             KeyValueStore<Bytes, byte[]> stops, KeyValueStore<Bytes, byte[]> names) {
@@ -39,20 +51,28 @@ public final class KeyValueLoadStore implements LoadStore {
 
     @Override
     public Optional<BitmapState> bitmap(BitmapKey key) {
-        byte[] v = bitmaps.get(StoreKeys.bitmap(key));
-        return v == null ? Optional.empty() : Optional.of(StateCodec.bitmapState(v));
+        Optional<BitmapState> cached = states.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        byte[] v = bitmaps.get(bitmapKey(key));
+        Optional<BitmapState> state = v == null ? Optional.empty() : Optional.of(StateCodec.bitmapState(v));
+        states.put(key, state);
+        return state;
     }
 
     @Override
     public void putBitmap(BitmapKey key, BitmapState state) {
-        bitmaps.put(StoreKeys.bitmap(key), StateCodec.bitmapState(state));
+        bitmaps.put(bitmapKey(key), StateCodec.bitmapState(state));
+        states.put(key, Optional.of(state));
     }
 
     @Override
     public void deleteBitmap(BitmapKey key) {
-        bitmaps.delete(StoreKeys.bitmap(key));
+        bitmaps.delete(bitmapKey(key));
+        states.put(key, Optional.empty());
         List<Bytes> doomed = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = bits.prefixScan(StoreKeys.bitmap(key), PREFIX)) {
+        try (KeyValueIterator<Bytes, byte[]> it = bits.prefixScan(bitmapKey(key), PREFIX)) {
             it.forEachRemaining(kv -> doomed.add(kv.key));
         }
         doomed.forEach(bits::delete);
@@ -74,22 +94,22 @@ public final class KeyValueLoadStore implements LoadStore {
 
     @Override
     public byte[] chunk(BitmapKey key, long index) {
-        return bits.get(StoreKeys.chunk(key, index));
+        return bits.get(chunkKey(key, index));
     }
 
     @Override
     public void putChunk(BitmapKey key, long index, byte[] bytes) {
-        bits.put(StoreKeys.chunk(key, index), bytes);
+        bits.put(chunkKey(key, index), bytes);
     }
 
     @Override
     public void deleteChunk(BitmapKey key, long index) {
-        bits.delete(StoreKeys.chunk(key, index));
+        bits.delete(chunkKey(key, index));
     }
 
     @Override
     public void forEachChunk(BitmapKey key, ChunkVisitor visitor) {
-        Bytes prefix = StoreKeys.bitmap(key);
+        Bytes prefix = bitmapKey(key);
         int keyLength = prefix.get().length + Long.BYTES;
         try (KeyValueIterator<Bytes, byte[]> it = bits.prefixScan(prefix, PREFIX)) {
             while (it.hasNext()) {
@@ -104,19 +124,45 @@ public final class KeyValueLoadStore implements LoadStore {
 
     @Override
     public Optional<LoadError> stopReason(String migration) {
+        Optional<LoadError> cached = stopReasons.get(migration);
+        if (cached != null) {
+            return cached;
+        }
         byte[] v = stops.get(StoreKeys.migration(migration));
-        return v == null ? Optional.empty() : Optional.of(StateCodec.loadError(v));
+        Optional<LoadError> reason = v == null ? Optional.empty() : Optional.of(StateCodec.loadError(v));
+        stopReasons.put(migration, reason);
+        return reason;
     }
 
     @Override
     public void putStopReason(String migration, LoadError reason) {
         stops.put(StoreKeys.migration(migration), StateCodec.loadError(reason));
+        stopReasons.put(migration, Optional.of(reason));
     }
 
     @Override
     public Optional<String> completedBy(String target, String node, String bitmap) {
         byte[] v = names.get(StoreKeys.name(target, node, bitmap));
         return v == null ? Optional.empty() : Optional.of(new String(v, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** The store key of a bitmap, encoded once per bitmap rather than once per chunk. */
+    private Bytes bitmapKey(BitmapKey key) {
+        return Bytes.wrap(bitmapKeys.computeIfAbsent(key, k -> StoreKeys.bitmap(k).get()));
+    }
+
+    private Bytes chunkKey(BitmapKey key, long index) {
+        return StoreKeys.chunk(bitmapKeys.computeIfAbsent(key, k -> StoreKeys.bitmap(k).get()), index);
+    }
+
+    /** A map that keeps the {@value #CACHED} entries used last. */
+    private static <K, V> Map<K, V> lru() {
+        return new LinkedHashMap<>(64, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+                return size() > CACHED;
+            }
+        };
     }
 
     @Override
