@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.dbmstream.serdes.Topics;
@@ -36,6 +37,29 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
     public static final String TOPIC_PARTITIONS = "dbm.topic.partitions";
     /** Replication factor of topics the application creates when they are missing (property name). */
     public static final String TOPIC_REPLICATION = "dbm.topic.replication.factor";
+    /**
+     * Longest time (ms) an event, a migration fact or a cancel/fail decision waits before the task that
+     * produced it asks for an early commit (property name; {@value #DEFAULT_EVENT_COMMIT_INTERVAL_MS} by
+     * default). Bulk BITS chunks commit every {@code commit.interval.ms}; what someone waits for does not.
+     */
+    public static final String EVENT_COMMIT_INTERVAL = "dbm.event.commit.interval.ms";
+    /** Default of {@link #EVENT_COMMIT_INTERVAL}: Kafka Streams' own exactly-once commit interval. */
+    public static final long DEFAULT_EVENT_COMMIT_INTERVAL_MS = 100;
+    /**
+     * Default {@code commit.interval.ms} under exactly-once (Kafka Streams' own is 100 ms). Every
+     * exactly-once commit flushes the producer (changelogs, the facts repartition topic, events) and
+     * ends a transaction; at 100 ms those round trips cost more than loading the chunks. A larger
+     * interval keeps every guarantee (a crash still loses nothing and duplicates nothing: uncommitted
+     * work is aborted and redone) and trades latency: bulk chunks become visible downstream up to this
+     * long after they are loaded, and a crash redoes up to this much work. Events do not wait for it
+     * ({@link #EVENT_COMMIT_INTERVAL}). Override {@code commit.interval.ms} in the properties file.
+     */
+    public static final long DEFAULT_EOS_COMMIT_INTERVAL_MS = 1000;
+    /**
+     * Default producer {@code batch.size} (Kafka's is 16 KiB). Each BITS chunk writes about 1 KiB to the
+     * bits store's changelog: 16 KiB batches mean a produce request per 16 chunks.
+     */
+    public static final int DEFAULT_PRODUCER_BATCH_SIZE = 256 * 1024;
 
     public DestinationConfig {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -100,14 +124,38 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
         return m;
     }
 
+    /** {@link #EVENT_COMMIT_INTERVAL} from the extra properties, else its default. */
+    public long eventCommitIntervalMs() {
+        String v = extra.get(EVENT_COMMIT_INTERVAL);
+        long ms = v == null ? DEFAULT_EVENT_COMMIT_INTERVAL_MS : Long.parseLong(v.trim());
+        if (ms < 1) {
+            throw new IllegalArgumentException(EVENT_COMMIT_INTERVAL + " must be at least 1 ms: " + v);
+        }
+        return ms;
+    }
+
     /**
-     * Kafka Streams properties: the extra ones, then ours. Undecodable records are logged, sent to the
-     * dead-letter topic with the error in headers (KIP-1034) and skipped; new input is read from the
-     * beginning so that no chunk published before the first start is missed.
+     * Kafka Streams properties: defaults, then the extra ones, then ours. Undecodable records are
+     * logged, sent to the dead-letter topic with the error in headers (KIP-1034) and skipped; new input
+     * is read from the beginning so that no chunk published before the first start is missed. Under
+     * exactly-once the commit interval defaults to {@value #DEFAULT_EOS_COMMIT_INTERVAL_MS} ms (see
+     * {@link #DEFAULT_EOS_COMMIT_INTERVAL_MS}); producer batches default to
+     * {@value #DEFAULT_PRODUCER_BATCH_SIZE} bytes; tasks do not idle for empty input partitions
+     * ({@code max.task.idle.ms=-1}). The properties file overrides each of these.
      */
     public Properties streamsProperties() {
         Properties p = new Properties();
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        if (StreamsConfig.EXACTLY_ONCE_V2.equals(processingGuarantee)) {
+            p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, String.valueOf(DEFAULT_EOS_COMMIT_INTERVAL_MS));
+        }
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG),
+                String.valueOf(DEFAULT_PRODUCER_BATCH_SIZE));
+        // A loading task reads a chunks partition and a control partition. Waiting for an empty control
+        // partition to be fetched buys nothing (chunks that overtake their spec are parked and replayed,
+        // decisions are asynchronous by design), and Kafka Streams builds log text for every record
+        // while it checks; -1 processes what is buffered.
+        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, String.valueOf(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED));
         p.putAll(extra);
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);

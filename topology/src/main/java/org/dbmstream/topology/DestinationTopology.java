@@ -59,6 +59,7 @@ public final class DestinationTopology {
         Serde<MigrationSpec> specSerde = DbmSerdes.migrationSpec(serdeConfig);
         Serde<ChunkKey> keySerde = DbmSerdes.chunkKey(serdeConfig);
         Serde<ChunkValue> valueSerde = new CheckedChunkValueSerde(serdeConfig);
+        long eventCommitMs = config.eventCommitIntervalMs();
 
         StreamsBuilder builder = new StreamsBuilder();
         StoreNames.loadingBuilders().forEach(builder::addStateStore);
@@ -81,7 +82,7 @@ public final class DestinationTopology {
                 .mapValues(LoadInput::control, Named.as("to-control-input"));
 
         KStream<String, Object> loaded = chunks.merge(controls, Named.as("chunks-and-control"))
-                .process(ChunkLoadProcessor::new, Named.as("load"), StoreNames.loading());
+                .process(() -> new ChunkLoadProcessor(eventCommitMs), Named.as("load"), StoreNames.loading());
         loaded.filter((id, v) -> v instanceof Event, Named.as("bitmap-events"))
                 .mapValues(v -> (Event) v, Named.as("as-bitmap-event"))
                 .to(topics.events(), Produced.with(Serdes.String(), eventSerde).withName("emit-bitmap-events"));
@@ -89,7 +90,8 @@ public final class DestinationTopology {
         KStream<String, Object> tracked = loaded.filter((id, v) -> v instanceof MigrationFact, Named.as("facts"))
                 .mapValues(v -> (MigrationFact) v, Named.as("as-fact"))
                 .repartition(Repartitioned.with(Serdes.String(), new FactSerde()).withName("facts-by-migration"))
-                .process(MigrationTrackerProcessor::new, Named.as("track"), StoreNames.MIGRATIONS);
+                .process(() -> new MigrationTrackerProcessor(eventCommitMs), Named.as("track"),
+                        StoreNames.MIGRATIONS);
         tracked.filter((id, v) -> v instanceof Event, Named.as("migration-events"))
                 .mapValues(v -> (Event) v, Named.as("as-migration-event"))
                 .to(topics.events(), Produced.with(Serdes.String(), eventSerde).withName("emit-migration-events"));

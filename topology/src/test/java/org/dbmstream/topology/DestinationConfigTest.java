@@ -28,6 +28,27 @@ class DestinationConfigTest {
     }
 
     @Test
+    void throughputDefaultsKeepExactlyOnceAndYieldToThePropertiesFile(@TempDir Path dir) {
+        Properties p = DestinationConfig.defaults("b:1", dir).streamsProperties();
+        assertThat(p).containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)
+                .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "1000")
+                .containsEntry("producer.batch.size", String.valueOf(256 * 1024))
+                .containsEntry(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1");
+        assertThat(new StreamsConfig(p).getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(1000L);
+        assertThat(DestinationConfig.defaults("b:1", dir).eventCommitIntervalMs()).isEqualTo(100L);
+
+        DestinationConfig tuned = DestinationConfig.defaults("b:1", dir).withExtra(Map.of(
+                StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "250", "producer.batch.size", "16384",
+                DestinationConfig.EVENT_COMMIT_INTERVAL, "20"));
+        assertThat(tuned.streamsProperties()).containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "250")
+                .containsEntry("producer.batch.size", "16384");
+        assertThat(tuned.eventCommitIntervalMs()).isEqualTo(20L);
+        // at-least-once keeps Kafka Streams' own commit interval
+        assertThat(DestinationConfig.defaults("b:1", dir).withProcessingGuarantee(StreamsConfig.AT_LEAST_ONCE)
+                .streamsProperties()).doesNotContainKey(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
+    }
+
+    @Test
     void namedSettingsOverrideThePropertiesFile(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("dest.properties");
         Files.writeString(file, """

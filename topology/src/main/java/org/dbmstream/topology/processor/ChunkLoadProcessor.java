@@ -37,6 +37,7 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
     private static final int SPEC_CACHE = 1024;
     private static final ControlSerde CONTROL = new ControlSerde();
 
+    private final CommitPacer pacer;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<Bytes, byte[]> specs;
     private KeyValueStore<Bytes, byte[]> parked;
@@ -56,9 +57,15 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
     };
     private long localPosition;
 
+    /** @param eventCommitIntervalMs longest wait before asking for a commit after emitting an event or fact */
+    public ChunkLoadProcessor(long eventCommitIntervalMs) {
+        this.pacer = new CommitPacer(eventCommitIntervalMs);
+    }
+
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
+        pacer.init(context);
         // a task re-initialized after an aborted transaction must not trust what it cached before
         specCache.clear();
         migrationCache.clear();
@@ -76,14 +83,18 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
         RecordOutput out = new RecordOutput(context, record);
         if (input.control() != null) {
             control(input.control(), out);
-            return;
+        } else {
+            SpecRecord spec = spec(input.migration());
+            if (spec == null) {
+                park(input.migration(), input.chunk());
+            } else {
+                load(spec, input.chunk(), out);
+            }
         }
-        SpecRecord spec = spec(input.migration());
-        if (spec == null) {
-            park(input.migration(), input.chunk());
-            return;
+        if (out.forwarded()) {
+            // events and the tracker's facts should not wait for the bulk commit interval
+            pacer.produced();
         }
-        load(spec, input.chunk(), out);
     }
 
     private void control(Control control, RecordOutput out) {

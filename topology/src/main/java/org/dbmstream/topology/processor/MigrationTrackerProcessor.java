@@ -18,12 +18,19 @@ import org.dbmstream.topology.store.StoreNames;
  * or fail to every partition.
  */
 public final class MigrationTrackerProcessor implements Processor<String, MigrationFact, String, Object> {
+    private final CommitPacer pacer;
     private ProcessorContext<String, Object> context;
     private MigrationTracker tracker;
+
+    /** @param eventCommitIntervalMs longest wait before asking for a commit after emitting something */
+    public MigrationTrackerProcessor(long eventCommitIntervalMs) {
+        this.pacer = new CommitPacer(eventCommitIntervalMs);
+    }
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
+        pacer.init(context);
         this.tracker = new MigrationTracker(new KeyValueProgressStore(context.getStateStore(StoreNames.MIGRATIONS)));
     }
 
@@ -39,5 +46,8 @@ public final class MigrationTrackerProcessor implements Processor<String, Migrat
         }
         Optional<MigrationControl> control = tracker.apply(record.value(), out::event);
         control.ifPresent(c -> out.forward(c.migration(), new Control.Stop(c)));
+        if (out.forwarded()) {
+            pacer.produced();
+        }
     }
 }

@@ -14,6 +14,7 @@ import org.dbmstream.topology.record.EventRecords;
 final class RecordOutput implements LoadOutput {
     private final ProcessorContext<String, Object> context;
     private final Record<?, ?> input;
+    private boolean forwarded;
 
     RecordOutput(ProcessorContext<String, Object> context, Record<?, ?> input) {
         this.context = context;
@@ -31,6 +32,12 @@ final class RecordOutput implements LoadOutput {
     }
 
     void forward(String migration, Object value) {
+        forwarded = true;
         context.forward(new Record<>(migration, value, input.timestamp(), input.headers()));
+    }
+
+    /** Whether anything was forwarded for this input. */
+    boolean forwarded() {
+        return forwarded;
     }
 }
