@@ -27,8 +27,11 @@ import org.dbmstream.serdes.Topics;
  */
 final class ChunkPublisher {
 
-    /** What one publish wrote. */
-    record Published(long records, long bitsChunks, long bitmapBytes) {
+    /**
+     * What one publish wrote, and how long sending the chunks took (first send to the flush that
+     * acknowledged the last one: the broker's produce rate on this machine, idempotent, acks=all).
+     */
+    record Published(long records, long bitsChunks, long bitmapBytes, long nanos) {
     }
 
     private ChunkPublisher() {
@@ -44,6 +47,7 @@ final class ChunkPublisher {
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
         Map<String, Object> serdeConfig = Map.of();
         long[] counts = new long[3];
+        long nanos;
         try (KafkaProducer<String, MigrationSpec> specs = new KafkaProducer<>(p, new StringSerializer(),
                 DbmSerdes.migrationSpec(serdeConfig).serializer());
              KafkaProducer<ChunkKey, ChunkValue> chunks = new KafkaProducer<>(p,
@@ -63,10 +67,12 @@ final class ChunkPublisher {
                     counts[2] += b.zeroes() ? 0 : b.payload().length;
                 }
             };
+            long startedAt = System.nanoTime();
             sequencer.setup(sink);
             sequencer.complete(sink);
             chunks.flush();
+            nanos = System.nanoTime() - startedAt;
         }
-        return new Published(counts[0], counts[1], counts[2]);
+        return new Published(counts[0], counts[1], counts[2], nanos);
     }
 }

@@ -12,6 +12,7 @@ import java.util.Set;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.kafka.streams.StreamsConfig;
 import org.dbmstream.bitmap.BitmapDigest;
 import org.dbmstream.bitmap.DirtyBitmap;
 import org.dbmstream.bitmap.Granularity;
@@ -138,8 +139,9 @@ public final class TopologyBench {
             List<MigrationBitmap> bitmaps, BitmapDigest.Result expected, Map<String, String> settings) {
         Topics topics = new Topics("bench-" + name + ".");
         // the control topic is the topology's own broadcast channel: as many partitions as chunks
+        String pipeTopic = topics.prefix() + "eos-pipe";
         broker.createTopics(PARTITIONS, topics.chunks(), topics.events(), topics.writes(), topics.dlq(),
-                topics.prefix() + DestinationConfig.CONTROL_TOPIC);
+                topics.prefix() + DestinationConfig.CONTROL_TOPIC, pipeTopic);
         broker.createTopic(topics.migrations(), PARTITIONS, Map.of("cleanup.policy", "compact"));
         String migration = "bench-" + name;
         ChunkPublisher.Published published = ChunkPublisher.publish(broker.bootstrapServers(), topics, migration,
@@ -148,12 +150,16 @@ public final class TopologyBench {
         Duration timeout = Duration.ofMinutes(10);
 
         long plainNanos = PlainConsumerRun.readAll(broker.bootstrapServers(), topics.chunks(), published.records(), timeout);
+        DestinationConfig config = TopologyRun.config(broker.bootstrapServers(), topics, work, settings);
+        long pipeNanos = EosPipeRun.copyAll(broker.bootstrapServers(), topics.chunks(), pipeTopic,
+                published.records(), config.streamsProperties(), timeout);
         TopologyRun.Result ours = TopologyRun.run(broker.bootstrapServers(), topics, work.resolve("state-" + name),
                 migration, bitmaps.size(), settings, timeout);
 
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("type", name);
-        row.put("processing_guarantee", TopologyRun.config("", topics, work, settings).processingGuarantee());
+        row.put("processing_guarantee", config.processingGuarantee());
+        row.put("commit_interval_ms", commitIntervalMs(config));
         row.put("chunks", published.records());
         row.put("bits_chunks", published.bitsChunks());
         row.put("bitmap_mib", round(bitmapMib));
@@ -162,15 +168,26 @@ public final class TopologyBench {
         row.put("plain_chunks_per_s", round(published.records() / seconds(plainNanos)));
         row.put("plain_mib_per_s", round(bitmapMib / seconds(plainNanos)));
         row.put("ratio", round((double) plainNanos / ours.nanos()));
+        row.put("eos_pipe_chunks_per_s", round(published.records() / seconds(pipeNanos)));
+        row.put("ratio_vs_eos_pipe", round((double) pipeNanos / ours.nanos()));
+        row.put("publish_chunks_per_s", round(published.records() / seconds(published.nanos())));
         row.put("us_per_chunk", round(ours.nanos() / 1000.0 / published.records()));
         row.put("plain_us_per_chunk", round(plainNanos / 1000.0 / published.records()));
+        row.put("eos_pipe_us_per_chunk", round(pipeNanos / 1000.0 / published.records()));
         row.put("heap_after_mib", round(ours.heapAfterBytes() / (1024.0 * 1024)));
         row.put("state_dir_mib", round(ours.stateBytes() / (1024.0 * 1024)));
+        row.put("stream_thread", ours.threadTime());
         row.put("sha256", expected.sha256());
         // every bitmap completed, each with the generator's own sha256 and count
         row.put("result_ok", ours.completed() == bitmaps.size() && ours.sha256s().equals(Set.of(expected.sha256()))
                 && ours.counts().equals(Set.of(expected.count())));
         return row;
+    }
+
+    /** The commit interval the destination runs with (its default unless the settings override it). */
+    private static long commitIntervalMs(DestinationConfig config) {
+        return new StreamsConfig(config.streamsProperties())
+                .getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
     }
 
     /** The generator's own sha256/count of the bitmap, to show the run applied every chunk. */
@@ -191,6 +208,8 @@ public final class TopologyBench {
         double chunks = 0;
         double ourSeconds = 0;
         double plainSeconds = 0;
+        double pipeSeconds = 0;
+        double publishSeconds = 0;
         double mib = 0;
         for (Map<String, Object> r : rows) {
             long n = ((Number) r.get("chunks")).longValue();
@@ -198,16 +217,22 @@ public final class TopologyBench {
             mib += ((Number) r.get("bitmap_mib")).doubleValue();
             ourSeconds += n / ((Number) r.get("chunks_per_s")).doubleValue();
             plainSeconds += n / ((Number) r.get("plain_chunks_per_s")).doubleValue();
+            pipeSeconds += n / ((Number) r.get("eos_pipe_chunks_per_s")).doubleValue();
+            publishSeconds += n / ((Number) r.get("publish_chunks_per_s")).doubleValue();
         }
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("type", "summary");
         s.put("bench", "topology");
         s.put("processing_guarantee", rows.isEmpty() ? null : rows.get(0).get("processing_guarantee"));
+        s.put("commit_interval_ms", rows.isEmpty() ? null : rows.get(0).get("commit_interval_ms"));
         s.put("partitions", PARTITIONS);
         s.put("chunks", (long) chunks);
         s.put("chunks_per_s", round(chunks / ourSeconds));
         s.put("plain_chunks_per_s", round(chunks / plainSeconds));
         s.put("ratio", round(plainSeconds / ourSeconds));
+        s.put("eos_pipe_chunks_per_s", round(chunks / pipeSeconds));
+        s.put("ratio_vs_eos_pipe", round(pipeSeconds / ourSeconds));
+        s.put("publish_chunks_per_s", round(chunks / publishSeconds));
         s.put("mib_per_s", round(mib / ourSeconds));
         s.put("plain_mib_per_s", round(mib / plainSeconds));
         Map<String, Object> perChunk = new LinkedHashMap<>();

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -14,6 +15,8 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -41,7 +44,7 @@ final class TopologyRun {
      * on disk after a clean close.
      */
     record Result(long nanos, long heapAfterBytes, long completed, Set<String> sha256s, Set<Long> counts,
-            long stateBytes) {
+            long stateBytes, Map<String, Object> threadTime) {
     }
 
     private TopologyRun() {
@@ -69,6 +72,7 @@ final class TopologyRun {
             long completed = 0;
             long doneAt = 0;
             long heap = 0;
+            Map<String, Object> threadTime = Map.of();
             while (doneAt == 0 || completed < bitmaps) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("no MigrationCompleted for " + migration + " after " + timeout);
@@ -91,15 +95,63 @@ final class TopologyRun {
                     } else if (body instanceof MigrationCompleted) {
                         // events of other partitions may still be on their way: the clock stops here
                         doneAt = System.nanoTime();
+                        threadTime = threadTime(app.streams(), doneAt - runningAt);
                         heap = heapAfterGc();
                     }
                 }
             }
-            result = new Result(doneAt - runningAt, heap, completed, sha256s, counts, 0);
+            result = new Result(doneAt - runningAt, heap, completed, sha256s, counts, 0, threadTime);
         }
         // closed: RocksDB has flushed its memtables, so the files show what the state really takes
         return new Result(result.nanos(), result.heapAfterBytes(), result.completed(), result.sha256s(),
-                result.counts(), sizeOf(stateDir));
+                result.counts(), sizeOf(stateDir), result.threadTime());
+    }
+
+    /**
+     * Where the stream thread's time went over the run, from Kafka Streams' and its producer's own
+     * metrics (totals since start, so group join and restoration are included): commits and the time
+     * they took, the producer's flush and transaction-commit time inside them, and the time spent
+     * processing records.
+     */
+    private static Map<String, Object> threadTime(KafkaStreams streams, long runNanos) {
+        double commits = 0;
+        double commitLatencyMs = 0;
+        double processTotal = 0;
+        double processLatencyMs = 0;
+        double flushNs = 0;
+        double txnCommitNs = 0;
+        for (Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
+            MetricName n = e.getKey();
+            Object v = e.getValue().metricValue();
+            if (!(v instanceof Number number) || Double.isNaN(number.doubleValue())) {
+                continue;
+            }
+            double d = number.doubleValue();
+            if (n.group().equals("stream-thread-metrics")) {
+                switch (n.name()) {
+                    case "commit-total" -> commits += d;
+                    case "commit-latency-avg" -> commitLatencyMs = d;
+                    case "process-total" -> processTotal += d;
+                    case "process-latency-avg" -> processLatencyMs = d;
+                    default -> { }
+                }
+            } else if (n.group().equals("producer-metrics")) {
+                switch (n.name()) {
+                    case "flush-time-ns-total" -> flushNs += d;
+                    case "txn-commit-time-ns-total" -> txnCommitNs += d;
+                    default -> { }
+                }
+            }
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("run_ms", Math.round(runNanos / 1e6));
+        m.put("commits", Math.round(commits));
+        m.put("commit_latency_avg_ms", Math.round(commitLatencyMs * 10) / 10.0);
+        m.put("producer_flush_ms", Math.round(flushNs / 1e6));
+        m.put("txn_commit_ms", Math.round(txnCommitNs / 1e6));
+        m.put("process_calls", Math.round(processTotal));
+        m.put("process_latency_avg_ms", Math.round(processLatencyMs * 1000) / 1000.0);
+        return m;
     }
 
     private static long sizeOf(Path dir) {
