@@ -2,6 +2,7 @@ package org.dbmstream.source;
 
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import org.dbmstream.bitmap.chunk.Chunk;
 import org.dbmstream.schemas.ChunkKey;
 import org.dbmstream.schemas.ChunkValue;
 import org.dbmstream.serdes.ChunkRecords;
@@ -20,6 +21,9 @@ public final class MigrationRecords implements Iterator<OutgoingRecord> {
     private final RecordSerializers serializers;
     private final String sourceId;
     private long position;
+    /** The last chunk key and its bytes: a bitmap's chunks share one key, serialized once and shared. */
+    private ChunkKey lastKey;
+    private byte[] lastKeyBytes;
 
     public MigrationRecords(MigrationPlan plan, Topics topics, RecordSerializers serializers, String sourceId) {
         this.plan = plan;
@@ -70,10 +74,18 @@ public final class MigrationRecords implements Iterator<OutgoingRecord> {
         }
         SequencedChunk c = plan.chunks().next();
         String topic = topics.chunks();
-        ChunkKey key = ChunkRecords.keyOf(plan.migrationId(), c.chunk());
         ChunkValue value = ChunkRecords.toAvro(c.chunk(), c.sequence(), sourceId);
-        return new OutgoingRecord(at, topic, serializers.chunkKey(topic, key), serializers.chunkValue(topic, value),
+        return new OutgoingRecord(at, topic, keyBytes(topic, c.chunk()), serializers.chunkValue(topic, value),
                 c.chunk(), c.pendingBits());
+    }
+
+    private byte[] keyBytes(String topic, Chunk chunk) {
+        ChunkKey key = ChunkRecords.keyOf(plan.migrationId(), chunk);
+        if (!key.equals(lastKey)) {
+            lastKeyBytes = serializers.chunkKey(topic, key);
+            lastKey = key;
+        }
+        return lastKeyBytes;
     }
 
     /** Skips {@code n} records (already sent by an earlier run) without serializing them. */
