@@ -3,6 +3,7 @@ package org.dbmstream.source;
 import java.io.IOException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -60,15 +61,17 @@ public final class MigrationPublisher implements AutoCloseable {
             sendSpec(records.next(), progress, limiter);
             listener.progressed(progress.snapshot(records.pendingBits()));
             AtomicReference<Exception> failure = new AtomicReference<>();
+            // one callback for every record (not a new one per record): it only keeps the first failure
+            Callback keepFailure = (md, e) -> {
+                if (e != null) {
+                    failure.compareAndSet(null, e);
+                }
+            };
             beginTransaction();
             while (records.hasNext()) {
                 OutgoingRecord r = records.next();
                 throttle(limiter, r);
-                producer.send(new ProducerRecord<>(r.topic(), r.key(), r.value()), (md, e) -> {
-                    if (e != null) {
-                        failure.compareAndSet(null, e);
-                    }
-                });
+                producer.send(new ProducerRecord<>(r.topic(), r.key(), r.value()), keepFailure);
                 progress.sent(r);
                 checkFailure(failure, plan);
                 listener.progressed(progress.snapshot(r.pendingBits()));
@@ -102,7 +105,9 @@ public final class MigrationPublisher implements AutoCloseable {
         throttle(limiter, spec);
         beginTransaction();
         try {
-            producer.send(new ProducerRecord<>(spec.topic(), spec.key(), spec.value())).get();
+            var sent = producer.send(new ProducerRecord<>(spec.topic(), spec.key(), spec.value()));
+            producer.flush(); // send it now rather than after linger.ms: nothing else is coming until it is acked
+            sent.get();
         } catch (ExecutionException e) {
             throw new PublishException("cannot write the migration spec to " + spec.topic() + ": "
                     + e.getCause().getMessage(), e.getCause());
