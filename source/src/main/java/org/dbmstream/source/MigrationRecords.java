@@ -18,6 +18,8 @@ import org.dbmstream.serdes.Topics;
 public final class MigrationRecords implements Iterator<OutgoingRecord> {
     private final MigrationPlan plan;
     private final Topics topics;
+    /** The chunks topic's name, made once: the producer hashes it for every record it looks up. */
+    private final String chunksTopic;
     private final RecordSerializers serializers;
     private final String sourceId;
     private long position;
@@ -28,6 +30,7 @@ public final class MigrationRecords implements Iterator<OutgoingRecord> {
     public MigrationRecords(MigrationPlan plan, Topics topics, RecordSerializers serializers, String sourceId) {
         this.plan = plan;
         this.topics = topics;
+        this.chunksTopic = topics.chunks();
         this.serializers = serializers;
         this.sourceId = sourceId;
     }
@@ -73,7 +76,7 @@ public final class MigrationRecords implements Iterator<OutgoingRecord> {
                     serializers.spec(topic, plan.spec()), null, plan.chunks().pendingBits());
         }
         SequencedChunk c = plan.chunks().next();
-        String topic = topics.chunks();
+        String topic = chunksTopic;
         ChunkValue value = ChunkRecords.toAvro(c.chunk(), c.sequence(), sourceId);
         return new OutgoingRecord(at, topic, keyBytes(topic, c.chunk()), serializers.chunkValue(topic, value),
                 c.chunk(), c.pendingBits());
