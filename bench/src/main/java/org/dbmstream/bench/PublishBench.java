@@ -31,11 +31,12 @@ import org.dbmstream.source.PublisherSettings;
  * {@code dbm bench publish}: on one in-process broker, publishes a migration of one in-memory bitmap of
  * 1x, 4x and 16x a base size with our publisher (the one {@code dbm migrate} uses, its default settings),
  * reads the chunk records back, and sends exactly those bytes again with a plain {@link KafkaProducer}
- * configured like ours (acks, idempotence, compression, batching) to a topic with the same partitions.
+ * configured like ours (acks, idempotence, compression, batching, and transactions when ours has them:
+ * then all records in one transaction) to a topic with the same partitions.
  *
  * <p>Both sides are timed alike: from handing over the first record until every record is acknowledged
  * (our {@code publish} returns after flush, and commit with transactions; the plain side after its
- * flush); producer start-up and close are outside both. Each size is measured in {@link #ROUNDS} rounds,
+ * flush or commit); producer start-up and close are outside both. Each size is measured in {@link #ROUNDS} rounds,
  * ours and plain alternating so that load from other processes hits both, and the best round of each
  * side counts. The bitmap's serialized bytes are made before timing and held in memory (the form in
  * which qcow2 images and raw files hand them to the publisher), so making the bits costs neither side. Prints one JSON line per size and a last summary line with
@@ -110,6 +111,9 @@ public final class PublishBench {
         PublishResult result = null;
         try (MigrationPublisher publisher = new MigrationPublisher(settings);
                 KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(plainConfig(settings))) {
+            if (transactional) {
+                producer.initTransactions(); // once per producer, like ours (which does it on first use)
+            }
             for (int round = 0; round < rounds; round++) {
                 // the same migration each round: the same record bytes, so the plain side sends them again
                 long t0 = System.nanoTime();
@@ -120,7 +124,7 @@ public final class PublishBench {
                     records = RecordCapture.readAll(broker.bootstrapServers(), topics.chunks(), result.records() - 1,
                             TIMEOUT);
                 }
-                plain[round] = sendPlain(producer, plainTopic, records);
+                plain[round] = sendPlain(producer, plainTopic, records, transactional);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -147,23 +151,34 @@ public final class PublishBench {
         return row;
     }
 
-    /** Our producer's settings, minus transactions, under another client id. */
+    /** Our producer's settings under another client id (and its own transactional id, if any). */
     private static Map<String, Object> plainConfig(PublisherSettings ours) {
         Map<String, Object> config = new HashMap<>(ours.producerConfig());
-        config.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
-        config.remove(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
         config.put(ProducerConfig.CLIENT_ID_CONFIG, "bench-plain");
+        if (ours.transactional()) {
+            config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, ours.transactionalId() + "-plain");
+        }
         return config;
     }
 
-    /** Sends the records and waits for all acknowledgements; returns the nanoseconds taken. */
+    /**
+     * Sends the records and waits for all acknowledgements (in one transaction, committed, when
+     * {@code transactional}); returns the nanoseconds taken.
+     */
     private static long sendPlain(KafkaProducer<byte[], byte[]> producer, String topic,
-            List<RecordCapture.Bytes> records) {
+            List<RecordCapture.Bytes> records, boolean transactional) {
         long t0 = System.nanoTime();
+        if (transactional) {
+            producer.beginTransaction();
+        }
         for (RecordCapture.Bytes r : records) {
             producer.send(new ProducerRecord<>(topic, r.key(), r.value()));
         }
-        producer.flush();
+        if (transactional) {
+            producer.commitTransaction(); // flushes first
+        } else {
+            producer.flush();
+        }
         return System.nanoTime() - t0;
     }
 
