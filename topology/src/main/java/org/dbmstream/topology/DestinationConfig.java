@@ -60,6 +60,15 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
      * bits store's changelog: 16 KiB batches mean a produce request per 16 chunks.
      */
     public static final int DEFAULT_PRODUCER_BATCH_SIZE = 256 * 1024;
+    /**
+     * Default {@code buffered.records.per.partition} (Kafka Streams' is 1000). A fetch of a chunks
+     * partition brings about a thousand 1 KiB chunks; with a buffer of the same size Kafka Streams
+     * pauses the partition, and the stream thread runs dry while the next fetch is under way. Costs
+     * at most this many records of heap per input partition (about 8 MiB of chunks).
+     */
+    public static final int DEFAULT_BUFFERED_RECORDS = 8192;
+    /** Default main-consumer {@code max.partition.fetch.bytes} (Kafka's is 1 MiB): fewer fetch round trips. */
+    public static final int DEFAULT_PARTITION_FETCH_BYTES = 4 * 1024 * 1024;
 
     public DestinationConfig {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -140,7 +149,8 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
      * is read from the beginning so that no chunk published before the first start is missed. Under
      * exactly-once the commit interval defaults to {@value #DEFAULT_EOS_COMMIT_INTERVAL_MS} ms (see
      * {@link #DEFAULT_EOS_COMMIT_INTERVAL_MS}); producer batches default to
-     * {@value #DEFAULT_PRODUCER_BATCH_SIZE} bytes; tasks do not idle for empty input partitions
+     * {@value #DEFAULT_PRODUCER_BATCH_SIZE} bytes, input buffers to {@value #DEFAULT_BUFFERED_RECORDS} records
+     * per partition fed by fetches of up to {@value #DEFAULT_PARTITION_FETCH_BYTES} bytes; tasks do not idle for empty input partitions
      * ({@code max.task.idle.ms=-1}). The properties file overrides each of these.
      */
     public Properties streamsProperties() {
@@ -151,6 +161,9 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
         }
         p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG),
                 String.valueOf(DEFAULT_PRODUCER_BATCH_SIZE));
+        p.put(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG, String.valueOf(DEFAULT_BUFFERED_RECORDS));
+        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
+                String.valueOf(DEFAULT_PARTITION_FETCH_BYTES));
         // A loading task reads a chunks partition and a control partition. Waiting for an empty control
         // partition to be fetched buys nothing (chunks that overtake their spec are parked and replayed,
         // decisions are asynchronous by design), and Kafka Streams builds log text for every record

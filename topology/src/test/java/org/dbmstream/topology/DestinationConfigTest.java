@@ -33,7 +33,9 @@ class DestinationConfigTest {
         assertThat(p).containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)
                 .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "1000")
                 .containsEntry("producer.batch.size", String.valueOf(256 * 1024))
-                .containsEntry(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1");
+                .containsEntry(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1")
+                .containsEntry("buffered.records.per.partition", "8192")
+                .containsEntry("main.consumer.max.partition.fetch.bytes", String.valueOf(4 * 1024 * 1024));
         assertThat(new StreamsConfig(p).getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(1000L);
         assertThat(DestinationConfig.defaults("b:1", dir).eventCommitIntervalMs()).isEqualTo(100L);
 
