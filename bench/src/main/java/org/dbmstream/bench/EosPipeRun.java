@@ -26,8 +26,9 @@ import org.apache.kafka.streams.StreamsConfig;
  * {@code read_committed} {@link KafkaConsumer} and a transactional {@link KafkaProducer} copy every record
  * of the chunks topic, bytes unchanged, to another topic, and commit the consumed offsets inside the
  * transaction every {@code commit.interval.ms} (the destination's own interval), as exactly-once
- * consume-transform-produce does. The producer runs with the producer settings Kafka Streams derives
- * from the destination's properties (linger, batch size, compression), so both sides write alike.
+ * consume-transform-produce does. The producer and the consumer's fetch sizes are those Kafka Streams
+ * derives from the destination's properties (linger, batch size, compression, fetch bytes), so both
+ * sides read and write alike.
  * Timed from partition assignment until the transaction holding the last record has committed.
  */
 final class EosPipeRun {
@@ -55,8 +56,14 @@ final class EosPipeRun {
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        // as many records per poll as Kafka Streams' main consumer takes
-        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1000");
+        // fetch and poll sizes as Kafka Streams' main consumer has them
+        Map<String, Object> main = config.getMainConsumerConfigs("bench-eos-pipe", "bench-eos-pipe", 0);
+        for (String key : List.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+                ConsumerConfig.FETCH_MAX_BYTES_CONFIG)) {
+            if (main.get(key) != null) {
+                c.put(key, main.get(key));
+            }
+        }
 
         long[] assignedAt = {0};
         long deadline = System.nanoTime() + timeout.toNanos();
