@@ -43,12 +43,24 @@ public final class ChunkSlots {
             int known = total >= 0 ? (int) Math.min(SLOT_BYTES, total - slotStart) : -1;
             byte[] cur;
             if (known >= 0 && from == slotStart && to - slotStart >= known) {
-                cur = new byte[known];
-            } else {
-                byte[] old = store.chunk(key, slot);
-                int len = Math.max(old == null ? 0 : old.length, (int) (to - slotStart));
-                cur = old == null ? new byte[len] : Arrays.copyOf(old, len);
+                // the range covers the whole slot: nothing of the old slot survives
+                if (src == null) {
+                    store.deleteChunk(key, slot);
+                    continue;
+                }
+                int off = (int) (from - first);
+                cur = Arrays.copyOfRange(src, off, off + known);
+                maskTail(cur, slotStart, bitCount);
+                if (isZero(cur)) {
+                    store.deleteChunk(key, slot);
+                } else {
+                    store.putChunk(key, slot, cur);
+                }
+                continue;
             }
+            byte[] old = store.chunk(key, slot);
+            int len = Math.max(old == null ? 0 : old.length, (int) (to - slotStart));
+            cur = old == null ? new byte[len] : Arrays.copyOf(old, len);
             int at = (int) (from - slotStart);
             int n = (int) (to - from);
             if (src == null) {
