@@ -154,6 +154,7 @@ public final class PublishBench {
         row.put("ratio", round((double) bestPlain / bestOurs));
         row.put("records_per_s", round(records.size() / (bestOurs / 1e9)));
         row.put("plain_records_per_s", round(records.size() / (bestPlain / 1e9)));
+        row.put("median_ratio", round((double) median(plain) / median(ours)));
         row.put("ours_ms", millis(ours));
         row.put("plain_ms", millis(plain));
         row.put("publisher_reported_ms", round(result.elapsedNanos() / 1e6));
@@ -216,11 +217,16 @@ public final class PublishBench {
         }
     }
 
+    @SuppressWarnings("unchecked")
     private static Map<String, Object> summarize(List<Map<String, Object>> rows, boolean transactional) {
         double mib = 0;
         double ours = 0;
         double plain = 0;
+        double medianOurs = 0;
+        double medianPlain = 0;
         for (Map<String, Object> r : rows) {
+            medianOurs += median((List<Double>) r.get("ours_ms"));
+            medianPlain += median((List<Double>) r.get("plain_ms"));
             double m = ((Number) r.get("record_mib")).doubleValue();
             mib += m;
             ours += m / ((Number) r.get("mib_per_s")).doubleValue();
@@ -236,6 +242,8 @@ public final class PublishBench {
         s.put("mib_per_s", round(mib / ours));
         s.put("plain_mib_per_s", round(mib / plain));
         s.put("ratio", round(plain / ours));
+        // the same from each side's median round: far from "ratio" when load from elsewhere hit the rounds
+        s.put("median_ratio", round(medianPlain / medianOurs));
         return s;
     }
 
@@ -245,6 +253,16 @@ public final class PublishBench {
             m = Math.min(m, v);
         }
         return m;
+    }
+
+    private static long median(long[] values) {
+        long[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    private static double median(List<Double> values) {
+        return values.stream().sorted().toList().get(values.size() / 2);
     }
 
     private static List<Double> millis(long[] nanos) {
