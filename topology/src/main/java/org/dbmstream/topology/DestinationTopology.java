@@ -11,12 +11,11 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.dbmstream.bitmap.chunk.Chunk;
 import org.dbmstream.bitmap.load.MigrationFact;
 import org.dbmstream.schemas.ChunkKey;
-import org.dbmstream.schemas.ChunkValue;
 import org.dbmstream.schemas.Event;
 import org.dbmstream.schemas.MigrationSpec;
-import org.dbmstream.serdes.ChunkRecords;
 import org.dbmstream.serdes.DbmSerdes;
 import org.dbmstream.serdes.Topics;
 import org.dbmstream.topology.processor.ChunkLoadProcessor;
@@ -58,7 +57,7 @@ public final class DestinationTopology {
         Serde<Event> eventSerde = DbmSerdes.event(serdeConfig);
         Serde<MigrationSpec> specSerde = DbmSerdes.migrationSpec(serdeConfig);
         Serde<ChunkKey> keySerde = DbmSerdes.chunkKey(serdeConfig);
-        Serde<ChunkValue> valueSerde = new CheckedChunkValueSerde(serdeConfig);
+        Serde<Chunk> valueSerde = new CheckedChunkValueSerde(serdeConfig);
         long eventCommitMs = config.eventCommitIntervalMs();
 
         StreamsBuilder builder = new StreamsBuilder();
@@ -75,7 +74,8 @@ public final class DestinationTopology {
                 .stream(topics.chunks(), Consumed.with(keySerde, valueSerde).withName("chunks"))
                 .filter((key, value) -> key != null && value != null, Named.as("has-chunk"))
                 .map((key, value) -> KeyValue.pair(key.getMigration(),
-                        LoadInput.chunk(key.getMigration(), ChunkRecords.toChunk(key, value))), Named.as("to-chunk"));
+                        LoadInput.chunk(key.getMigration(), CheckedChunkValueSerde.withKey(key, value))),
+                        Named.as("to-chunk"));
         KStream<String, LoadInput> controls = builder
                 .stream(control, Consumed.with(Serdes.String(), controlSerde).withName("control"))
                 .filter((id, c) -> c != null, Named.as("has-control"))

@@ -5,6 +5,7 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
+import org.dbmstream.bitmap.chunk.Chunk;
 import org.dbmstream.schemas.ChunkKey;
 import org.dbmstream.schemas.ChunkValue;
 import org.dbmstream.serdes.AvroSerde;
@@ -12,11 +13,14 @@ import org.dbmstream.serdes.ChunkRecords;
 import org.dbmstream.serdes.DbmSerdes;
 
 /**
- * The chunks topic's value serde, whose deserializer also checks that the value makes a valid chunk
- * (consistent flags, a granularity QEMU accepts, a payload exactly when not ZEROES). A value that does
- * not is undecodable like garbage bytes: it goes to the dead-letter queue, with the reason in headers.
+ * The chunks topic's value deserializer for the destination: decodes the Avro value and turns it into
+ * a {@link Chunk}, which checks that it makes a valid chunk (consistent flags, a granularity QEMU
+ * accepts, a payload exactly when not ZEROES). A value that does not is undecodable like garbage
+ * bytes: it goes to the dead-letter queue, with the reason in headers. The value carries no aliases
+ * (they are in the key): {@link #withKey} puts them in, without decoding or copying the payload again.
+ * The destination only reads chunks: the serializer refuses.
  */
-public final class CheckedChunkValueSerde implements Serde<ChunkValue>, Deserializer<ChunkValue> {
+public final class CheckedChunkValueSerde implements Serde<Chunk>, Deserializer<Chunk> {
     private static final ChunkKey ANY_KEY = new ChunkKey("", "", "");
     private final AvroSerde<ChunkValue> avro;
 
@@ -25,26 +29,44 @@ public final class CheckedChunkValueSerde implements Serde<ChunkValue>, Deserial
     }
 
     @Override
-    public ChunkValue deserialize(String topic, byte[] data) {
+    public Chunk deserialize(String topic, byte[] data) {
         ChunkValue value = avro.deserialize(topic, data);
         if (value == null) {
             return null;
         }
         try {
-            ChunkRecords.toChunk(ANY_KEY, value);
+            return ChunkRecords.toChunk(ANY_KEY, value);
         } catch (IllegalArgumentException e) {
             throw new SerializationException("chunk record on " + topic + " is not a valid chunk: " + e.getMessage(), e);
         }
-        return value;
+    }
+
+    /** The chunk {@link #deserialize} made, with the node and bitmap aliases of its record's key. */
+    public static Chunk withKey(ChunkKey key, Chunk chunk) {
+        String node = key.getNodeAlias();
+        String bitmap = key.getBitmapAlias();
+        if (chunk instanceof Chunk.Start s) {
+            return new Chunk.Start(node, bitmap, s.granularity(), s.flags(), s.diskSize());
+        }
+        if (chunk instanceof Chunk.Bits b) {
+            return new Chunk.Bits(node, bitmap, b.firstSector(), b.sectors(), b.payload());
+        }
+        if (chunk instanceof Chunk.Complete) {
+            return new Chunk.Complete(node, bitmap);
+        }
+        return chunk;
     }
 
     @Override
-    public Serializer<ChunkValue> serializer() {
-        return avro.serializer();
+    public Serializer<Chunk> serializer() {
+        return (topic, chunk) -> {
+            throw new SerializationException("the destination reads chunks, it does not write them (topic " + topic
+                    + ")");
+        };
     }
 
     @Override
-    public Deserializer<ChunkValue> deserializer() {
+    public Deserializer<Chunk> deserializer() {
         return this;
     }
 
