@@ -73,6 +73,7 @@ final class TopologyRun {
             long doneAt = 0;
             long heap = 0;
             Map<String, Object> threadTime = Map.of();
+            long firstEventAt = 0;
             while (doneAt == 0 || completed < bitmaps) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("no MigrationCompleted for " + migration + " after " + timeout);
@@ -85,6 +86,9 @@ final class TopologyRun {
                     if (!e.getMigration().equals(migration)) {
                         continue;
                     }
+                    if (firstEventAt == 0) {
+                        firstEventAt = System.nanoTime();
+                    }
                     Object body = e.getBody();
                     if (body instanceof BitmapCompleted c) {
                         completed++;
@@ -96,6 +100,8 @@ final class TopologyRun {
                         // events of other partitions may still be on their way: the clock stops here
                         doneAt = System.nanoTime();
                         threadTime = threadTime(app.streams(), doneAt - runningAt);
+                        // start-up inside the timed run: RUNNING to the first event (the first chunk's BitmapStarted)
+                        threadTime.put("first_event_ms", Math.round((firstEventAt - runningAt) / 1e6));
                         heap = heapAfterGc();
                     }
                 }
