@@ -74,7 +74,8 @@ public final class DestinationTopology {
                 .stream(topics.chunks(), Consumed.with(keySerde, valueSerde).withName("chunks"))
                 .filter((key, value) -> key != null && value != null, Named.as("has-chunk"))
                 .map((key, value) -> KeyValue.pair(key.getMigration(),
-                        LoadInput.chunk(key.getMigration(), ChunkRecords.toChunk(key, value))), Named.as("to-chunk"));
+                        LoadInput.chunk(key.getMigration(), ChunkRecords.toChunk(key, value), value.getSourceId(),
+                                value.getSequence())), Named.as("to-chunk"));
         KStream<String, LoadInput> controls = builder
                 .stream(control, Consumed.with(Serdes.String(), controlSerde).withName("control"))
                 .filter((id, c) -> c != null, Named.as("has-control"))
