@@ -22,6 +22,7 @@ import org.dbmstream.topology.processor.ChunkLoadProcessor;
 import org.dbmstream.topology.processor.MigrationTrackerProcessor;
 import org.dbmstream.topology.record.BroadcastPartitioner;
 import org.dbmstream.topology.record.CheckedChunkValueSerde;
+import org.dbmstream.topology.record.ReceivedChunk;
 import org.dbmstream.topology.record.Control;
 import org.dbmstream.topology.record.ControlSerde;
 import org.dbmstream.topology.record.FactSerde;
@@ -57,7 +58,7 @@ public final class DestinationTopology {
         Serde<Event> eventSerde = DbmSerdes.event(serdeConfig);
         Serde<MigrationSpec> specSerde = DbmSerdes.migrationSpec(serdeConfig);
         Serde<ChunkKey> keySerde = DbmSerdes.chunkKey(serdeConfig);
-        Serde<Chunk> valueSerde = new CheckedChunkValueSerde(serdeConfig);
+        Serde<ReceivedChunk> valueSerde = new CheckedChunkValueSerde(serdeConfig);
         long eventCommitMs = config.eventCommitIntervalMs();
 
         StreamsBuilder builder = new StreamsBuilder();
@@ -74,8 +75,7 @@ public final class DestinationTopology {
                 .stream(topics.chunks(), Consumed.with(keySerde, valueSerde).withName("chunks"))
                 .filter((key, value) -> key != null && value != null, Named.as("has-chunk"))
                 .map((key, value) -> KeyValue.pair(key.getMigration(),
-                        LoadInput.chunk(key.getMigration(), CheckedChunkValueSerde.withKey(key, value))),
-                        Named.as("to-chunk"));
+                        value.withKey(key)), Named.as("to-chunk"));
         KStream<String, LoadInput> controls = builder
                 .stream(control, Consumed.with(Serdes.String(), controlSerde).withName("control"))
                 .filter((id, c) -> c != null, Named.as("has-control"))

@@ -109,6 +109,11 @@ final class DestinationDriver implements AutoCloseable {
         chunks.pipeInput(key, ChunkRecords.toAvro(chunk, seq, "test-source"));
     }
 
+    /** Publishes one chunk with the given source id and sequence number (a redelivery, another source). */
+    void chunk(String migration, Chunk chunk, String sourceId, long sequence) {
+        chunks.pipeInput(ChunkRecords.keyOf(migration, chunk), ChunkRecords.toAvro(chunk, sequence, sourceId));
+    }
+
     void chunks(String migration, List<? extends Chunk> all) {
         all.forEach(c -> chunk(migration, c));
     }

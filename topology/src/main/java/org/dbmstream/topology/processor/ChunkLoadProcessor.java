@@ -22,6 +22,7 @@ import org.dbmstream.topology.record.ControlSerde;
 import org.dbmstream.topology.record.LoadInput;
 import org.dbmstream.topology.record.SpecRecord;
 import org.dbmstream.topology.store.KeyValueLoadStore;
+import org.dbmstream.topology.store.SequenceCheck;
 import org.dbmstream.topology.store.StoreNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +44,7 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
     private KeyValueStore<Bytes, byte[]> parked;
     private KeyValueLoadStore loadStore;
     private BitmapLoader loader;
+    private SequenceCheck sequences;
     private final Map<String, SpecRecord> specCache = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, SpecRecord> eldest) {
@@ -75,6 +77,28 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
                 context.getStateStore(StoreNames.BITS), context.getStateStore(StoreNames.STOPS),
                 context.getStateStore(StoreNames.NAMES));
         this.loader = new BitmapLoader(loadStore);
+        this.sequences = new SequenceCheck(context.getStateStore(StoreNames.SEQUENCES));
+    }
+
+    /** True for a chunk its source sent before (same source id, sequence not newer): it is dropped. */
+    private boolean redelivered(LoadInput input) {
+        Chunk c = input.chunk();
+        String node = c instanceof Chunk.Start s ? s.nodeAlias() : c instanceof Chunk.Bits b ? b.nodeAlias()
+                : c instanceof Chunk.Complete k ? k.nodeAlias() : "";
+        String bitmap = c instanceof Chunk.Start s ? s.bitmapAlias() : c instanceof Chunk.Bits b ? b.bitmapAlias()
+                : c instanceof Chunk.Complete k ? k.bitmapAlias() : "";
+        SequenceCheck.Verdict verdict =
+                sequences.check(input.migration(), node, bitmap, input.sourceId(), input.sequence());
+        if (verdict == SequenceCheck.Verdict.DUPLICATE) {
+            LOG.warn("Dropping a redelivered chunk of migration '{}' ({}/{} #{} from '{}')", input.migration(), node,
+                    bitmap, input.sequence(), input.sourceId());
+            return true;
+        }
+        if (verdict == SequenceCheck.Verdict.GAP) {
+            LOG.warn("Chunk #{} of migration '{}' ({}/{}) from '{}' follows a gap: earlier chunks never arrived",
+                    input.sequence(), input.migration(), node, bitmap, input.sourceId());
+        }
+        return false;
     }
 
     @Override
@@ -83,7 +107,7 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
         RecordOutput out = new RecordOutput(context, record);
         if (input.control() != null) {
             control(input.control(), out);
-        } else {
+        } else if (!redelivered(input)) {
             SpecRecord spec = spec(input.migration());
             if (spec == null) {
                 park(input.migration(), input.chunk());

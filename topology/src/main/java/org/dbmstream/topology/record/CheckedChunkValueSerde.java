@@ -14,13 +14,13 @@ import org.dbmstream.serdes.DbmSerdes;
 
 /**
  * The chunks topic's value deserializer for the destination: decodes the Avro value and turns it into
- * a {@link Chunk}, which checks that it makes a valid chunk (consistent flags, a granularity QEMU
+ * a {@link Chunk} (kept with its source id and sequence number), which checks that it makes a valid chunk (consistent flags, a granularity QEMU
  * accepts, a payload exactly when not ZEROES). A value that does not is undecodable like garbage
  * bytes: it goes to the dead-letter queue, with the reason in headers. The value carries no aliases
  * (they are in the key): {@link #withKey} puts them in, without decoding or copying the payload again.
  * The destination only reads chunks: the serializer refuses.
  */
-public final class CheckedChunkValueSerde implements Serde<Chunk>, Deserializer<Chunk> {
+public final class CheckedChunkValueSerde implements Serde<ReceivedChunk>, Deserializer<ReceivedChunk> {
     private static final ChunkKey ANY_KEY = new ChunkKey("", "", "");
     private final AvroSerde<ChunkValue> avro;
 
@@ -29,13 +29,13 @@ public final class CheckedChunkValueSerde implements Serde<Chunk>, Deserializer<
     }
 
     @Override
-    public Chunk deserialize(String topic, byte[] data) {
+    public ReceivedChunk deserialize(String topic, byte[] data) {
         ChunkValue value = avro.deserialize(topic, data);
         if (value == null) {
             return null;
         }
         try {
-            return ChunkRecords.toChunk(ANY_KEY, value);
+            return new ReceivedChunk(ChunkRecords.toChunk(ANY_KEY, value), value.getSourceId(), value.getSequence());
         } catch (IllegalArgumentException e) {
             throw new SerializationException("chunk record on " + topic + " is not a valid chunk: " + e.getMessage(), e);
         }
@@ -58,7 +58,7 @@ public final class CheckedChunkValueSerde implements Serde<Chunk>, Deserializer<
     }
 
     @Override
-    public Serializer<Chunk> serializer() {
+    public Serializer<ReceivedChunk> serializer() {
         return (topic, chunk) -> {
             throw new SerializationException("the destination reads chunks, it does not write them (topic " + topic
                     + ")");
@@ -66,7 +66,7 @@ public final class CheckedChunkValueSerde implements Serde<Chunk>, Deserializer<
     }
 
     @Override
-    public Deserializer<Chunk> deserializer() {
+    public Deserializer<ReceivedChunk> deserializer() {
         return this;
     }
 

@@ -5,9 +5,10 @@ import org.dbmstream.bitmap.chunk.Chunk;
 
 /**
  * What the loading processor consumes, merged from the chunks topic and the control topic: a chunk of a
- * migration, or a control record. Exactly one of {@code chunk} and {@code control} is set.
+ * migration, or a control record. Exactly one of {@code chunk} and {@code control} is set. A chunk
+ * carries its source id and per-key sequence number (-1: none) so redeliveries can be dropped.
  */
-public record LoadInput(String migration, Chunk chunk, Control control) {
+public record LoadInput(String migration, Chunk chunk, Control control, String sourceId, long sequence) {
 
     public LoadInput {
         Objects.requireNonNull(migration, "migration");
@@ -16,11 +17,17 @@ public record LoadInput(String migration, Chunk chunk, Control control) {
         }
     }
 
+    /** A chunk without a sequence number: never judged a duplicate. */
     public static LoadInput chunk(String migration, Chunk chunk) {
-        return new LoadInput(migration, Objects.requireNonNull(chunk, "chunk"), null);
+        return chunk(migration, chunk, "", -1);
+    }
+
+    public static LoadInput chunk(String migration, Chunk chunk, String sourceId, long sequence) {
+        return new LoadInput(migration, Objects.requireNonNull(chunk, "chunk"), null,
+                sourceId == null ? "" : sourceId, sequence);
     }
 
     public static LoadInput control(Control control) {
-        return new LoadInput(control.migration(), null, control);
+        return new LoadInput(control.migration(), null, control, "", -1);
     }
 }

@@ -24,6 +24,8 @@ public final class StoreNames {
     public static final String STOPS = "dbm-stops";
     /** Target + node + bitmap name to the migration that completed it ("already exists"). */
     public static final String NAMES = "dbm-names";
+    /** Chunk key (migration, node alias, bitmap alias) to the last sequence number and source id seen. */
+    public static final String SEQUENCES = "dbm-sequences";
     /** Migration id to its progress (tracker, keyed by migration). */
     public static final String MIGRATIONS = "dbm-migrations";
 
@@ -32,12 +34,13 @@ public final class StoreNames {
 
     /** Names of the stores the loading processor uses. */
     public static String[] loading() {
-        return new String[] {BITMAPS, BITS, SPECS, PARKED, STOPS, NAMES};
+        return new String[] {BITMAPS, BITS, SPECS, PARKED, STOPS, NAMES, SEQUENCES};
     }
 
     /** Builders of the loading processor's stores. */
     public static List<StoreBuilder<KeyValueStore<Bytes, byte[]>>> loadingBuilders() {
-        return List.of(cached(BITMAPS), builder(BITS), cached(SPECS), builder(PARKED), cached(STOPS), cached(NAMES));
+        return List.of(cached(BITMAPS), builder(BITS), cached(SPECS), builder(PARKED), cached(STOPS), cached(NAMES),
+                cached(SEQUENCES));
     }
 
     /** Builder of the tracker's store. */
