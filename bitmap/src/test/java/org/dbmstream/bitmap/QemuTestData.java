@@ -41,17 +41,7 @@ public final class QemuTestData {
     }
 
     public static Path dir() {
-        String prop = System.getProperty("dbm.testdata.dir");
-        if (prop != null && Files.isDirectory(Paths.get(prop))) {
-            return Paths.get(prop);
-        }
-        for (Path p = Paths.get(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent()) {
-            Path candidate = p.resolve("testdata/qemu");
-            if (Files.isDirectory(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("testdata/qemu not found from " + System.getProperty("user.dir"));
+        return org.dbmstream.testkit.QemuTestData.dir();
     }
 
     public static List<String> lines(String expectedFile) {

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.dbmstream.testkit.QemuTestData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,16 +23,7 @@ class InspectCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static Path testdata() {
-        final String prop = System.getProperty("dbm.testdata.dir");
-        if (prop != null && Files.isDirectory(Path.of(prop))) {
-            return Path.of(prop);
-        }
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve("testdata/qemu"))) {
-                return p.resolve("testdata/qemu");
-            }
-        }
-        throw new IllegalStateException("testdata/qemu not found");
+        return QemuTestData.dir();
     }
 
     private record Run(int exit, String out, String err) {

@@ -15,17 +15,7 @@ public final class TestData {
 
     /** From system property {@code dbm.testdata.dir}, else the nearest {@code testdata/qemu} above user.dir. */
     public static Path dir() {
-        String prop = System.getProperty("dbm.testdata.dir");
-        if (prop != null && Files.isDirectory(Paths.get(prop))) {
-            return Paths.get(prop);
-        }
-        for (Path p = Paths.get(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent()) {
-            Path candidate = p.resolve("testdata/qemu");
-            if (Files.isDirectory(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("testdata/qemu not found");
+        return org.dbmstream.testkit.QemuTestData.dir();
     }
 
     public static Path file(String relative) {
@@ -34,11 +24,6 @@ public final class TestData {
 
     /** The bytes of {@code relative}, gunzipped if it ends in .gz. */
     public static byte[] bytes(String relative) {
-        try (InputStream raw = Files.newInputStream(file(relative));
-                InputStream in = relative.endsWith(".gz") ? new GZIPInputStream(raw) : raw) {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return org.dbmstream.testkit.QemuTestData.bytes(relative);
     }
 }

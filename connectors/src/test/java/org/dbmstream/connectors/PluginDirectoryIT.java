@@ -1,5 +1,6 @@
 package org.dbmstream.connectors;
 
+import org.dbmstream.testkit.QemuTestData;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -65,7 +66,7 @@ class PluginDirectoryIT {
         broker.createTopics(3, t.chunks());
         broker.createTopic(t.migrations(), 1, Map.of("cleanup.policy", "compact"));
         Path images = Files.createDirectory(dir.resolve("images"));
-        Path img1 = TestData.image("img1", images);
+        Path img1 = QemuTestData.image("img1", images);
 
         int port = freePort();
         Properties worker = new Properties();
@@ -122,7 +123,7 @@ class PluginDirectoryIT {
             }
             assertThat(reads).as("worker log %s", log).hasSize((int) total);
             var rebuilt = ChunkLog.rebuild(reads);
-            for (var q : TestData.expected("img1.qcow2")) {
+            for (var q : QemuTestData.expected("img1.qcow2")) {
                 assertThat(rebuilt.get("img1/" + q.get("name").asText()).sha256()).isEqualTo(q.get("sha256").asText());
             }
             assertThat(Files.readString(log)).contains("Loading plugin from: " + plugins.resolve("dbm-connectors"));

@@ -1,5 +1,6 @@
 package org.dbmstream.connectors;
 
+import org.dbmstream.testkit.QemuTestData;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -105,7 +106,7 @@ class Qcow2BitmapSourceConnectorIT {
 
     private static void assertMatchesQemu(List<ChunkLog.Read> reads, String node, String image) {
         Map<String, DirtyBitmap> rebuilt = ChunkLog.rebuild(reads);
-        List<JsonNode> expected = TestData.expected(image);
+        List<JsonNode> expected = QemuTestData.expected(image);
         assertThat(rebuilt).hasSize(expected.size());
         for (JsonNode e : expected) {
             DirtyBitmap b = rebuilt.get(node + "/" + e.get("name").asText());
@@ -118,8 +119,8 @@ class Qcow2BitmapSourceConnectorIT {
     void publishesEveryImageOfADirectoryAsAMigrationMatchingQemu(KafkaBroker broker) throws Exception {
         Topics t = topics(broker, "itc-all.");
         Path images = Files.createDirectory(dir.resolve("images"));
-        Path img1 = TestData.image("img1", images);
-        Path before = TestData.image("mig-before", images);
+        Path img1 = QemuTestData.image("img1", images);
+        Path before = QemuTestData.image("mig-before", images);
         String id1 = ImageMigration.migrationId("connect-", img1);
         String id2 = ImageMigration.migrationId("connect-", before);
         long n1 = chunkCount(img1, id1);
@@ -142,7 +143,7 @@ class Qcow2BitmapSourceConnectorIT {
         Topics t = new Topics("itc-restart.");
         DestinationApp destination = Destination.start(broker, t, dir.resolve("state"), 3);
         Path images = Files.createDirectory(dir.resolve("images"));
-        Path img1 = TestData.image("img1", images);
+        Path img1 = QemuTestData.image("img1", images);
         String id = ImageMigration.migrationId("connect-", img1);
         long total = chunkCount(img1, id);
         Map<String, String> config = connectorConfig(images, t);
@@ -178,7 +179,7 @@ class Qcow2BitmapSourceConnectorIT {
             List<Event> completed = outcome.events().stream().filter(e -> e.getBody() instanceof BitmapCompleted)
                     .toList();
             assertThat(completed).extracting(Event::getBitmap).containsExactlyInAnyOrder("b64k", "b4k", "b1m", "bdis");
-            for (JsonNode q : TestData.expected("img1.qcow2")) {
+            for (JsonNode q : QemuTestData.expected("img1.qcow2")) {
                 Event e = completed.stream().filter(c -> c.getBitmap().equals(q.get("name").asText())).findFirst()
                         .orElseThrow();
                 BitmapCompleted c = (BitmapCompleted) e.getBody();
@@ -197,7 +198,7 @@ class Qcow2BitmapSourceConnectorIT {
     void badConfigsAreRefusedAndAnInconsistentImageFailsTheTaskWithQemusMessage(KafkaBroker broker) throws Exception {
         Topics t = topics(broker, "itc-bad.");
         Path images = Files.createDirectory(dir.resolve("images"));
-        TestData.image("img-broken", images);
+        QemuTestData.image("img-broken", images);
         Map<String, String> config = connectorConfig(images, t);
         try (ConnectWorker worker = ConnectWorker.start(broker.bootstrapServers(), "itc-bad")) {
             Map<String, String> bad = new HashMap<>(config);
@@ -228,7 +229,7 @@ class Qcow2BitmapSourceConnectorIT {
     void withConnectorTransactionBoundariesAnImagesMigrationBecomesVisibleAtOnce(KafkaBroker broker) throws Exception {
         Topics t = topics(broker, "itc-tx.");
         Path images = Files.createDirectory(dir.resolve("images"));
-        Path img1 = TestData.image("img1", images);
+        Path img1 = QemuTestData.image("img1", images);
         String id = ImageMigration.migrationId("connect-", img1);
         long total = chunkCount(img1, id);
         Map<String, String> config = connectorConfig(images, t);
@@ -263,7 +264,7 @@ class Qcow2BitmapSourceConnectorIT {
     void withRescansNewAndChangedImagesArePublishedAsNewMigrations(KafkaBroker broker) throws Exception {
         Topics t = topics(broker, "itc-rescan.");
         Path images = Files.createDirectory(dir.resolve("images"));
-        Path img1 = TestData.image("img1", images);
+        Path img1 = QemuTestData.image("img1", images);
         String first = ImageMigration.migrationId("connect-", img1);
         long n1 = chunkCount(img1, first);
         Map<String, String> config = connectorConfig(images, t);
@@ -275,7 +276,7 @@ class Qcow2BitmapSourceConnectorIT {
 
             // a new image appears in the directory
             Path staging = Files.createDirectory(dir.resolve("staging"));
-            Path before = Files.move(TestData.image("mig-before", staging), images.resolve("mig-before.qcow2"));
+            Path before = Files.move(QemuTestData.image("mig-before", staging), images.resolve("mig-before.qcow2"));
             String second = ImageMigration.migrationId("connect-", before);
             long n2 = chunkCount(before, second);
             awaitLog(broker, t, worker, "qcow2-rescan", l -> l.getOrDefault(second, List.of()).size() == n2);

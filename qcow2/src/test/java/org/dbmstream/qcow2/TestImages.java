@@ -16,33 +16,17 @@ final class TestImages {
 
     /** testdata/qemu: the {@code dbm.testdata.dir} property, else found walking up from user.dir. */
     static Path qemuDir() {
-        String prop = System.getProperty("dbm.testdata.dir");
-        if (prop != null && Files.isDirectory(Paths.get(prop))) {
-            return Paths.get(prop);
-        }
-        for (Path p = Paths.get(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve("testdata/qemu"))) {
-                return p.resolve("testdata/qemu");
-            }
-        }
-        throw new IllegalStateException("testdata/qemu not found from " + System.getProperty("user.dir"));
+        return org.dbmstream.testkit.QemuTestData.dir();
     }
 
     /** testdata/qcow2-extra: the fixtures make-fixtures.sh made with QEMU. */
     static Path extraDir() {
-        return qemuDir().resolveSibling("qcow2-extra");
+        return org.dbmstream.testkit.QemuTestData.extraDir();
     }
 
     /** Gunzips {@code gz} into {@code dir} and returns the image's path. */
     static Path gunzip(Path gz, Path dir) {
-        String name = gz.getFileName().toString().replaceFirst("\\.gz$", "");
-        Path out = dir.resolve(name);
-        try (InputStream in = new GZIPInputStream(Files.newInputStream(gz))) {
-            Files.copy(in, out, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out;
+        return org.dbmstream.testkit.QemuTestData.gunzip(gz, dir);
     }
 
     static Path qemuImage(String image, Path dir) {

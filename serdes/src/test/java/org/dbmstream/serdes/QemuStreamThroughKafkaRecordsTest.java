@@ -54,15 +54,6 @@ class QemuStreamThroughKafkaRecordsTest {
     }
 
     private static Path testdata() {
-        String prop = System.getProperty("dbm.testdata.dir");
-        if (prop != null && Files.isDirectory(Path.of(prop))) {
-            return Path.of(prop);
-        }
-        for (Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve("testdata/qemu"))) {
-                return p.resolve("testdata/qemu");
-            }
-        }
-        throw new IllegalStateException("testdata/qemu not found (set dbm.testdata.dir)");
+        return org.dbmstream.testkit.QemuTestData.dir();
     }
 }

@@ -1,5 +1,6 @@
 package org.dbmstream.source;
 
+import org.dbmstream.testkit.QemuTestData;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,7 +33,7 @@ class EndToEndIT {
     @Test
     void img1ThroughTheDestinationCompletesWithQemusSha256(KafkaBroker broker) throws Exception {
         Topics topics = new Topics("e2e.");
-        Path img = TestData.image("img1", dir);
+        Path img = QemuTestData.image("img1", dir);
         try (DestinationApp ignored = Destination.start(broker, topics, dir.resolve("state"), 3);
              MigrationPublisher publisher = new MigrationPublisher(PublisherSettings.builder(broker.bootstrapServers())
                      .topics(topics).transactional(true).build())) {
@@ -46,7 +47,7 @@ class EndToEndIT {
             Map<String, Event> completed = outcome.events().stream()
                     .filter(e -> e.getBody() instanceof BitmapCompleted)
                     .collect(Collectors.toMap(e -> e.getBitmap(), Function.identity()));
-            List<JsonNode> expected = TestData.expected("img1.qcow2");
+            List<JsonNode> expected = QemuTestData.expected("img1.qcow2");
             assertThat(completed).hasSize(expected.size()).hasSize(published.bitmaps().size());
             for (JsonNode q : expected) {
                 Event e = completed.get(q.get("name").asText());
@@ -65,7 +66,7 @@ class EndToEndIT {
     @Test
     void aQemuStreamThroughTheDestinationEndsAsQemusDestinationDid(KafkaBroker broker) throws Exception {
         Topics topics = new Topics("e2e-stream.");
-        Path stream = TestData.dir().resolve("streams/mig1.stream.gz");
+        Path stream = QemuTestData.dir().resolve("streams/mig1.stream.gz");
         try (DestinationApp ignored = Destination.start(broker, topics, dir.resolve("state"), 3);
              MigrationPublisher publisher = new MigrationPublisher(PublisherSettings.builder(broker.bootstrapServers())
                      .topics(topics).build())) {
@@ -79,7 +80,7 @@ class EndToEndIT {
             Map<String, BitmapCompleted> completed = outcome.events().stream()
                     .filter(e -> e.getBody() instanceof BitmapCompleted)
                     .collect(Collectors.toMap(Event::getBitmap, e -> (BitmapCompleted) e.getBody()));
-            List<JsonNode> expected = TestData.jsonl("expected/streams-sha256.jsonl", "stream", "mig1");
+            List<JsonNode> expected = QemuTestData.jsonl("expected/streams-sha256.jsonl", "stream", "mig1");
             assertThat(completed).hasSize(expected.size());
             for (JsonNode q : expected) {
                 BitmapCompleted c = completed.get(q.get("name").asText());

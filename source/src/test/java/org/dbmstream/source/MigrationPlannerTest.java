@@ -1,5 +1,6 @@
 package org.dbmstream.source;
 
+import org.dbmstream.testkit.QemuTestData;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -95,7 +96,7 @@ class MigrationPlannerTest {
 
     @Test
     void aStreamIsAWholeMigrationOnItsOwn() {
-        Path stream = TestData.dir().resolve("streams/mig1-min.stream");
+        Path stream = QemuTestData.dir().resolve("streams/mig1-min.stream");
         assertThatThrownBy(() -> plan(MigrationRequest.builder().input(new MigrationInput.MigrationStreamFile(stream))
                 .input(mem("disk0", "b1"))))
                 .hasMessageContaining("publish it alone");

@@ -1,5 +1,6 @@
 package org.dbmstream.source;
 
+import org.dbmstream.testkit.QemuTestData;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -59,7 +60,7 @@ class MigrationPublisherIT {
     @Test
     void img1BitmapsReadBackFromKafkaMatchQemusSha256AndCount(KafkaBroker broker, @TempDir Path dir) throws Exception {
         Topics t = topics(broker, "it-img1.", 3);
-        Path img = TestData.image("img1", dir);
+        Path img = QemuTestData.image("img1", dir);
         MigrationRequest request = MigrationRequest.builder().migrationId("img1-mig").target("host-b")
                 .input(new MigrationInput.Qcow2Image(img)).build();
         ByteArrayOutputStream log = new ByteArrayOutputStream();
@@ -75,7 +76,7 @@ class MigrationPublisherIT {
         List<ChunkTopic.Read> reads = ChunkTopic.chunks(broker.bootstrapServers(), t.chunks(), "img1-mig");
         assertThat(reads).hasSize((int) result.records() - 1);
         Map<String, DirtyBitmap> rebuilt = ChunkTopic.rebuild(reads, -1);
-        for (JsonNode e : TestData.expected("img1.qcow2")) {
+        for (JsonNode e : QemuTestData.expected("img1.qcow2")) {
             DirtyBitmap b = rebuilt.get("img1/" + e.get("name").asText());
             assertThat(b.sha256()).as(e.get("name").asText()).isEqualTo(e.get("sha256").asText());
             assertThat(b.count()).as(e.get("name").asText()).isEqualTo(e.get("count").asLong());
@@ -90,7 +91,7 @@ class MigrationPublisherIT {
     void aQemuStreamRepublishedRebuildsToQemusDestinationState(KafkaBroker broker) throws Exception {
         Topics t = topics(broker, "it-stream.", 3);
         MigrationRequest request = MigrationRequest.builder().migrationId("mig1").target("dst1")
-                .input(new MigrationInput.MigrationStreamFile(TestData.dir().resolve("streams/mig1-min.stream"),
+                .input(new MigrationInput.MigrationStreamFile(QemuTestData.dir().resolve("streams/mig1-min.stream"),
                         64L << 20))
                 .build();
         PublishResult result;
@@ -101,7 +102,7 @@ class MigrationPublisherIT {
         List<ChunkTopic.Read> reads = ChunkTopic.chunks(broker.bootstrapServers(), t.chunks(), "mig1");
         assertThat(reads).hasSize(22);
         Map<String, DirtyBitmap> rebuilt = ChunkTopic.rebuild(reads, -1);
-        List<JsonNode> expected = TestData.jsonl("expected/streams-sha256.jsonl", "stream", "mig1");
+        List<JsonNode> expected = QemuTestData.jsonl("expected/streams-sha256.jsonl", "stream", "mig1");
         assertThat(expected).hasSize(6);
         for (JsonNode e : expected) {
             DirtyBitmap b = rebuilt.get(e.get("node").asText() + "/" + e.get("name").asText());

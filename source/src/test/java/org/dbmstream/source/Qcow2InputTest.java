@@ -1,5 +1,6 @@
 package org.dbmstream.source;
 
+import org.dbmstream.testkit.QemuTestData;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -33,12 +34,12 @@ class Qcow2InputTest {
 
     @Test
     void img1BitmapsRebuildToQemusSha256AndCount() throws IOException {
-        Path img = TestData.image("img1", dir);
+        Path img = QemuTestData.image("img1", dir);
         MigrationRequest request = MigrationRequest.builder().input(new MigrationInput.Qcow2Image(img)).build();
         try (MigrationPlan plan = MigrationPlanner.plan(request)) {
             assertThat(plan.bitmaps()).extracting(PublishedBitmap::nodeAlias).containsOnly("img1");
             Map<String, DirtyBitmap> rebuilt = rebuild(plan);
-            List<JsonNode> expected = TestData.expected("img1.qcow2");
+            List<JsonNode> expected = QemuTestData.expected("img1.qcow2");
             assertThat(rebuilt).hasSize(expected.size());
             for (JsonNode e : expected) {
                 DirtyBitmap b = rebuilt.get("img1/" + e.get("name").asText());
@@ -56,7 +57,7 @@ class Qcow2InputTest {
 
     @Test
     void anExplicitNodeNameAndAMappingApply() throws IOException {
-        Path img = TestData.image("img1", dir);
+        Path img = QemuTestData.image("img1", dir);
         AliasMap mapping = AliasMap.fromJson("""
                 [{"node-name": "vda", "alias": "disk-a", "bitmaps": [{"name": "b4k", "alias": "cbt"}]}]""");
         MigrationRequest request = MigrationRequest.builder().input(new MigrationInput.Qcow2Image(img, "vda"))
@@ -69,7 +70,7 @@ class Qcow2InputTest {
 
     @Test
     void inconsistentBitmapsAreRefusedWithQemusMessage() {
-        Path img = TestData.image("img-broken", dir);
+        Path img = QemuTestData.image("img-broken", dir);
         MigrationRequest request = MigrationRequest.builder().input(new MigrationInput.Qcow2Image(img)).build();
         assertThatThrownBy(() -> MigrationPlanner.plan(request)).isInstanceOf(SelectionException.class)
                 .hasMessageMatching("Bitmap '(b64k|b4k|b1m|bdis)' is inconsistent and cannot be used");
@@ -77,9 +78,9 @@ class Qcow2InputTest {
 
     @Test
     void twoImagesOfTheSameNameNeedExplicitNodes() throws IOException {
-        Path a = TestData.image("img1", dir);
+        Path a = QemuTestData.image("img1", dir);
         Path other = java.nio.file.Files.createDirectory(dir.resolve("other"));
-        Path b = TestData.image("img1", other);
+        Path b = QemuTestData.image("img1", other);
         assertThatThrownBy(() -> MigrationPlanner.plan(MigrationRequest.builder().input(new MigrationInput.Qcow2Image(a))
                 .input(new MigrationInput.Qcow2Image(b)).build()))
                 .hasMessageContaining("node name 'img1' is given twice");

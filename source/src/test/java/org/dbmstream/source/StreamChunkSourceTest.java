@@ -1,5 +1,6 @@
 package org.dbmstream.source;
 
+import org.dbmstream.testkit.QemuTestData;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class StreamChunkSourceTest {
-    private static final Path MIG1_MIN = TestData.dir().resolve("streams/mig1-min.stream");
+    private static final Path MIG1_MIN = QemuTestData.dir().resolve("streams/mig1-min.stream");
 
     private static List<SequencedChunk> drain(ChunkSource s) {
         List<SequencedChunk> out = new ArrayList<>();
@@ -82,7 +83,7 @@ class StreamChunkSourceTest {
         try (StreamChunkSource s = StreamChunkSource.open(MIG1_MIN, -1)) {
             min = drain(s).stream().map(SequencedChunk::chunk).toList();
         }
-        try (StreamChunkSource s = StreamChunkSource.open(TestData.dir().resolve("streams/mig1.stream.gz"), -1)) {
+        try (StreamChunkSource s = StreamChunkSource.open(QemuTestData.dir().resolve("streams/mig1.stream.gz"), -1)) {
             full = drain(s).stream().map(SequencedChunk::chunk)
                     .filter(c -> !(c.equals(Chunk.EndOfStream.empty()))).toList();
         }

@@ -23,16 +23,7 @@ final class QemuStream {
     }
 
     static Path dir() {
-        String prop = System.getProperty("dbm.testdata.dir");
-        if (prop != null && Files.isDirectory(Paths.get(prop))) {
-            return Paths.get(prop);
-        }
-        for (Path p = Paths.get(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve("testdata/qemu"))) {
-                return p.resolve("testdata/qemu");
-            }
-        }
-        throw new IllegalStateException("testdata/qemu not found from " + System.getProperty("user.dir"));
+        return org.dbmstream.testkit.QemuTestData.dir();
     }
 
     static List<Chunk> mig1Chunks() throws Exception {
@@ -52,14 +43,7 @@ final class QemuStream {
         return out;
     }
 
-    static List<JsonNode> expected() throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        List<JsonNode> out = new ArrayList<>();
-        for (String line : Files.readAllLines(dir().resolve("expected/streams-sha256.jsonl"))) {
-            if (!line.isBlank()) {
-                out.add(json.readTree(line));
-            }
-        }
-        return out;
+    static List<JsonNode> expected() {
+        return org.dbmstream.testkit.QemuTestData.jsonl("expected/streams-sha256.jsonl");
     }
 }

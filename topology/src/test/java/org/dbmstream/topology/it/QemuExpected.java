@@ -28,16 +28,7 @@ final class QemuExpected {
     }
 
     static Path dir() {
-        String prop = System.getProperty("dbm.testdata.dir");
-        if (prop != null && Files.isDirectory(Paths.get(prop))) {
-            return Paths.get(prop);
-        }
-        for (Path p = Paths.get(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve("testdata/qemu"))) {
-                return p.resolve("testdata/qemu");
-            }
-        }
-        throw new IllegalStateException("testdata/qemu not found from " + System.getProperty("user.dir"));
+        return org.dbmstream.testkit.QemuTestData.dir();
     }
 
     /** Every line of {@code expected/sha256.jsonl}: the bitmaps of the shared qcow2 images. */
@@ -63,16 +54,6 @@ final class QemuExpected {
     }
 
     private static List<JsonNode> jsonl(String file) {
-        try {
-            List<JsonNode> out = new ArrayList<>();
-            for (String line : Files.readAllLines(dir().resolve("expected").resolve(file))) {
-                if (!line.isBlank()) {
-                    out.add(JSON.readTree(line));
-                }
-            }
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return org.dbmstream.testkit.QemuTestData.jsonl("expected/" + file);
     }
 }
