@@ -15,6 +15,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.dbmstream.bitmap.chunk.Chunk;
 import org.dbmstream.bitmap.load.BitmapLoader;
 import org.dbmstream.bitmap.load.Migration;
+import org.dbmstream.schemas.ChunkKey;
+import org.dbmstream.serdes.ChunkRecords;
 import org.dbmstream.topology.codec.ChunkCodec;
 import org.dbmstream.topology.codec.StoreKeys;
 import org.dbmstream.topology.record.Control;
@@ -82,11 +84,10 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
 
     /** True for a chunk its source sent before (same source id, sequence not newer): it is dropped. */
     private boolean redelivered(LoadInput input) {
-        Chunk c = input.chunk();
-        String node = c instanceof Chunk.Start s ? s.nodeAlias() : c instanceof Chunk.Bits b ? b.nodeAlias()
-                : c instanceof Chunk.Complete k ? k.nodeAlias() : "";
-        String bitmap = c instanceof Chunk.Start s ? s.bitmapAlias() : c instanceof Chunk.Bits b ? b.bitmapAlias()
-                : c instanceof Chunk.Complete k ? k.bitmapAlias() : "";
+        // the chunk's record key, as the source made it (EndOfStream: empty aliases)
+        ChunkKey key = ChunkRecords.keyOf(input.migration(), input.chunk());
+        String node = key.getNodeAlias();
+        String bitmap = key.getBitmapAlias();
         SequenceCheck.Verdict verdict =
                 sequences.check(input.migration(), node, bitmap, input.sourceId(), input.sequence());
         if (verdict == SequenceCheck.Verdict.DUPLICATE) {
