@@ -1,5 +1,8 @@
 package org.dbmstream.bitmap;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -13,6 +16,10 @@ import java.util.List;
  * with {@link BitmapDigest}.
  */
 public final class DirtyBitmap implements SerializedBitmap {
+    /** Writes a whole word little-endian (bit k at bit k%8 of byte k/8) in one access. */
+    private static final VarHandle LE_LONG =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
     private final long diskSize;
     private final Granularity granularity;
     private final long bitCount;
@@ -152,10 +159,7 @@ public final class DirtyBitmap implements SerializedBitmap {
         }
         int w = (int) (firstBit >>> 6);
         for (int i = offset; i < offset + len; i += 8, w++) {
-            long v = words[w];
-            for (int b = 0; b < 8; b++) {
-                dst[i + b] = (byte) (v >>> (8 * b));
-            }
+            LE_LONG.set(dst, i, words[w]);
         }
     }
 

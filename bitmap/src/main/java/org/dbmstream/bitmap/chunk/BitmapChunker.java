@@ -1,5 +1,6 @@
 package org.dbmstream.bitmap.chunk;
 
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Objects;
@@ -7,6 +8,7 @@ import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
+import org.dbmstream.bitmap.QemuConstants;
 import org.dbmstream.bitmap.SerializedBitmap;
 
 /**
@@ -16,6 +18,9 @@ import org.dbmstream.bitmap.SerializedBitmap;
  * bitmap, read lazily, never has all its buffers in memory.
  */
 public final class BitmapChunker implements Iterable<Chunk.Bits> {
+    /** Compared against for the all-zero check; no buffer QEMU's layout makes is longer. */
+    private static final byte[] ZEROS = new byte[QemuConstants.MAX_BUFFER_SIZE];
+
     private final SerializedBitmap bitmap;
     private final String nodeAlias;
     private final String bitmapAlias;
@@ -85,11 +90,9 @@ public final class BitmapChunker implements Iterable<Chunk.Bits> {
     }
 
     private static boolean isZero(byte[] buf) {
-        for (byte b : buf) {
-            if (b != 0) {
-                return false;
-            }
-        }
-        return true;
+        // Arrays.mismatch is a vectorized intrinsic: on the publisher's thread a byte loop here cost
+        // about as much as cutting the chunk itself
+        return buf.length <= ZEROS.length ? Arrays.mismatch(buf, 0, buf.length, ZEROS, 0, buf.length) < 0
+                : Arrays.equals(buf, new byte[buf.length]);
     }
 }
