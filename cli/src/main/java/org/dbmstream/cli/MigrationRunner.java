@@ -46,7 +46,7 @@ final class MigrationRunner {
     record Result(PublishResult published, MigrationOutcome outcome) {
     }
 
-    Result publish(final MigrationRequest request, final PublishListener progress,
+    PublishResult publish(final MigrationRequest request, final PublishListener progress,
             final Consumer<PublishResult> onPublished) throws java.io.IOException {
         final PublisherSettings.Builder b = PublisherSettings.builder(servers).topics(topics).serdeConfig(extra)
                 .transactional(transactional).rateLimit(rateLimit);
@@ -60,7 +60,7 @@ final class MigrationRunner {
             published = publisher.publish(request, progress);
         }
         onPublished.accept(published);
-        return new Result(published, null);
+        return published;
     }
 
     Result run(final MigrationRequest request, final PublishListener progress, final Consumer<PublishResult> onPublished,
@@ -68,7 +68,7 @@ final class MigrationRunner {
         // events older than this run cannot be about it: skip them instead of reading the whole topic
         // (a minute of slack for clocks of other machines writing events)
         final java.time.Instant since = java.time.Instant.now().minus(Duration.ofMinutes(1));
-        final PublishResult published = publish(request, progress, onPublished).published();
+        final PublishResult published = publish(request, progress, onPublished);
         final Map<String, Object> consumerKeys = new java.util.HashMap<>();
         extra.forEach((k, v) -> {
             if (ConsumerConfig.configNames().contains(k)) {
