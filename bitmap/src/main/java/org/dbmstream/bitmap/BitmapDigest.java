@@ -1,5 +1,8 @@
 package org.dbmstream.bitmap;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -11,6 +14,8 @@ import java.util.HexFormat;
  */
 public final class BitmapDigest {
     private static final byte[] ZEROS = new byte[8192];
+    /** Set bits are counted a word at a time (the byte order does not change a count). */
+    private static final VarHandle WORDS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final Granularity granularity;
     private final MessageDigest sha;
@@ -28,7 +33,12 @@ public final class BitmapDigest {
 
     public BitmapDigest update(byte[] buf, int off, int len) {
         sha.update(buf, off, len);
-        for (int i = off; i < off + len; i++) {
+        int end = off + len;
+        int i = off;
+        for (; i + Long.BYTES <= end; i += Long.BYTES) {
+            setBits += Long.bitCount((long) WORDS.get(buf, i));
+        }
+        for (; i < end; i++) {
             setBits += Integer.bitCount(buf[i] & 0xff);
         }
         bytes += len;

@@ -34,6 +34,24 @@ class BitmapDigestTest {
         assertThat(new BitmapDigest(G4K).finish().sha256()).isEqualTo(sha256(new byte[8]));
     }
 
+    @Test
+    void countsSetBitsOfAnyOffsetAndLength() {
+        java.util.Random random = new java.util.Random(5);
+        byte[] data = new byte[300];
+        random.nextBytes(data);
+        for (int off = 0; off < 9; off++) {
+            for (int len : new int[] {0, 1, 7, 8, 9, 63, 64, 65, 291 - off}) {
+                long expected = 0;
+                for (int i = off; i < off + len; i++) {
+                    expected += Integer.bitCount(data[i] & 0xff);
+                }
+                BitmapDigest d = new BitmapDigest(G4K);
+                d.update(data, off, len);
+                assertThat(d.finish().setBits()).as("off %d len %d", off, len).isEqualTo(expected);
+            }
+        }
+    }
+
     private static String sha256(byte[] data) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
     }
