@@ -20,8 +20,17 @@ import org.slf4j.LoggerFactory;
 public final class BitmapLoader {
     private static final Logger LOG = LoggerFactory.getLogger(BitmapLoader.class);
 
-    private final LoadStore store;
+    /** Bitmaps whose digest is computed as they load, per loader (see {@link StreamedDigests}). */
+    static final int STREAMED_DIGESTS = 1024;
 
+    private final LoadStore store;
+    private final StreamedDigests digests = new StreamedDigests(STREAMED_DIGESTS);
+
+    /**
+     * A loader over {@code store}. It keeps running digests of the bitmaps loading in memory, so create a
+     * new loader whenever the store may have been rolled back or restored (as a Kafka Streams task
+     * does when it initializes).
+     */
     public BitmapLoader(LoadStore store) {
         this.store = Objects.requireNonNull(store, "store");
     }
@@ -107,6 +116,7 @@ public final class BitmapLoader {
         long size = migration.nodeSize(names.node()).orElse(start.diskSize() >= 0 ? start.diskSize() : -1L);
         BitmapState state = BitmapState.started(names, start.granularity(), size, start.enabled(), persistent);
         store.putBitmap(names.key(), state);
+        digests.begin(names.key(), state.granularity(), size >= 0 ? state.bitCount() : -1);
         out.event(new LoadEvent.BitmapStarted(names, state.granularity(), size, state.enabled(), persistent));
     }
 
@@ -145,7 +155,7 @@ public final class BitmapLoader {
             }
         }
         long bitCount = state.size() >= 0 ? state.bitCount() : -1;
-        ChunkSlots.write(store, names.key(), bitCount, firstBit, count, bits.payload());
+        ChunkSlots.write(store, digests, names.key(), bitCount, firstBit, count, bits.payload());
         store.putBitmap(names.key(), state.withChunk(firstBit + count));
     }
 
@@ -156,7 +166,9 @@ public final class BitmapLoader {
             return;
         }
         BitmapState state = found.get();
-        BitmapDigest.Result digest = ChunkSlots.digest(store, names.key(), state.granularity(), state.bitCount());
+        // computed while loading when the chunks came in order (QEMU's way); read back from the store otherwise
+        BitmapDigest.Result digest = digests.finish(names.key())
+                .orElseGet(() -> ChunkSlots.digest(store, names.key(), state.granularity(), state.bitCount()));
         BitmapState done = state.completed(digest.count(), digest.sha256());
         store.putBitmap(names.key(), done);
         store.putCompleted(names);
@@ -200,6 +212,7 @@ public final class BitmapLoader {
             Optional<BitmapState> state = store.bitmap(key);
             if (state.isPresent() && state.get().phase() == BitmapPhase.LOADING) {
                 store.deleteBitmap(key);
+                digests.forget(key);
                 out.event(new LoadEvent.BitmapCancelled(state.get().names(), error.message()));
             }
         }

@@ -30,6 +30,15 @@ public final class ChunkSlots {
      * are dropped, as QEMU's hbitmap has none.
      */
     public static void write(LoadStore store, BitmapKey key, long bitCount, long firstBit, long bits, byte[] src) {
+        write(store, null, key, bitCount, firstBit, bits, src);
+    }
+
+    /**
+     * {@link #write(LoadStore, BitmapKey, long, long, long, byte[])}, telling {@code digests} (may be
+     * null) each slot stored or cleared; slots it knows were never stored are neither read nor deleted.
+     */
+    public static void write(LoadStore store, StreamedDigests digests, BitmapKey key, long bitCount, long firstBit,
+            long bits, byte[] src) {
         if (bits == 0) {
             return;
         }
@@ -45,20 +54,20 @@ public final class ChunkSlots {
             if (known >= 0 && from == slotStart && to - slotStart >= known) {
                 // the range covers the whole slot: nothing of the old slot survives
                 if (src == null) {
-                    store.deleteChunk(key, slot);
+                    clear(store, digests, key, slot);
                     continue;
                 }
                 int off = (int) (from - first);
                 cur = Arrays.copyOfRange(src, off, off + known);
                 maskTail(cur, slotStart, bitCount);
                 if (isZero(cur)) {
-                    store.deleteChunk(key, slot);
+                    clear(store, digests, key, slot);
                 } else {
-                    store.putChunk(key, slot, cur);
+                    put(store, digests, key, slot, cur);
                 }
                 continue;
             }
-            byte[] old = store.chunk(key, slot);
+            byte[] old = digests != null && digests.neverStored(key, slot) ? null : store.chunk(key, slot);
             int len = Math.max(old == null ? 0 : old.length, (int) (to - slotStart));
             cur = old == null ? new byte[len] : Arrays.copyOf(old, len);
             int at = (int) (from - slotStart);
@@ -72,10 +81,27 @@ public final class ChunkSlots {
                 maskTail(cur, slotStart, bitCount);
             }
             if (isZero(cur)) {
-                store.deleteChunk(key, slot);
+                clear(store, digests, key, slot);
             } else {
-                store.putChunk(key, slot, cur);
+                put(store, digests, key, slot, cur);
             }
+        }
+    }
+
+    private static void put(LoadStore store, StreamedDigests digests, BitmapKey key, long slot, byte[] bytes) {
+        store.putChunk(key, slot, bytes);
+        if (digests != null) {
+            digests.wrote(key, slot, bytes);
+        }
+    }
+
+    /** An all-zero slot: deleted, unless it is known never to have been stored. */
+    private static void clear(LoadStore store, StreamedDigests digests, BitmapKey key, long slot) {
+        if (digests == null || !digests.neverStored(key, slot)) {
+            store.deleteChunk(key, slot);
+        }
+        if (digests != null) {
+            digests.wrote(key, slot, null);
         }
     }
 
