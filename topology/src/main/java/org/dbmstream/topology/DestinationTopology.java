@@ -20,6 +20,7 @@ import org.dbmstream.serdes.DbmSerdes;
 import org.dbmstream.serdes.Topics;
 import org.dbmstream.topology.processor.ChunkLoadProcessor;
 import org.dbmstream.topology.processor.MigrationTrackerProcessor;
+import org.dbmstream.topology.processor.SpecBroadcastProcessor;
 import org.dbmstream.topology.record.BroadcastPartitioner;
 import org.dbmstream.topology.record.CheckedChunkValueSerde;
 import org.dbmstream.topology.record.ReceivedChunk;
@@ -27,7 +28,6 @@ import org.dbmstream.topology.record.Control;
 import org.dbmstream.topology.record.ControlSerde;
 import org.dbmstream.topology.record.FactSerde;
 import org.dbmstream.topology.record.LoadInput;
-import org.dbmstream.topology.record.SpecRecord;
 import org.dbmstream.topology.store.StoreNames;
 
 /**
@@ -66,9 +66,7 @@ public final class DestinationTopology {
         builder.addStateStore(StoreNames.trackerBuilder());
 
         builder.stream(topics.migrations(), Consumed.with(Serdes.String(), specSerde).withName("migrations"))
-                .filter((id, spec) -> id != null, Named.as("has-migration-id"))
-                .mapValues((id, spec) -> spec == null ? (Control) new Control.SpecRemoved(id)
-                        : new Control.Spec(SpecRecord.of(id, spec)), Named.as("spec-to-control"))
+                .process(SpecBroadcastProcessor::new, Named.as("spec-to-control"))
                 .to(control, broadcast(controlSerde, "broadcast-specs"));
 
         KStream<String, LoadInput> chunks = builder

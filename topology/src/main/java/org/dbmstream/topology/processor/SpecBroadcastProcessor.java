@@ -1,0 +1,37 @@
+package org.dbmstream.topology.processor;
+
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.dbmstream.schemas.MigrationSpec;
+import org.dbmstream.topology.record.Control;
+import org.dbmstream.topology.record.SpecRecord;
+
+/**
+ * Turns a record of the compacted {@code migrations} topic into the control record every loading
+ * partition receives (the spec, or its removal on a tombstone), and asks for a commit at once: under
+ * exactly-once the loading tasks only see it once this task's transaction commits, and every chunk
+ * that arrives before it is parked in a store and replayed. Specs are few, so the extra commits cost
+ * nothing measurable; waiting for the regular commit interval (a second) held about that long of each
+ * new migration's chunks in the parked store.
+ */
+public final class SpecBroadcastProcessor implements Processor<String, MigrationSpec, String, Control> {
+    private ProcessorContext<String, Control> context;
+
+    @Override
+    public void init(ProcessorContext<String, Control> context) {
+        this.context = context;
+    }
+
+    @Override
+    public void process(Record<String, MigrationSpec> record) {
+        String id = record.key();
+        if (id == null) {
+            return;
+        }
+        MigrationSpec spec = record.value();
+        Control control = spec == null ? new Control.SpecRemoved(id) : new Control.Spec(SpecRecord.of(id, spec));
+        context.forward(record.withValue(control));
+        context.commit();
+    }
+}
