@@ -153,6 +153,10 @@ public final class TopologyBench {
         DestinationConfig config = TopologyRun.config(broker.bootstrapServers(), topics, work, settings);
         long pipeNanos = EosPipeRun.copyAll(broker.bootstrapServers(), topics.chunks(), pipeTopic,
                 published.records(), config.streamsProperties(), timeout);
+        long noopNanos = StreamsFloorRun.run(StreamsFloorRun.Mode.NOOP, topics.chunks(), published.records(),
+                config.streamsProperties(), work.resolve("floor-noop-" + name), timeout);
+        long storeNanos = StreamsFloorRun.run(StreamsFloorRun.Mode.STORE, topics.chunks(), published.records(),
+                config.streamsProperties(), work.resolve("floor-store-" + name), timeout);
         TopologyRun.Result ours = TopologyRun.run(broker.bootstrapServers(), topics, work.resolve("state-" + name),
                 migration, bitmaps.size(), settings, timeout);
 
@@ -170,6 +174,9 @@ public final class TopologyBench {
         row.put("ratio", round((double) plainNanos / ours.nanos()));
         row.put("eos_pipe_chunks_per_s", round(published.records() / seconds(pipeNanos)));
         row.put("ratio_vs_eos_pipe", round((double) pipeNanos / ours.nanos()));
+        row.put("streams_noop_chunks_per_s", round(published.records() / seconds(noopNanos)));
+        row.put("streams_store_chunks_per_s", round(published.records() / seconds(storeNanos)));
+        row.put("ratio_vs_streams_store", round((double) storeNanos / ours.nanos()));
         row.put("publish_chunks_per_s", round(published.records() / seconds(published.nanos())));
         row.put("us_per_chunk", round(ours.nanos() / 1000.0 / published.records()));
         row.put("plain_us_per_chunk", round(plainNanos / 1000.0 / published.records()));
@@ -210,6 +217,8 @@ public final class TopologyBench {
         double plainSeconds = 0;
         double pipeSeconds = 0;
         double publishSeconds = 0;
+        double noopSeconds = 0;
+        double storeSeconds = 0;
         double mib = 0;
         for (Map<String, Object> r : rows) {
             long n = ((Number) r.get("chunks")).longValue();
@@ -219,6 +228,8 @@ public final class TopologyBench {
             plainSeconds += n / ((Number) r.get("plain_chunks_per_s")).doubleValue();
             pipeSeconds += n / ((Number) r.get("eos_pipe_chunks_per_s")).doubleValue();
             publishSeconds += n / ((Number) r.get("publish_chunks_per_s")).doubleValue();
+            noopSeconds += n / ((Number) r.get("streams_noop_chunks_per_s")).doubleValue();
+            storeSeconds += n / ((Number) r.get("streams_store_chunks_per_s")).doubleValue();
         }
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("type", "summary");
@@ -232,6 +243,11 @@ public final class TopologyBench {
         s.put("ratio", round(plainSeconds / ourSeconds));
         s.put("eos_pipe_chunks_per_s", round(chunks / pipeSeconds));
         s.put("ratio_vs_eos_pipe", round(pipeSeconds / ourSeconds));
+        s.put("streams_noop_chunks_per_s", round(chunks / noopSeconds));
+        s.put("streams_noop_ratio", round(plainSeconds / noopSeconds));
+        s.put("streams_store_chunks_per_s", round(chunks / storeSeconds));
+        s.put("streams_store_ratio", round(plainSeconds / storeSeconds));
+        s.put("ratio_vs_streams_store", round(storeSeconds / ourSeconds));
         s.put("publish_chunks_per_s", round(chunks / publishSeconds));
         s.put("mib_per_s", round(mib / ourSeconds));
         s.put("plain_mib_per_s", round(mib / plainSeconds));
@@ -250,6 +266,19 @@ public final class TopologyBench {
         double[] fit = fit(rows);
         s.put("fixed_overhead_ms", round(fit[0] * 1000));
         s.put("marginal_us_per_chunk", round(fit[1] * 1e6));
+        // the same, size step by size step: what each chunk added from one size to the next (flat when
+        // a chunk costs the same however large its bitmap)
+        Map<String, Object> steps = new LinkedHashMap<>();
+        for (int i = 1; i < rows.size(); i++) {
+            Map<String, Object> a = rows.get(i - 1);
+            Map<String, Object> b = rows.get(i);
+            double chunksA = ((Number) a.get("chunks")).doubleValue();
+            double chunksB = ((Number) b.get("chunks")).doubleValue();
+            double usA = chunksA * ((Number) a.get("us_per_chunk")).doubleValue();
+            double usB = chunksB * ((Number) b.get("us_per_chunk")).doubleValue();
+            steps.put(a.get("factor") + "x-" + b.get("factor") + "x", round((usB - usA) / (chunksB - chunksA)));
+        }
+        s.put("marginal_us_per_chunk_by_step", steps);
         s.put("heap_after_mib", heap);
         s.put("results_ok", rows.stream().allMatch(r -> Boolean.TRUE.equals(r.get("result_ok"))));
         return s;

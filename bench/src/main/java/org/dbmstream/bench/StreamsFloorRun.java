@@ -1,0 +1,119 @@
+package org.dbmstream.bench;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * What Kafka Streams itself costs on this machine, with the destination's own properties
+ * (exactly_once_v2, commit interval, buffers, fetch sizes): an application that reads the chunks
+ * topic and does nothing ({@link Mode#NOOP}), and one that also puts every record into a persistent,
+ * changelogged RocksDB store under its own offset ({@link Mode#STORE}: the least a Kafka Streams
+ * application that must not lose a chunk does). Timed from RUNNING until the last record was
+ * processed, without waiting for its commit, so these floors are if anything optimistic.
+ */
+final class StreamsFloorRun {
+
+    /** The two floors. */
+    enum Mode { NOOP, STORE }
+
+    private static final String STORE = "floor-chunks";
+
+    private StreamsFloorRun() {
+    }
+
+    /** Processes {@code expected} records of {@code topic}; returns the elapsed nanoseconds from RUNNING. */
+    static long run(Mode mode, String topic, long expected, Properties destinationProperties, Path stateDir,
+            Duration timeout) {
+        AtomicLong seen = new AtomicLong();
+        AtomicLong doneAt = new AtomicLong();
+        StreamsBuilder builder = new StreamsBuilder();
+        if (mode == Mode.STORE) {
+            builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE),
+                    Serdes.Bytes(), Serdes.ByteArray()));
+        }
+        builder.stream(topic, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+                .process(() -> new Counting(mode, seen, expected, doneAt),
+                        mode == Mode.STORE ? new String[] {STORE} : new String[0]);
+        Properties p = new Properties();
+        p.putAll(destinationProperties);
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG,
+                "bench-floor-" + mode.name().toLowerCase(java.util.Locale.ROOT) + "-" + System.nanoTime());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        AtomicLong runningAt = new AtomicLong();
+        try (KafkaStreams streams = new KafkaStreams(builder.build(), p)) {
+            // the clock starts when the state changes, as processing may begin before a poll could see it
+            streams.setStateListener((now, before) -> {
+                if (now == KafkaStreams.State.RUNNING) {
+                    runningAt.compareAndSet(0, System.nanoTime());
+                }
+            });
+            streams.start();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (seen.get() < expected || runningAt.get() == 0) {
+                if (System.nanoTime() > deadline || streams.state() == KafkaStreams.State.ERROR) {
+                    throw new IllegalStateException("Kafka Streams floor (" + mode + ") processed " + seen.get()
+                            + " of " + expected + " records of " + topic + " (" + streams.state() + ")");
+                }
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+            // at least a nanosecond: a tiny input can be done within the loop that announced RUNNING
+            return Math.max(1, doneAt.get() - runningAt.get());
+        }
+    }
+
+    /** Counts records; in {@link Mode#STORE} first puts each under its offset (each task has its own store). */
+    private static final class Counting implements Processor<byte[], byte[], Void, Void> {
+        private final Mode mode;
+        private final AtomicLong seen;
+        private final long expected;
+        private final AtomicLong doneAt;
+        private KeyValueStore<Bytes, byte[]> store;
+        private ProcessorContext<Void, Void> context;
+
+        Counting(Mode mode, AtomicLong seen, long expected, AtomicLong doneAt) {
+            this.mode = mode;
+            this.seen = seen;
+            this.expected = expected;
+            this.doneAt = doneAt;
+        }
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            this.context = context;
+            if (mode == Mode.STORE) {
+                store = context.getStateStore(STORE);
+            }
+        }
+
+        @Override
+        public void process(Record<byte[], byte[]> record) {
+            if (store != null && record.value() != null) {
+                long offset = context.recordMetadata().map(m -> m.offset()).orElse(-1L);
+                store.put(Bytes.wrap(ByteBuffer.allocate(Long.BYTES).putLong(offset).array()), record.value());
+            }
+            if (seen.incrementAndGet() == expected) {
+                doneAt.set(System.nanoTime());
+            }
+        }
+    }
+}
