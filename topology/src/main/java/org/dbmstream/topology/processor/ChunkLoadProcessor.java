@@ -24,6 +24,7 @@ import org.dbmstream.topology.record.ControlSerde;
 import org.dbmstream.topology.record.LoadInput;
 import org.dbmstream.topology.record.SpecRecord;
 import org.dbmstream.topology.store.KeyValueLoadStore;
+import org.dbmstream.topology.store.Keyspace;
 import org.dbmstream.topology.store.SequenceCheck;
 import org.dbmstream.topology.store.StoreNames;
 import org.slf4j.Logger;
@@ -42,7 +43,7 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
 
     private final CommitPacer pacer;
     private ProcessorContext<String, Object> context;
-    private KeyValueStore<Bytes, byte[]> specs;
+    private Keyspace specs;
     private KeyValueStore<Bytes, byte[]> parked;
     private KeyValueLoadStore loadStore;
     private BitmapLoader loader;
@@ -73,13 +74,14 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
         // a task re-initialized after an aborted transaction must not trust what it cached before
         specCache.clear();
         migrationCache.clear();
-        this.specs = context.getStateStore(StoreNames.SPECS);
+        KeyValueStore<Bytes, byte[]> meta = context.getStateStore(StoreNames.META);
+        this.specs = new Keyspace(meta, StoreNames.SPECS);
         this.parked = context.getStateStore(StoreNames.PARKED);
-        this.loadStore = new KeyValueLoadStore(context.getStateStore(StoreNames.BITMAPS),
-                context.getStateStore(StoreNames.BITS), context.getStateStore(StoreNames.STOPS),
-                context.getStateStore(StoreNames.NAMES));
+        this.loadStore = new KeyValueLoadStore(new Keyspace(meta, StoreNames.BITMAP_STATES),
+                context.getStateStore(StoreNames.BITS), new Keyspace(meta, StoreNames.STOPS),
+                new Keyspace(meta, StoreNames.NAMES));
         this.loader = new BitmapLoader(loadStore);
-        this.sequences = new SequenceCheck(context.getStateStore(StoreNames.SEQUENCES));
+        this.sequences = new SequenceCheck(new Keyspace(meta, StoreNames.SEQUENCES));
     }
 
     /** True for a chunk its source sent before (same source id, sequence not newer): it is dropped. */

@@ -19,8 +19,9 @@ import org.dbmstream.topology.codec.StateCodec;
 import org.dbmstream.topology.codec.StoreKeys;
 
 /**
- * The load side's {@link LoadStore} on Kafka Streams key-value stores (RocksDB): metadata, per-chunk bits,
- * stop reasons and completed names each in their own store. A bitmap's chunks are found by prefix scan
+ * The load side's {@link LoadStore} on Kafka Streams key-value stores (RocksDB): per-chunk bits in their own
+ * store; bitmap metadata, stop reasons and completed names each in their own {@link Keyspace} of the
+ * metadata store. A bitmap's chunks are found by prefix scan
  * of its key, in index order; nothing reads a whole bitmap into memory.
  *
  * <p>Every BITS chunk reads its bitmap's metadata and its migration's stop reason (almost always: none).
@@ -33,16 +34,15 @@ public final class KeyValueLoadStore implements LoadStore {
     private static final BytesSerializer PREFIX = new BytesSerializer();
     private static final int CACHED = 1024;
 
-    private final KeyValueStore<Bytes, byte[]> bitmaps;
+    private final Keyspace bitmaps;
     private final KeyValueStore<Bytes, byte[]> bits;
-    private final KeyValueStore<Bytes, byte[]> stops;
-    private final KeyValueStore<Bytes, byte[]> names;
+    private final Keyspace stops;
+    private final Keyspace names;
     private final Map<BitmapKey, Optional<BitmapState>> states = lru();
     private final Map<BitmapKey, byte[]> bitmapKeys = lru();
     private final Map<String, Optional<LoadError>> stopReasons = lru();
 
-    public KeyValueLoadStore(KeyValueStore<Bytes, byte[]> bitmaps, KeyValueStore<Bytes, byte[]> bits,
-            KeyValueStore<Bytes, byte[]> stops, KeyValueStore<Bytes, byte[]> names) {
+    public KeyValueLoadStore(Keyspace bitmaps, KeyValueStore<Bytes, byte[]> bits, Keyspace stops, Keyspace names) {
         this.bitmaps = bitmaps;
         this.bits = bits;
         this.stops = stops;
@@ -81,7 +81,7 @@ public final class KeyValueLoadStore implements LoadStore {
     @Override
     public List<BitmapKey> bitmapsOf(String migration) {
         List<BitmapKey> keys = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = bitmaps.prefixScan(StoreKeys.migration(migration), PREFIX)) {
+        try (KeyValueIterator<Bytes, byte[]> it = bitmaps.prefixScan(StoreKeys.migration(migration))) {
             while (it.hasNext()) {
                 BitmapKey key = StoreKeys.bitmapKey(it.next().key);
                 if (key.migration().equals(migration)) {

@@ -3,7 +3,6 @@ package org.dbmstream.topology.store;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Drops chunks a source delivered twice. Every chunk carries its source id and a sequence number per
@@ -25,9 +24,9 @@ public final class SequenceCheck {
         DUPLICATE
     }
 
-    private final KeyValueStore<Bytes, byte[]> store;
+    private final Keyspace store;
 
-    public SequenceCheck(KeyValueStore<Bytes, byte[]> store) {
+    public SequenceCheck(Keyspace store) {
         this.store = store;
     }
 

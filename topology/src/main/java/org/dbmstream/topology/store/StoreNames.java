@@ -9,23 +9,29 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The topology's persistent (RocksDB, changelogged) state stores. The loading task keeps per bitmap its
- * metadata and, apart, its serialized bits per chunk; the tracker keeps each migration's progress.
+ * metadata (with the other small tables, in {@link #META}) and, apart, its serialized bits per chunk; the
+ * tracker keeps each migration's progress.
  */
 public final class StoreNames {
-    /** Bitmap key to {@code BitmapState}. */
-    public static final String BITMAPS = "dbm-bitmaps";
+    /**
+     * The loading task's metadata, one {@link Keyspace} per kind (first key byte): bitmap key to
+     * {@code BitmapState} ({@link #BITMAP_STATES}), migration id to its spec as the loading task knows
+     * it ({@link #SPECS}), migration id to why loading it stopped here, cancel or fail ({@link #STOPS}),
+     * target + node + bitmap name to the migration that completed it, for "already exists"
+     * ({@link #NAMES}), and chunk key (migration, node alias, bitmap alias) to the last sequence number
+     * and source id seen ({@link #SEQUENCES}). All small, all rewritten often: one cached store.
+     */
+    public static final String META = "dbm-meta";
     /** Bitmap key + chunk index to the chunk's serialized bytes (all-zero chunks absent). */
     public static final String BITS = "dbm-bits";
-    /** Migration id to its spec as the loading task knows it. */
-    public static final String SPECS = "dbm-specs";
     /** Migration id + arrival position to a chunk waiting for its migration's spec. */
     public static final String PARKED = "dbm-parked";
-    /** Migration id to why loading it stopped here (cancel or fail). */
-    public static final String STOPS = "dbm-stops";
-    /** Target + node + bitmap name to the migration that completed it ("already exists"). */
-    public static final String NAMES = "dbm-names";
-    /** Chunk key (migration, node alias, bitmap alias) to the last sequence number and source id seen. */
-    public static final String SEQUENCES = "dbm-sequences";
+    /** Keyspace tags of {@link #META}. */
+    public static final byte BITMAP_STATES = 'b';
+    public static final byte SPECS = 's';
+    public static final byte STOPS = 'x';
+    public static final byte NAMES = 'n';
+    public static final byte SEQUENCES = 'q';
     /** Migration id to its progress (tracker, keyed by migration). */
     public static final String MIGRATIONS = "dbm-migrations";
 
@@ -34,13 +40,12 @@ public final class StoreNames {
 
     /** Names of the stores the loading processor uses. */
     public static String[] loading() {
-        return new String[] {BITMAPS, BITS, SPECS, PARKED, STOPS, NAMES, SEQUENCES};
+        return new String[] {META, BITS, PARKED};
     }
 
     /** Builders of the loading processor's stores. */
     public static List<StoreBuilder<KeyValueStore<Bytes, byte[]>>> loadingBuilders() {
-        return List.of(cached(BITMAPS), builder(BITS), cached(SPECS), builder(PARKED), cached(STOPS), cached(NAMES),
-                cached(SEQUENCES));
+        return List.of(cached(META), builder(BITS), builder(PARKED));
     }
 
     /** Builder of the tracker's store. */
@@ -49,8 +54,9 @@ public final class StoreNames {
     }
 
     /**
-     * A store behind Kafka Streams' record cache: a bitmap's metadata is rewritten by every chunk, and
-     * the cache turns those rewrites into one RocksDB write and one changelog record per commit.
+     * A store behind Kafka Streams' record cache: a bitmap's metadata (and its sequence number) is
+     * rewritten by every chunk, and the cache turns those rewrites into one RocksDB write and one
+     * changelog record per commit.
      */
     private static StoreBuilder<KeyValueStore<Bytes, byte[]>> cached(String name) {
         return builder(name).withCachingEnabled();
