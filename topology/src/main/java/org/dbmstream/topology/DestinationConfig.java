@@ -77,6 +77,15 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
      * then polls the broker every 50 ms, a negligible load.
      */
     public static final int DEFAULT_FETCH_MAX_WAIT_MS = 50;
+    /**
+     * Default restore-consumer {@code fetch.max.wait.ms} (Kafka's is 500). When a task starts, Kafka
+     * Streams' state updater checks its changelogs by polling them, and a fetch on an empty or
+     * caught-up changelog waits the whole interval: each round of task starts took half a second even
+     * with nothing to restore. Measured on the benchmark: the time from the first records polled to the
+     * first event fell from about 0.8 s to 0.45 s. A restore with data is not slowed (fetches return as
+     * soon as there are records).
+     */
+    public static final int DEFAULT_RESTORE_FETCH_MAX_WAIT_MS = 50;
 
     public DestinationConfig {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -159,7 +168,7 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
      * {@link #DEFAULT_EOS_COMMIT_INTERVAL_MS}); producer batches default to
      * {@value #DEFAULT_PRODUCER_BATCH_SIZE} bytes, input buffers to {@value #DEFAULT_BUFFERED_RECORDS} records
      * per partition fed by fetches of up to {@value #DEFAULT_PARTITION_FETCH_BYTES} bytes that wait at most
-     * {@value #DEFAULT_FETCH_MAX_WAIT_MS} ms; tasks do not idle for empty input partitions
+     * {@value #DEFAULT_FETCH_MAX_WAIT_MS} ms (restore fetches {@value #DEFAULT_RESTORE_FETCH_MAX_WAIT_MS} ms); tasks do not idle for empty input partitions
      * ({@code max.task.idle.ms=-1}). The properties file overrides each of these.
      */
     public Properties streamsProperties() {
@@ -175,6 +184,8 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
                 String.valueOf(DEFAULT_PARTITION_FETCH_BYTES));
         p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG),
                 String.valueOf(DEFAULT_FETCH_MAX_WAIT_MS));
+        p.put(StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG),
+                String.valueOf(DEFAULT_RESTORE_FETCH_MAX_WAIT_MS));
         // A loading task reads a chunks partition and a control partition. Waiting for an empty control
         // partition to be fetched buys nothing (chunks that overtake their spec are parked and replayed,
         // decisions are asynchronous by design), and Kafka Streams builds log text for every record

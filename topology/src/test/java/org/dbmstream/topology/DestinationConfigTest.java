@@ -35,15 +35,19 @@ class DestinationConfigTest {
                 .containsEntry("producer.batch.size", String.valueOf(256 * 1024))
                 .containsEntry(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1")
                 .containsEntry("buffered.records.per.partition", "8192")
-                .containsEntry("main.consumer.max.partition.fetch.bytes", String.valueOf(4 * 1024 * 1024));
+                .containsEntry("main.consumer.max.partition.fetch.bytes", String.valueOf(4 * 1024 * 1024))
+                .containsEntry("main.consumer.fetch.max.wait.ms", "50")
+                .containsEntry("restore.consumer.fetch.max.wait.ms", "50");
+        assertThat(new StreamsConfig(p).getRestoreConsumerConfigs("c")).containsEntry("fetch.max.wait.ms", "50");
         assertThat(new StreamsConfig(p).getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(1000L);
         assertThat(DestinationConfig.defaults("b:1", dir).eventCommitIntervalMs()).isEqualTo(100L);
 
         DestinationConfig tuned = DestinationConfig.defaults("b:1", dir).withExtra(Map.of(
                 StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "250", "producer.batch.size", "16384",
-                DestinationConfig.EVENT_COMMIT_INTERVAL, "20"));
+                DestinationConfig.EVENT_COMMIT_INTERVAL, "20", "restore.consumer.fetch.max.wait.ms", "500"));
         assertThat(tuned.streamsProperties()).containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "250")
-                .containsEntry("producer.batch.size", "16384");
+                .containsEntry("producer.batch.size", "16384")
+                .containsEntry("restore.consumer.fetch.max.wait.ms", "500");
         assertThat(tuned.eventCommitIntervalMs()).isEqualTo(20L);
         // at-least-once keeps Kafka Streams' own commit interval
         assertThat(DestinationConfig.defaults("b:1", dir).withProcessingGuarantee(StreamsConfig.AT_LEAST_ONCE)
