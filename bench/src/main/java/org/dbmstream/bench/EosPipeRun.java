@@ -1,14 +1,12 @@
 package org.dbmstream.bench;
 
 import java.time.Duration;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -29,7 +27,8 @@ import org.apache.kafka.streams.StreamsConfig;
  * consume-transform-produce does. The producer and the consumer's fetch sizes are those Kafka Streams
  * derives from the destination's properties (linger, batch size, compression, fetch bytes), so both
  * sides read and write alike.
- * Timed from partition assignment until the transaction holding the last record has committed.
+ * Timed from the first records polled ({@link FirstRecordsMark}) until the transaction holding the last
+ * record has committed.
  */
 final class EosPipeRun {
 
@@ -65,26 +64,14 @@ final class EosPipeRun {
             }
         }
 
-        long[] assignedAt = {0};
+        long firstAt = 0;
         long deadline = System.nanoTime() + timeout.toNanos();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(),
                      new ByteArraySerializer())) {
             producer.initTransactions();
-            consumer.subscribe(List.of(from), new ConsumerRebalanceListener() {
-                @Override
-                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                    // a single member: nothing to hand over
-                }
-
-                @Override
-                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                    if (assignedAt[0] == 0) {
-                        assignedAt[0] = System.nanoTime();
-                    }
-                }
-            });
+            consumer.subscribe(List.of(from));
             long seen = 0;
             long lastCommit = System.nanoTime();
             Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
@@ -95,6 +82,9 @@ final class EosPipeRun {
                             + from);
                 }
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
+                if (firstAt == 0 && !records.isEmpty()) {
+                    firstAt = System.nanoTime();
+                }
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     producer.send(new ProducerRecord<>(to, r.key(), r.value()));
                     offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
@@ -107,7 +97,7 @@ final class EosPipeRun {
                     offsets.clear();
                     lastCommit = System.nanoTime();
                     if (last) {
-                        return lastCommit - assignedAt[0];
+                        return lastCommit - firstAt;
                     }
                     producer.beginTransaction();
                 }

@@ -23,8 +23,8 @@ import org.apache.kafka.streams.state.Stores;
  * (exactly_once_v2, commit interval, buffers, fetch sizes): an application that reads the chunks
  * topic and does nothing ({@link Mode#NOOP}), and one that also puts every record into a persistent,
  * changelogged RocksDB store under its own offset ({@link Mode#STORE}: the least a Kafka Streams
- * application that must not lose a chunk does). Timed from RUNNING until the last record was
- * processed, without waiting for its commit, so these floors are if anything optimistic.
+ * application that must not lose a chunk does). Timed from the first records polled ({@link FirstRecordsMark}) until the last
+ * record was processed, without waiting for its commit, so these floors are if anything optimistic.
  */
 final class StreamsFloorRun {
 
@@ -36,7 +36,7 @@ final class StreamsFloorRun {
     private StreamsFloorRun() {
     }
 
-    /** Processes {@code expected} records of {@code topic}; returns the elapsed nanoseconds from RUNNING. */
+    /** Processes {@code expected} records of {@code topic}; returns the elapsed nanoseconds from the first records polled. */
     static long run(Mode mode, String topic, long expected, Properties destinationProperties, Path stateDir,
             Duration timeout) {
         AtomicLong seen = new AtomicLong();
@@ -54,17 +54,17 @@ final class StreamsFloorRun {
         p.put(StreamsConfig.APPLICATION_ID_CONFIG,
                 "bench-floor-" + mode.name().toLowerCase(java.util.Locale.ROOT) + "-" + System.nanoTime());
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        AtomicLong runningAt = new AtomicLong();
+        p.putAll(FirstRecordsMark.streamsProperties());
+        String applicationId = p.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
         try (KafkaStreams streams = new KafkaStreams(builder.build(), p)) {
-            // the clock starts when the state changes, as processing may begin before a poll could see it
-            streams.setStateListener((now, before) -> {
-                if (now == KafkaStreams.State.RUNNING) {
-                    runningAt.compareAndSet(0, System.nanoTime());
+            streams.start();
+            long startedAt = FirstRecordsMark.await(applicationId, timeout, () -> {
+                if (streams.state() == KafkaStreams.State.ERROR) {
+                    throw new IllegalStateException("Kafka Streams floor (" + mode + ") failed");
                 }
             });
-            streams.start();
             long deadline = System.nanoTime() + timeout.toNanos();
-            while (seen.get() < expected || runningAt.get() == 0) {
+            while (seen.get() < expected) {
                 if (System.nanoTime() > deadline || streams.state() == KafkaStreams.State.ERROR) {
                     throw new IllegalStateException("Kafka Streams floor (" + mode + ") processed " + seen.get()
                             + " of " + expected + " records of " + topic + " (" + streams.state() + ")");
@@ -76,8 +76,7 @@ final class StreamsFloorRun {
                     throw new IllegalStateException(e);
                 }
             }
-            // at least a nanosecond: a tiny input can be done within the loop that announced RUNNING
-            return Math.max(1, doneAt.get() - runningAt.get());
+            return doneAt.get() - startedAt;
         }
     }
 

@@ -33,8 +33,9 @@ import org.dbmstream.topology.DestinationApp;
 
 /**
  * One run of the destination application ({@link DestinationApp}, what {@code dbm destination} runs)
- * with its defaults (exactly_once_v2, RocksDB stores) over a chunks topic already filled: timed from the moment Kafka Streams reaches RUNNING (group join
- * excluded, as for the plain consumer) until the migration's MigrationCompleted event is readable.
+ * with its defaults (exactly_once_v2, RocksDB stores) over a chunks topic already filled: timed from its first
+ * records polled (group join and task initialization excluded, as for the plain consumer; see
+ * {@link FirstRecordsMark}) until the migration's MigrationCompleted event is readable.
  */
 final class TopologyRun {
 
@@ -53,7 +54,7 @@ final class TopologyRun {
     static DestinationConfig config(String bootstrap, Topics topics, Path stateDir, Map<String, String> settings) {
         return DestinationConfig.defaults(bootstrap, stateDir).withTopicPrefix(topics.prefix())
                 .withApplicationId("bench-" + topics.prefix().replace('.', '-') + System.nanoTime())
-                .withExtra(settings);
+                .withExtra(settings).withExtra(FirstRecordsMark.streamsProperties());
     }
 
     /** Runs until MigrationCompleted and {@code bitmaps} BitmapCompleted events of {@code migration} were read. */
@@ -65,7 +66,11 @@ final class TopologyRun {
         try (KafkaConsumer<byte[], byte[]> events = eventConsumer(bootstrap, topics.events());
              DestinationApp app = new DestinationApp(config)) {
             app.start();
-            long runningAt = awaitRunning(app, timeout);
+            long runningAt = FirstRecordsMark.await(config.applicationId(), timeout, () -> {
+                if (app.streams().state() == KafkaStreams.State.ERROR) {
+                    throw new IllegalStateException("the destination topology failed");
+                }
+            });
             long deadline = System.nanoTime() + timeout.toNanos();
             Set<String> sha256s = new HashSet<>();
             Set<Long> counts = new HashSet<>();
@@ -100,7 +105,7 @@ final class TopologyRun {
                         // events of other partitions may still be on their way: the clock stops here
                         doneAt = System.nanoTime();
                         threadTime = threadTime(app.streams(), doneAt - runningAt);
-                        // start-up inside the timed run: RUNNING to the first event (the first chunk's BitmapStarted)
+                        // start-up inside the timed run: first records polled to the first event (the first chunk's BitmapStarted)
                         threadTime.put("first_event_ms", Math.round((firstEventAt - runningAt) / 1e6));
                         heap = heapAfterGc();
                     }
@@ -166,23 +171,6 @@ final class TopologyRun {
         } catch (IOException e) {
             return -1;
         }
-    }
-
-    /** Polls finely rather than with the app's own wait, so the clock starts within a millisecond of RUNNING. */
-    private static long awaitRunning(DestinationApp app, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (app.streams().state() != KafkaStreams.State.RUNNING) {
-            if (System.nanoTime() > deadline || app.streams().state() == KafkaStreams.State.ERROR) {
-                throw new IllegalStateException("destination not running: " + app.streams().state());
-            }
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        return System.nanoTime();
     }
 
     private static KafkaConsumer<byte[], byte[]> eventConsumer(String bootstrap, String topic) {
