@@ -23,8 +23,9 @@ import org.apache.kafka.streams.state.Stores;
  * (exactly_once_v2, commit interval, buffers, fetch sizes): an application that reads the chunks
  * topic and does nothing ({@link Mode#NOOP}), and one that also puts every record into a persistent,
  * changelogged RocksDB store under its own offset ({@link Mode#STORE}: the least a Kafka Streams
- * application that must not lose a chunk does). Timed from the first records polled ({@link FirstRecordsMark}) until the last
- * record was processed, without waiting for its commit, so these floors are if anything optimistic.
+ * application that must not lose a chunk does). Timed from the first records polled
+ * ({@link FirstRecordsMark}) until the last record was processed, without waiting for its commit, so
+ * these floors are if anything optimistic.
  */
 final class StreamsFloorRun {
 
@@ -36,7 +37,7 @@ final class StreamsFloorRun {
     private StreamsFloorRun() {
     }
 
-    /** Processes {@code expected} records of {@code topic}; returns the elapsed nanoseconds from the first records polled. */
+    /** Processes {@code expected} records of {@code topic}; returns nanoseconds from the first records polled. */
     static long run(Mode mode, String topic, long expected, Properties destinationProperties, Path stateDir,
             Duration timeout) {
         AtomicLong seen = new AtomicLong();

@@ -168,8 +168,9 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
      * {@link #DEFAULT_EOS_COMMIT_INTERVAL_MS}); producer batches default to
      * {@value #DEFAULT_PRODUCER_BATCH_SIZE} bytes, input buffers to {@value #DEFAULT_BUFFERED_RECORDS} records
      * per partition fed by fetches of up to {@value #DEFAULT_PARTITION_FETCH_BYTES} bytes that wait at most
-     * {@value #DEFAULT_FETCH_MAX_WAIT_MS} ms (restore fetches {@value #DEFAULT_RESTORE_FETCH_MAX_WAIT_MS} ms); tasks do not idle for empty input partitions
-     * ({@code max.task.idle.ms=-1}). The properties file overrides each of these.
+     * {@value #DEFAULT_FETCH_MAX_WAIT_MS} ms (restore fetches {@value #DEFAULT_RESTORE_FETCH_MAX_WAIT_MS} ms);
+     * tasks do not idle for empty input partitions ({@code max.task.idle.ms=-1}). The properties file
+     * overrides each of these.
      */
     public Properties streamsProperties() {
         Properties p = new Properties();

@@ -53,7 +53,8 @@ class KeyspaceTest {
                 final Bytes peeked = it.peekNextKey();
                 final KeyValue<Bytes, byte[]> kv = it.next();
                 assertThat(peeked).isEqualTo(kv.key);
-                out.add(new String(kv.key.get(), StandardCharsets.UTF_8) + "=" + new String(kv.value, StandardCharsets.UTF_8));
+                out.add(new String(kv.key.get(), StandardCharsets.UTF_8) + "="
+                        + new String(kv.value, StandardCharsets.UTF_8));
             }
         }
         return out;
