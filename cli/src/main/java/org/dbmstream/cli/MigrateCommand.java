@@ -27,6 +27,7 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -46,8 +47,12 @@ final class MigrateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "0..*", paramLabel = "IMAGE_OR_STREAM", description = "qcow2 images or QEMU migration streams.")
+    @Parameters(arity = "0..*", paramLabel = "IMAGE_OR_STREAM", description = "qcow2 images, QEMU migration streams, "
+            + "or NBD exports: nbd://HOST[:PORT]/EXPORT?bitmap=NAME, nbd+unix:///EXPORT?socket=PATH&bitmap=NAME.")
     List<Path> files = new ArrayList<>();
+
+    @Mixin
+    NbdInputs nbd = new NbdInputs();
 
     @ArgGroup(exclusive = false, multiplicity = "0..*", heading = "%nRaw bitmap files (repeatable):%n")
     List<RawBitmap> raw = new ArrayList<>();
@@ -130,7 +135,7 @@ final class MigrateCommand implements Callable<Integer> {
         if (files.isEmpty() && raw.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "give at least one image, stream or --raw bitmap");
         }
-        try (Inputs inputs = Inputs.of(files, node)) {
+        try (Inputs inputs = Inputs.of(files, node, nbd)) {
             final List<MigrationInput> all = new ArrayList<>(inputs.inputs());
             raw.forEach(r -> all.add(r.input()));
             final MigrationRequest request = request(all);
@@ -192,9 +197,15 @@ final class MigrateCommand implements Callable<Integer> {
     static final class Inputs implements AutoCloseable {
         private final List<MigrationInput> inputs = new ArrayList<>();
         private final List<Path> temporary = new ArrayList<>();
+        private NbdInputs nbd = new NbdInputs();
 
         static Inputs of(final List<Path> files, final String node) throws IOException {
+            return of(files, node, new NbdInputs());
+        }
+
+        static Inputs of(final List<Path> files, final String node, final NbdInputs nbd) throws IOException {
             final Inputs in = new Inputs();
+            in.nbd = nbd;
             try {
                 for (final Path f : files) {
                     in.add(f, files.size() == 1 ? node : null);
@@ -212,6 +223,10 @@ final class MigrateCommand implements Callable<Integer> {
         }
 
         private void add(final Path file, final String node) throws IOException {
+            if (NbdInputs.isUri(file)) {
+                inputs.addAll(nbd.read(NbdInputs.uriOf(file), node, temporary));
+                return;
+            }
             if (BitmapFiles.kindOf(file) == BitmapFiles.Kind.STREAM) {
                 inputs.add(new MigrationInput.MigrationStreamFile(file));
                 return;

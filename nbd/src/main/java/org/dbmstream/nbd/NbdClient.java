@@ -25,6 +25,9 @@ public final class NbdClient implements AutoCloseable {
     /** Largest BLOCK_STATUS request: 1 GiB, so a reply's extents stay few and lengths fit in 32 bits. */
     public static final long MAX_REQUEST = 1L << 30;
 
+    /** Most metadata contexts accepted in one answer (a hostile server could send them forever). */
+    static final int MAX_CONTEXTS = 65536;
+
     private static final Logger LOG = LoggerFactory.getLogger(NbdClient.class);
 
     private final NbdSocket socket;
@@ -74,7 +77,39 @@ public final class NbdClient implements AutoCloseable {
         return List.copyOf(contexts.values());
     }
 
+    /**
+     * Every metadata context export {@code uri} offers (NBD_OPT_LIST_META_CONTEXT without a query: QEMU 7.2
+     * answers a {@code qemu:dirty-bitmap:} prefix query with one bitmap only); the session is then aborted.
+     */
+    public static List<String> listContexts(final NbdUri uri, final Duration timeout)
+            throws IOException {
+        SocketAddress address = uri.address();
+        if (address instanceof InetSocketAddress inet && inet.isUnresolved()) {
+            address = new InetSocketAddress(inet.getHostString(), inet.getPort());
+        }
+        try (NbdSocket s = NbdSocket.connect(address, timeout, uri.server())) {
+            final NbdClient c = new NbdClient(s, uri.server(), uri.exportName());
+            c.greeting();
+            final List<String> names = c.metaContexts(OPT_LIST_META_CONTEXT, List.of());
+            c.sendOption(OPT_ABORT, new byte[0]);
+            return names;
+        }
+    }
+
     private void handshake(final List<String> contextNames) throws IOException {
+        greeting();
+        sendOption(OPT_STRUCTURED_REPLY, new byte[0]);
+        final OptionReply sr = readOptionReply(OPT_STRUCTURED_REPLY);
+        if (sr.type != REP_ACK) {
+            throw refused(OPT_STRUCTURED_REPLY, sr, "structured replies, which block status needs");
+        }
+        if (!contextNames.isEmpty()) {
+            metaContexts(OPT_SET_META_CONTEXT, contextNames);
+        }
+        go();
+    }
+
+    private void greeting() throws IOException {
         final ByteBuffer hello = socket.read(18, "its greeting");
         if (hello.getLong() != NBDMAGIC) {
             throw new NbdException(peer + " is not an NBD server (no NBDMAGIC in its greeting)");
@@ -94,19 +129,10 @@ public final class NbdClient implements AutoCloseable {
         final boolean noZeroes = (serverFlags & FLAG_NO_ZEROES) != 0;
         socket.write(ByteBuffer.allocate(4).putInt(FLAG_FIXED_NEWSTYLE | (noZeroes ? FLAG_NO_ZEROES : 0)).flip(),
                 "client flags");
-
-        sendOption(OPT_STRUCTURED_REPLY, new byte[0]);
-        final OptionReply sr = readOptionReply(OPT_STRUCTURED_REPLY);
-        if (sr.type != REP_ACK) {
-            throw refused(OPT_STRUCTURED_REPLY, sr, "structured replies, which block status needs");
-        }
-        if (!contextNames.isEmpty()) {
-            negotiateContexts(contextNames);
-        }
-        go();
     }
 
-    private void negotiateContexts(final List<String> names) throws IOException {
+    /** Sends SET or LIST_META_CONTEXT; returns the names in the server's replies (LIST gives them all id 0). */
+    private List<String> metaContexts(final int option, final List<String> names) throws IOException {
         final byte[] export = exportName.getBytes(StandardCharsets.UTF_8);
         int len = 4 + export.length + 4;
         for (final String n : names) {
@@ -117,23 +143,32 @@ public final class NbdClient implements AutoCloseable {
             final byte[] b = n.getBytes(StandardCharsets.UTF_8);
             data.putInt(b.length).put(b);
         }
-        sendOption(OPT_SET_META_CONTEXT, data.array());
+        sendOption(option, data.array());
+        final List<String> replied = new java.util.ArrayList<>();
         while (true) {
-            final OptionReply r = readOptionReply(OPT_SET_META_CONTEXT);
+            final OptionReply r = readOptionReply(option);
             if (r.type == REP_ACK) {
                 break;
             }
             if (r.type != REP_META_CONTEXT) {
-                throw refused(OPT_SET_META_CONTEXT, r, "metadata contexts (NBD_OPT_SET_META_CONTEXT), which dirty "
+                throw refused(option, r, "metadata contexts (NBD_OPT_SET_META_CONTEXT), which dirty "
                         + "bitmaps are read through");
             }
             if (r.data.remaining() < 4) {
                 throw new NbdException("NBD server " + peer + " sent a malformed NBD_REP_META_CONTEXT reply");
             }
             final int id = r.data.getInt();
-            contexts.put(id, StandardCharsets.UTF_8.decode(r.data).toString());
+            final String name = StandardCharsets.UTF_8.decode(r.data).toString();
+            if (replied.size() >= MAX_CONTEXTS) {
+                throw new NbdException("NBD server " + peer + " sent more than " + MAX_CONTEXTS + " metadata contexts");
+            }
+            replied.add(name);
+            if (option == OPT_SET_META_CONTEXT) {
+                contexts.put(id, name);
+            }
         }
-        LOG.debug("NBD {} export '{}': contexts {}", peer, exportName, contexts);
+        LOG.debug("NBD {} export '{}': contexts {}", peer, exportName, replied);
+        return replied;
     }
 
     private void go() throws IOException {

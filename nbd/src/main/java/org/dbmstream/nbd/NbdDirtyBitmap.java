@@ -24,6 +24,12 @@ public final class NbdDirtyBitmap {
     public record Result(long diskSize, BitmapDigest.Result digest) {
     }
 
+    /** The names of the dirty bitmaps export {@code uri} offers. */
+    public static List<String> list(final NbdUri uri, final Duration timeout) throws IOException {
+        return NbdClient.listContexts(uri, timeout).stream().filter(c -> c.startsWith(CONTEXT_PREFIX))
+                .map(c -> c.substring(CONTEXT_PREFIX.length())).toList();
+    }
+
     /** Reads bitmap {@code bitmap} of the export of {@code uri} at {@code granularity} into {@code rawFile}. */
     public static Result read(final NbdUri uri, final String bitmap, final Granularity granularity, final Path rawFile,
             final Duration timeout) throws IOException {

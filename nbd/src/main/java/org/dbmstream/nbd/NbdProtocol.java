@@ -14,6 +14,7 @@ final class NbdProtocol {
     static final int OPT_STARTTLS = 5;
     static final int OPT_GO = 7;
     static final int OPT_STRUCTURED_REPLY = 8;
+    static final int OPT_LIST_META_CONTEXT = 9;
     static final int OPT_SET_META_CONTEXT = 10;
 
     static final int REP_ACK = 1;
@@ -54,6 +55,7 @@ final class NbdProtocol {
             case OPT_GO -> "NBD_OPT_GO";
             case OPT_STRUCTURED_REPLY -> "NBD_OPT_STRUCTURED_REPLY";
             case OPT_SET_META_CONTEXT -> "NBD_OPT_SET_META_CONTEXT";
+            case OPT_LIST_META_CONTEXT -> "NBD_OPT_LIST_META_CONTEXT";
             case OPT_STARTTLS -> "NBD_OPT_STARTTLS";
             default -> "option " + option;
         };

@@ -19,11 +19,12 @@ import java.util.Objects;
  * An NBD export as qemu and libnbd write it: {@code nbd://HOST[:PORT]/EXPORT} or
  * {@code nbd+unix:///EXPORT?socket=PATH}, with {@code bitmap=NAME} (repeatable; percent-encoded UTF-8)
  * naming the dirty bitmaps to read. dbm adds {@code node=NAME} (the node name the bitmaps are migrated
- * under; default: the export name), {@code granularity=SIZE} (NBD does not carry it) and
+ * under; default: the export name), {@code granularity=SIZE} (NBD does not carry it; once for all bitmaps or
+ * once per bitmap, in order) and
  * {@code enabled}/{@code persistent} (the flags START carries; {@code =true}/{@code =false}).
  */
 public record NbdUri(String text, SocketAddress address, String exportName, List<String> bitmaps,
-        Map<String, String> options) {
+        List<String> granularities, Map<String, String> options) {
     /** The IANA port of NBD. */
     public static final int DEFAULT_PORT = 10809;
 
@@ -34,6 +35,7 @@ public record NbdUri(String text, SocketAddress address, String exportName, List
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(exportName, "exportName");
         bitmaps = List.copyOf(bitmaps);
+        granularities = List.copyOf(granularities);
         options = Map.copyOf(options);
     }
 
@@ -58,6 +60,7 @@ public record NbdUri(String text, SocketAddress address, String exportName, List
         }
         final Map<String, String> options = new LinkedHashMap<>();
         final List<String> bitmaps = new ArrayList<>();
+        final List<String> granularities = new ArrayList<>();
         final String rawQuery = uri.getRawQuery();
         if (rawQuery != null && !rawQuery.isEmpty()) {
             for (final String pair : rawQuery.split("&")) {
@@ -73,6 +76,8 @@ public record NbdUri(String text, SocketAddress address, String exportName, List
                         throw new IllegalArgumentException(text + ": empty bitmap name");
                     }
                     bitmaps.add(value);
+                } else if (key.equals("granularity")) {
+                    granularities.add(value);
                 } else if (options.put(key, value) != null) {
                     throw new IllegalArgumentException(text + ": query parameter '" + key + "' is given twice");
                 }
@@ -105,7 +110,19 @@ public record NbdUri(String text, SocketAddress address, String exportName, List
             default -> throw new IllegalArgumentException(text + ": unsupported scheme '" + scheme
                     + "' (use nbd://HOST:PORT/EXPORT or nbd+unix:///EXPORT?socket=PATH)");
         }
-        return new NbdUri(text, address, exportName, bitmaps, options);
+        if (granularities.size() > 1 && granularities.size() != bitmaps.size()) {
+            throw new IllegalArgumentException(text + ": give granularity= once for every bitmap, or as often as "
+                    + "bitmap= (in the same order); got " + granularities.size() + " for " + bitmaps.size() + " bitmaps");
+        }
+        return new NbdUri(text, address, exportName, bitmaps, granularities, options);
+    }
+
+    /** The granularity given for the {@code index}-th bitmap (one for all, or one each), or {@code fallback}. */
+    public String granularity(final int index, final String fallback) {
+        if (granularities.isEmpty()) {
+            return fallback;
+        }
+        return granularities.size() == 1 ? granularities.get(0) : granularities.get(index);
     }
 
     /** A query option, or {@code fallback} when absent. */

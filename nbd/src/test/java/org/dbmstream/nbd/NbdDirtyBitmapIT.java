@@ -54,6 +54,14 @@ class NbdDirtyBitmapIT {
     }
 
     @Test
+    void listsTheBitmapsAnExportOffers() throws Exception {
+        final Path file = QemuTestData.image("img1", tmp);
+        try (QemuNbdServer server = QemuNbdServer.start(file, "img1", tmp, "b4k", "bdis")) {
+            assertThat(NbdDirtyBitmap.list(NbdUri.parse(server.uri("")), TIMEOUT)).containsExactlyInAnyOrder("b4k", "bdis");
+        }
+    }
+
+    @Test
     void aGranularityCoarserThanTheBitmapsIsRefusedWithItsBound() throws Exception {
         final Path file = QemuTestData.image("img1", tmp);
         try (QemuNbdServer server = QemuNbdServer.start(file, "img1", tmp, "b4k")) {

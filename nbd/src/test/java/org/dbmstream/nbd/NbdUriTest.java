@@ -30,7 +30,11 @@ class NbdUriTest {
                 + "&enabled=true&persistent=off");
         assertThat(u.address()).isEqualTo(UnixDomainSocketAddress.of(Path.of("/run/qsd/nbd.sock")));
         assertThat(u.exportName()).isEqualTo("vda");
-        assertThat(u.option("granularity", null)).isEqualTo("4K");
+        assertThat(u.granularity(0, null)).isEqualTo("4K");
+        final NbdUri two = NbdUri.parse("nbd://h/e?bitmap=a&granularity=4K&bitmap=b&granularity=64K");
+        assertThat(two.granularity(1, null)).isEqualTo("64K");
+        assertThatThrownBy(() -> NbdUri.parse("nbd://h/e?bitmap=a&granularity=4K&granularity=64K"))
+                .hasMessageContaining("as often as bitmap=");
         assertThat(u.flag("enabled", false)).isTrue();
         assertThat(u.flag("persistent", true)).isFalse();
         assertThat(u.server()).isEqualTo("unix:/run/qsd/nbd.sock");
