@@ -67,6 +67,9 @@ public final class ReplicaClient {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while asking " + uri, e);
+            } catch (IOException e) {
+                throw new IOException("cannot reach the replica API at " + uri + ": "
+                        + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()), e);
             }
             if (r.statusCode() == 200) {
                 return r;
@@ -78,7 +81,7 @@ public final class ReplicaClient {
             if (r.statusCode() == 503 && System.nanoTime() < deadline) {
                 final long wait = r.headers().firstValueAsLong("Retry-After").orElse(1);
                 try {
-                    Thread.sleep(Math.min(Math.max(wait, 1), 5) * 1000L);
+                    Thread.sleep(Math.max(100, Math.min(wait, 5) * 1000L));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IOException("interrupted while waiting for " + uri, e);
