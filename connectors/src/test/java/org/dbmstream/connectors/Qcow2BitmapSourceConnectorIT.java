@@ -42,7 +42,7 @@ class Qcow2BitmapSourceConnectorIT {
     @TempDir
     Path dir;
 
-    private static Topics topics(KafkaBroker broker, String prefix) {
+    static Topics topics(KafkaBroker broker, String prefix) {
         Topics t = new Topics(prefix);
         broker.createTopics(3, t.chunks());
         broker.createTopic(t.migrations(), 1, Map.of("cleanup.policy", "compact"));
@@ -71,7 +71,7 @@ class Qcow2BitmapSourceConnectorIT {
     }
 
     /** Reads the chunks topic until {@code done}; fails at once if the worker's task failed. */
-    private static Map<String, List<ChunkLog.Read>> awaitLog(KafkaBroker broker, Topics t, ConnectWorker worker,
+    static Map<String, List<ChunkLog.Read>> awaitLog(KafkaBroker broker, Topics t, ConnectWorker worker,
             String connector, Predicate<Map<String, List<ChunkLog.Read>>> done) throws InterruptedException {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         Map<String, List<ChunkLog.Read>> log = Map.of();
@@ -96,7 +96,7 @@ class Qcow2BitmapSourceConnectorIT {
     }
 
     /** Every key's sequence numbers are 0, 1, 2... in log order: nothing repeated, nothing missing. */
-    private static void assertContiguous(List<ChunkLog.Read> reads) {
+    static void assertContiguous(List<ChunkLog.Read> reads) {
         Map<String, Long> next = new HashMap<>();
         for (ChunkLog.Read r : reads) {
             assertThat(r.value().getSequence()).as("seq of %s", r.keyText()).isEqualTo(next.getOrDefault(r.keyText(), 0L));
