@@ -25,6 +25,9 @@ public final class NbdClient implements AutoCloseable {
     /** Largest BLOCK_STATUS request: 1 GiB, so a reply's extents stay few and lengths fit in 32 bits. */
     public static final long MAX_REQUEST = 1L << 30;
 
+    /** Most chunks accepted in one reply: one per context is what a server sends; the rest would be a loop. */
+    static final int MAX_REPLY_CHUNKS = 4096;
+
     /** Most metadata contexts accepted in one answer (a hostile server could send them forever). */
     static final int MAX_CONTEXTS = 65536;
 
@@ -229,7 +232,11 @@ public final class NbdClient implements AutoCloseable {
                 .putShort((short) CMD_BLOCK_STATUS).putLong(cookie).putLong(offset).putInt((int) length).flip(),
                 "NBD_CMD_BLOCK_STATUS");
         long covered = -1;
-        while (true) {
+        for (int chunks = 0; ; chunks++) {
+            if (chunks >= MAX_REPLY_CHUNKS) {
+                throw new NbdException("NBD server " + peer + " sent more than " + MAX_REPLY_CHUNKS
+                        + " chunks in one reply to NBD_CMD_BLOCK_STATUS");
+            }
             final ByteBuffer head = socket.read(4, "a reply");
             final int magic = head.getInt();
             if (magic == SIMPLE_REPLY_MAGIC) {

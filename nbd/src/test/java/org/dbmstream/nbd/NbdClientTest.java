@@ -149,6 +149,23 @@ class NbdClientTest {
     }
 
     @Test
+    void aServerThatNeverEndsItsReplyIsCutOff() throws Exception {
+        try (FakeNbdServer server = new FakeNbdServer((in, out) -> {
+            FakeNbdServer.negotiate(in, out, "b", 1 << 20);
+            final long cookie = FakeNbdServer.request(in).cookie();
+            for (int i = 0; i <= NbdClient.MAX_REPLY_CHUNKS; i++) {
+                out.writeInt(NbdProtocol.STRUCTURED_REPLY_MAGIC);
+                out.writeShort(0);
+                out.writeShort(NbdProtocol.REPLY_TYPE_NONE);
+                out.writeLong(cookie);
+                out.writeInt(0);
+            }
+        })) {
+            assertThatThrownBy(() -> read(server)).hasMessageContaining("chunks in one reply");
+        }
+    }
+
+    @Test
     void aServerThatHangsUpMidReplyIsNamed() throws Exception {
         try (FakeNbdServer server = new FakeNbdServer((in, out) -> {
             FakeNbdServer.negotiate(in, out, "b", 1 << 20);

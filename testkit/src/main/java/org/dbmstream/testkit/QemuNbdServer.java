@@ -1,7 +1,6 @@
 package org.dbmstream.testkit;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,17 +33,7 @@ public final class QemuNbdServer implements AutoCloseable {
         cmd.add(image.toString());
         final Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("qemu-nbd-" + System.nanoTime() + ".log").toFile()).start();
-        final long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!Files.exists(socket)) {
-            if (!p.isAlive()) {
-                throw new IOException("qemu-nbd exited with " + p.exitValue() + ": " + String.join(" ", cmd));
-            }
-            if (System.nanoTime() > deadline) {
-                p.destroyForcibly();
-                throw new IOException("qemu-nbd did not create " + socket + " within 60 s");
-            }
-            Thread.sleep(20);
-        }
+        UnixSockets.awaitAccepting(socket, p, Duration.ofSeconds(60), "qemu-nbd " + String.join(" ", cmd));
         return new QemuNbdServer(p, socket, exportName);
     }
 

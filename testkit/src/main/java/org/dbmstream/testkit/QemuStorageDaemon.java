@@ -1,7 +1,6 @@
 package org.dbmstream.testkit;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,15 +37,9 @@ public final class QemuStorageDaemon implements AutoCloseable {
                 "--monitor", "chardev=qmp0"));
         final Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("qsd-" + id + ".log").toFile()).start();
-        final long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!Files.exists(qmpSocket) || !Files.exists(nbd)) {
-            if (!p.isAlive() || System.nanoTime() > deadline) {
-                p.destroyForcibly();
-                throw new IOException("qemu-storage-daemon did not start: " + String.join(" ", cmd) + "\n"
-                        + Files.readString(dir.resolve("qsd-" + id + ".log")));
-            }
-            Thread.sleep(20);
-        }
+        final String what = "qemu-storage-daemon (log " + dir.resolve("qsd-" + id + ".log") + ")";
+        UnixSockets.awaitAccepting(qmpSocket, p, Duration.ofSeconds(60), what);
+        UnixSockets.awaitAccepting(nbd, p, Duration.ofSeconds(60), what);
         return new QemuStorageDaemon(p, nbd, QmpClient.connect(qmpSocket));
     }
 

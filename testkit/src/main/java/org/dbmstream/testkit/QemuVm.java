@@ -34,15 +34,7 @@ public final class QemuVm implements AutoCloseable {
                 "-display", "none", "-S", "-qmp", "unix:" + qmpSocket + ",server=on,wait=off"));
         cmd.addAll(args);
         final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        final long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!Files.exists(qmpSocket)) {
-            if (!p.isAlive() || System.nanoTime() > deadline) {
-                p.destroyForcibly();
-                throw new IOException("qemu-system-x86_64 did not start: " + String.join(" ", cmd) + "\n"
-                        + Files.readString(log));
-            }
-            Thread.sleep(20);
-        }
+        UnixSockets.awaitAccepting(qmpSocket, p, Duration.ofSeconds(60), "qemu-system-x86_64 (log " + log + ")");
         return new QemuVm(p, QmpClient.connect(qmpSocket), log);
     }
 
