@@ -30,6 +30,7 @@ import org.dbmstream.serdes.DbmSerdes;
 import org.dbmstream.serdes.Topics;
 import org.dbmstream.topology.DestinationConfig;
 import org.dbmstream.topology.DestinationApp;
+import org.dbmstream.topology.store.StoreNames;
 
 /**
  * One run of the destination application ({@link DestinationApp}, what {@code dbm destination} runs)
@@ -45,7 +46,7 @@ final class TopologyRun {
      * on disk after a clean close.
      */
     record Result(long nanos, long heapAfterBytes, long completed, Set<String> sha256s, Set<Long> counts,
-            long stateBytes, Map<String, Object> threadTime) {
+            long stateBytes, Map<String, Object> threadTime, long bitsChangelogRecords) {
     }
 
     private TopologyRun() {
@@ -111,11 +112,12 @@ final class TopologyRun {
                     }
                 }
             }
-            result = new Result(doneAt - runningAt, heap, completed, sha256s, counts, 0, threadTime);
+            result = new Result(doneAt - runningAt, heap, completed, sha256s, counts, 0, threadTime, 0);
         }
         // closed: RocksDB has flushed its memtables, so the files show what the state really takes
         return new Result(result.nanos(), result.heapAfterBytes(), result.completed(), result.sha256s(),
-                result.counts(), sizeOf(stateDir), result.threadTime());
+                result.counts(), sizeOf(stateDir), result.threadTime(),
+                ChangelogCount.committedRecords(bootstrap, config.applicationId() + "-" + StoreNames.BITS + "-changelog"));
     }
 
     /**
