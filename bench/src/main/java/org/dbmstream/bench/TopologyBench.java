@@ -193,6 +193,11 @@ public final class TopologyBench {
         row.put("us_per_chunk", round(ours.nanos() / 1000.0 / published.records()));
         row.put("plain_us_per_chunk", round(plainNanos / 1000.0 / published.records()));
         row.put("eos_pipe_us_per_chunk", round(pipeNanos / 1000.0 / published.records()));
+        Object cpu = ours.threadTime().get("process_cpu_ms");
+        if (cpu instanceof Number ms) {
+            // CPU of the whole JVM (destination and broker) per chunk: steadier than wall time under load
+            row.put("cpu_us_per_chunk", round(ms.doubleValue() * 1000 / published.records()));
+        }
         row.put("heap_after_mib", round(ours.heapAfterBytes() / (1024.0 * 1024)));
         row.put("state_dir_mib", round(ours.stateBytes() / (1024.0 * 1024)));
         row.put("stream_thread", ours.threadTime());
@@ -275,6 +280,14 @@ public final class TopologyBench {
             heap.put(r.get("factor") + "x", r.get("heap_after_mib"));
         }
         s.put("us_per_chunk", perChunk);
+        Map<String, Object> cpuPerChunk = new LinkedHashMap<>();
+        Map<String, Object> changelog = new LinkedHashMap<>();
+        for (Map<String, Object> r : rows) {
+            cpuPerChunk.put(r.get("factor") + "x", r.get("cpu_us_per_chunk"));
+            changelog.put(r.get("factor") + "x", r.get("bits_changelog_per_bits_chunk"));
+        }
+        s.put("cpu_us_per_chunk", cpuPerChunk);
+        s.put("bits_changelog_per_bits_chunk", changelog);
         double first = ((Number) rows.get(0).get("us_per_chunk")).doubleValue();
         double last = ((Number) rows.get(rows.size() - 1).get("us_per_chunk")).doubleValue();
         s.put("per_chunk_growth_16x_vs_1x", round(last / first));
@@ -311,6 +324,9 @@ public final class TopologyBench {
         }
         summary.put("us_per_chunk_by_bitmaps", perChunk);
         summary.put("heap_after_mib_by_bitmaps", heap);
+        // issue 14's fleet-scale check: heap after 10,000 concurrent bitmaps (target < 512 MiB)
+        rows.stream().filter(r -> ((Number) r.get("bitmaps")).intValue() == 10_000).findFirst()
+                .ifPresent(r -> summary.put("heap_after_mib_10000_bitmaps", r.get("heap_after_mib")));
         if (rows.size() >= 2) {
             Map<String, Object> first = rows.get(0);
             Map<String, Object> last = rows.get(rows.size() - 1);

@@ -72,6 +72,7 @@ final class TopologyRun {
                     throw new IllegalStateException("the destination topology failed");
                 }
             });
+            CpuClock cpu = CpuClock.start();
             long deadline = System.nanoTime() + timeout.toNanos();
             Set<String> sha256s = new HashSet<>();
             Set<Long> counts = new HashSet<>();
@@ -106,6 +107,7 @@ final class TopologyRun {
                         // events of other partitions may still be on their way: the clock stops here
                         doneAt = System.nanoTime();
                         threadTime = threadTime(app.streams(), doneAt - runningAt);
+                        threadTime.putAll(cpu.since());
                         // start-up inside the timed run: first records polled to the first event (the first chunk's BitmapStarted)
                         threadTime.put("first_event_ms", Math.round((firstEventAt - runningAt) / 1e6));
                         heap = heapAfterGc();
