@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
 import org.dbmstream.bitmap.mapping.AliasMap;
 import org.dbmstream.bitmap.mapping.BlockBitmapMapping;
 import org.dbmstream.serdes.Topics;
+import org.dbmstream.source.MigrationFingerprint;
 import org.dbmstream.source.MigrationInput;
 import org.dbmstream.source.MigrationOutcome;
 import org.dbmstream.source.MigrationRequest;
@@ -75,9 +76,15 @@ final class MigrateCommand implements Callable<Integer> {
         @Option(names = "--raw-persistent", description = "The bitmap is persistent.")
         boolean persistent;
 
-        MigrationInput input() {
-            return new MigrationInput.RawBitmapFile(file, node, name, Granularity.of(Sizes.parse(granularity)),
-                    Sizes.parse(diskSize), enabled, persistent);
+        MigrationInput input(final CommandSpec spec) {
+            ArgumentChecks.readable(spec, "--raw", file);
+            final long g = ArgumentChecks.size(spec, "--granularity", granularity);
+            final long size = ArgumentChecks.size(spec, "--disk-size", diskSize);
+            try {
+                return new MigrationInput.RawBitmapFile(file, node, name, Granularity.of(g), size, enabled, persistent);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--raw " + file + ": " + e.getMessage(), e);
+            }
         }
     }
 
@@ -126,48 +133,79 @@ final class MigrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        final Map<String, String> extra = configFile == null ? Map.of() : DestinationConfig.readProperties(configFile);
         if (files.isEmpty() && raw.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "give at least one image, stream or --raw bitmap");
         }
+        // every argument and input is checked here, before a broker or a destination starts
+        final Map<String, String> extra = configFile == null ? Map.of()
+                : DestinationConfig.readProperties(ArgumentChecks.readable(spec, "--config", configFile));
+        final long rateLimit = ArgumentChecks.size(spec, "--max-bandwidth", maxBandwidth);
         try (Inputs inputs = Inputs.of(files, node)) {
             final List<MigrationInput> all = new ArrayList<>(inputs.inputs());
-            raw.forEach(r -> all.add(r.input()));
-            final MigrationRequest request = request(all);
+            for (final RawBitmap r : raw) {
+                all.add(r.input(spec));
+            }
+            final MigrationRequest.Builder builder = request(all);
+            final MigrationFingerprint.Content content = MigrationFingerprint.of(builder.build());
+            if (content.bitmaps().isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "nothing to migrate: no bitmap of "
+                        + describeInputs() + (mapping != null ? " is selected by --mapping " + mapping : " exists")
+                        + "; nothing was published");
+            }
+            final MigrationRequest request = builder.fingerprint(content.fingerprint()).build();
             if (bootstrapServers != null) {
-                return migrate(bootstrapServers, request, extra);
+                return migrate(bootstrapServers, request, extra, rateLimit);
             }
             try (EmbeddedRuntime embedded = EmbeddedRuntime.startBroker()) {
                 embedded.startDestination(topicPrefix, extra);
-                return migrate(embedded.bootstrapServers(), request, extra);
+                return migrate(embedded.bootstrapServers(), request, extra, rateLimit);
             }
         }
     }
 
-    private MigrationRequest request(final List<MigrationInput> inputs) throws IOException {
+    /** The inputs as a message names them: the files as given. */
+    private String describeInputs() {
+        final List<String> names = new ArrayList<>();
+        files.forEach(f -> names.add(f.toString()));
+        raw.forEach(r -> names.add(r.file.toString()));
+        return String.join(", ", names);
+    }
+
+    private MigrationRequest.Builder request(final List<MigrationInput> inputs) throws IOException {
         final MigrationRequest.Builder b = MigrationRequest.builder().target(target).inputs(inputs);
         if (migrationId != null) {
             b.migrationId(migrationId);
         }
         if (mapping != null) {
-            b.sourceMapping(AliasMap.fromJson(Files.readString(mapping)));
+            b.sourceMapping(AliasMap.fromJson(
+                    Files.readString(ArgumentChecks.readable(spec, "--mapping", mapping))));
         }
         if (destinationMapping != null) {
-            final String text = Files.readString(destinationMapping);
+            final String text = Files.readString(ArgumentChecks.readable(spec, "--destination-mapping",
+                    destinationMapping));
             AliasMap.fromJson(text);
             b.destinationMapping(BlockBitmapMapping.fromJson(text));
         }
-        return b.build();
+        return b;
     }
 
-    private int migrate(final String servers, final MigrationRequest request, final Map<String, String> extra)
-            throws Exception {
+    private int migrate(final String servers, final MigrationRequest request, final Map<String, String> extra,
+            final long rateLimit) throws Exception {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
         final PublishListener progress = json ? PublishListener.NONE : ProgressRenderers.forConsole(
                 new PrintStream(new FileOutputStream(FileDescriptor.err), true));
-        final MigrationRunner.Result result = new MigrationRunner(servers, new Topics(topicPrefix), extra)
-                .transactional(transactional).rateLimit(Sizes.parse(maxBandwidth))
+        final MigrationRunner.Result result;
+        try {
+            result = new MigrationRunner(servers, new Topics(topicPrefix), extra)
+                .transactional(transactional).rateLimit(rateLimit)
+                .onRetry(existing -> {
+                    if (!json) {
+                        out.printf("Migration %s was published before with the same content (%s): "
+                                + "reporting its outcome%n", request.migrationId(), existing.describe());
+                        out.flush();
+                    }
+                })
                 .run(request, progress, published -> {
                     if (!json) {
                         out.printf("Published migration %s to target '%s': %d bitmap(s), %d records, %sB%n",
@@ -179,6 +217,10 @@ final class MigrateCommand implements Callable<Integer> {
                     out.println(json ? EventFormat.json(e) : EventFormat.line(e));
                     out.flush();
                 });
+        } catch (MigrationRunner.MigrationIdTakenException e) {
+            err.println("dbm migrate: " + e.getMessage());
+            return 2;
+        }
         final MigrationOutcome outcome = result.outcome();
         if (outcome.status() == MigrationOutcome.Status.COMPLETED) {
             return 0;

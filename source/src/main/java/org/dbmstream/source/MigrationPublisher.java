@@ -1,6 +1,7 @@
 package org.dbmstream.source;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.Callback;
@@ -58,7 +59,7 @@ public final class MigrationPublisher implements AutoCloseable {
                 plan.bitmaps().size(), records.size());
         listener.started(progress.snapshot(records.pendingBits()));
         try {
-            sendSpec(records.next(), progress, limiter);
+            sendSpec(records.next(), plan.fingerprint(), progress, limiter);
             listener.progressed(progress.snapshot(records.pendingBits()));
             AtomicReference<Exception> failure = new AtomicReference<>();
             // one callback for every record (not a new one per record): it only keeps the first failure
@@ -101,11 +102,16 @@ public final class MigrationPublisher implements AutoCloseable {
     }
 
     /** The spec goes out alone and is acknowledged (committed) before the first chunk. */
-    private void sendSpec(OutgoingRecord spec, Progress progress, RateLimiter limiter) throws InterruptedException {
+    private void sendSpec(OutgoingRecord spec, String fingerprint, Progress progress, RateLimiter limiter)
+            throws InterruptedException {
         throttle(limiter, spec);
         beginTransaction();
         try {
-            var sent = producer.send(new ProducerRecord<>(spec.topic(), spec.key(), spec.value()));
+            var record = new ProducerRecord<>(spec.topic(), spec.key(), spec.value());
+            if (fingerprint != null) {
+                record.headers().add(MigrationFingerprint.HEADER, fingerprint.getBytes(StandardCharsets.UTF_8));
+            }
+            var sent = producer.send(record);
             producer.flush(); // send it now rather than after linger.ms: nothing else is coming until it is acked
             sent.get();
         } catch (ExecutionException e) {
