@@ -150,6 +150,11 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
         return m;
     }
 
+    /** The dead-letter topic: {@code errors.dead.letter.queue.topic.name} from the extra properties, else dlq. */
+    public String deadLetterTopic() {
+        return extra.getOrDefault(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics().dlq());
+    }
+
     /** {@link #EVENT_COMMIT_INTERVAL} from the extra properties, else its default. */
     public long eventCommitIntervalMs() {
         String v = extra.get(EVENT_COMMIT_INTERVAL);
@@ -200,8 +205,7 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 extra.getOrDefault(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                         LogAndContinueExceptionHandler.class.getName()));
-        p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG,
-                extra.getOrDefault(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics().dlq()));
+        p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, deadLetterTopic());
         p.put(Topics.PREFIX_CONFIG, topicPrefix);
         return p;
     }

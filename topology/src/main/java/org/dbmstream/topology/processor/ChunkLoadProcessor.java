@@ -110,6 +110,8 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
         RecordOutput out = new RecordOutput(context, record);
         if (input.control() != null) {
             control(input.control(), out);
+        } else if (input.rejected() != null) {
+            ChunkRejection.reject(input.rejected(), spec(input.migration()), loader, context, record, out);
         } else if (!redelivered(input)) {
             SpecRecord spec = spec(input.migration());
             if (spec == null) {
