@@ -14,7 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dbmstream.bitmap.mapping.AliasMap;
-import org.dbmstream.bitmap.mapping.BlockBitmapMapping;
 import org.dbmstream.serdes.Topics;
 import org.dbmstream.source.MigrationFingerprint;
 import org.dbmstream.source.MigrationInput;
@@ -124,8 +123,9 @@ final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--transactional", description = "Publish the migration's chunks in one transaction.")
     boolean transactional;
 
-    @Option(names = "--timeout", defaultValue = "PT10M",
-            description = "How long to wait for the destination's final event (ISO-8601, default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", defaultValue = "10m", converter = DurationConverter.class,
+            description = "How long to wait for the destination's final event: 30s, 10m, 2h or ISO-8601 "
+                    + "such as PT10M (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
     @Option(names = "--json", description = "One JSON object per event.")
@@ -140,13 +140,18 @@ final class MigrateCommand implements Callable<Integer> {
         final Map<String, String> extra = configFile == null ? Map.of()
                 : DestinationConfig.readProperties(ArgumentChecks.readable(spec, "--config", configFile));
         final long rateLimit = ArgumentChecks.size(spec, "--max-bandwidth", maxBandwidth);
-        try (Inputs inputs = Inputs.of(files, node)) {
+        try (Inputs inputs = inputs()) {
             final List<MigrationInput> all = new ArrayList<>(inputs.inputs());
             for (final RawBitmap r : raw) {
                 all.add(r.input(spec));
             }
             final MigrationRequest.Builder builder = request(all);
-            final MigrationFingerprint.Content content = MigrationFingerprint.of(builder.build());
+            final MigrationFingerprint.Content content;
+            try {
+                content = MigrationFingerprint.of(builder.build());
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+            }
             if (content.bitmaps().isEmpty()) {
                 throw new ParameterException(spec.commandLine(), "nothing to migrate: no bitmap of "
                         + describeInputs() + (mapping != null ? " is selected by --mapping " + mapping : " exists")
@@ -160,6 +165,15 @@ final class MigrateCommand implements Callable<Integer> {
                 embedded.startDestination(topicPrefix, extra);
                 return migrate(embedded.bootstrapServers(), request, extra, rateLimit);
             }
+        }
+    }
+
+    /** The inputs, checked: a file that cannot be read is a bad argument (exit 2) named in the message. */
+    private Inputs inputs() throws IOException {
+        try {
+            return Inputs.of(files, node);
+        } catch (BadInputException | IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
     }
 
@@ -177,16 +191,22 @@ final class MigrateCommand implements Callable<Integer> {
             b.migrationId(migrationId);
         }
         if (mapping != null) {
-            b.sourceMapping(AliasMap.fromJson(
-                    Files.readString(ArgumentChecks.readable(spec, "--mapping", mapping))));
+            b.sourceMapping(mappingFile("--mapping", mapping));
         }
         if (destinationMapping != null) {
-            final String text = Files.readString(ArgumentChecks.readable(spec, "--destination-mapping",
-                    destinationMapping));
-            AliasMap.fromJson(text);
-            b.destinationMapping(BlockBitmapMapping.fromJson(text));
+            b.destinationMapping(mappingFile("--destination-mapping", destinationMapping).mapping());
         }
         return b;
+    }
+
+    /** A block-bitmap-mapping file given to {@code option}, validated with QEMU's rules; errors name it. */
+    private AliasMap mappingFile(final String option, final Path file) throws IOException {
+        final String text = Files.readString(ArgumentChecks.readable(spec, option, file));
+        try {
+            return AliasMap.fromJson(text);
+        } catch (RuntimeException e) {
+            throw new ParameterException(spec.commandLine(), option + " " + file + ": " + e.getMessage(), e);
+        }
     }
 
     private int migrate(final String servers, final MigrationRequest request, final Map<String, String> extra,
@@ -230,6 +250,15 @@ final class MigrateCommand implements Callable<Integer> {
         return 1;
     }
 
+    /** An input file that cannot be migrated (missing, a directory, empty, not a qcow2 image or stream). */
+    static final class BadInputException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BadInputException(final String message, final Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** The command's inputs; gzip-compressed qcow2 images are unpacked to temporary files first. */
     static final class Inputs implements AutoCloseable {
         private final List<MigrationInput> inputs = new ArrayList<>();
@@ -237,11 +266,16 @@ final class MigrateCommand implements Callable<Integer> {
 
         static Inputs of(final List<Path> files, final String node) throws IOException {
             final Inputs in = new Inputs();
+            Path current = null;
             try {
                 for (final Path f : files) {
+                    current = f;
                     in.add(f, files.size() == 1 ? node : null);
                 }
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException e) {
+                in.close();
+                throw new BadInputException(current + ": " + InspectCommand.oneLine(e), e);
+            } catch (RuntimeException e) {
                 in.close();
                 throw e;
             }
