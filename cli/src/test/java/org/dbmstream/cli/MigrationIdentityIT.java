@@ -102,4 +102,26 @@ class MigrationIdentityIT {
         assertThat(records("dbm.migrations")).isEqualTo(specs);
     }
 
+
+    /**
+     * As QEMU's add_bitmaps_to_list: an inconsistent (in_use) bitmap on a node the migration takes is
+     * refused with QEMU's message; a mapping that leaves its node out lets the other nodes migrate.
+     */
+    @Test
+    void inconsistentBitmapsAreRefusedOnlyOnTheNodesAMigrationTakes(@org.junit.jupiter.api.io.TempDir final Path tmp)
+            throws Exception {
+        final Path broken = image("img-broken.qcow2.gz");
+        final Run refused = dbm("migrate", "--bootstrap-servers", runtime.bootstrapServers(), broken.toString());
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.err()).contains("Bitmap 'b64k' is inconsistent and cannot be used");
+
+        final Path mapping = java.nio.file.Files.writeString(tmp.resolve("img1-only.json"),
+                "[{\"node-name\": \"img1\", \"alias\": \"d\", \"bitmaps\": [{\"name\": \"b4k\", \"alias\": \"b\"}]}]");
+        final Run others = dbm("migrate", "--bootstrap-servers", runtime.bootstrapServers(), "--timeout", "2m",
+                "--target", "vm-others", "--mapping", mapping.toString(), broken.toString(),
+                image("img1.qcow2.gz").toString());
+        assertThat(others.exit()).as(others.out() + others.err()).isZero();
+        assertThat(others.out()).contains("sha256=86467c2cf44c292e86722ab6b0786ec51e20b4df4840807876efd29f31fae048")
+                .contains("bitmaps=1");
+    }
 }
