@@ -123,6 +123,11 @@ final class DestinationDriver implements AutoCloseable {
         rawChunks.pipeInput(key, value);
     }
 
+    /** Moves the destination's wall clock on (what events are stamped with). */
+    void advanceClock(java.time.Duration by) {
+        driver.advanceWallClockTime(by);
+    }
+
     /** Every event emitted so far, in order. */
     List<Event> events() {
         seen.addAll(events.readValuesToList());
