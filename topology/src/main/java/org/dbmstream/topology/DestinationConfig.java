@@ -155,6 +155,24 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
         return extra.getOrDefault(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics().dlq());
     }
 
+    /**
+     * How long a migration with bitmaps still loading may go without any of its chunks arriving before
+     * the destination cancels it ("its source went silent"); 0 turns the check off.
+     */
+    public static final String IDLE_TIMEOUT = "dbm.migration.idle.timeout.ms";
+    /** Default of {@link #IDLE_TIMEOUT}: 10 minutes, the CLI's default wait for a final event. */
+    public static final long DEFAULT_IDLE_TIMEOUT_MS = 600_000;
+
+    /** {@link #IDLE_TIMEOUT} from the extra properties, else its default. */
+    public long idleTimeoutMs() {
+        String v = extra.get(IDLE_TIMEOUT);
+        long ms = v == null ? DEFAULT_IDLE_TIMEOUT_MS : Long.parseLong(v.trim());
+        if (ms < 0) {
+            throw new IllegalArgumentException(IDLE_TIMEOUT + " must be 0 (off) or more: " + v);
+        }
+        return ms;
+    }
+
     /** {@link #EVENT_COMMIT_INTERVAL} from the extra properties, else its default. */
     public long eventCommitIntervalMs() {
         String v = extra.get(EVENT_COMMIT_INTERVAL);

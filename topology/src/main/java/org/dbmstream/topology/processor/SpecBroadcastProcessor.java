@@ -1,8 +1,13 @@
 package org.dbmstream.topology.processor;
 
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.dbmstream.bitmap.load.Consequence;
+import org.dbmstream.bitmap.load.LoadError;
+import org.dbmstream.bitmap.load.MigrationControl;
 import org.dbmstream.schemas.MigrationSpec;
 import org.dbmstream.topology.record.Control;
 import org.dbmstream.topology.record.SpecRecord;
@@ -16,6 +21,12 @@ import org.dbmstream.topology.record.SpecRecord;
  * new migration's chunks in the parked store.
  */
 public final class SpecBroadcastProcessor implements Processor<String, MigrationSpec, String, Control> {
+    /**
+     * Header of a spec record that cancels its migration: a source that failed half-way publishes its
+     * spec again with the reason in this header.
+     */
+    public static final String SOURCE_CANCEL_HEADER = "dbm.cancel";
+
     private ProcessorContext<String, Control> context;
 
     @Override
@@ -32,6 +43,13 @@ public final class SpecBroadcastProcessor implements Processor<String, Migration
         MigrationSpec spec = record.value();
         Control control = spec == null ? new Control.SpecRemoved(id) : new Control.Spec(SpecRecord.of(id, spec));
         context.forward(record.withValue(control));
+        Header cancel = record.headers().lastHeader(SOURCE_CANCEL_HEADER);
+        if (spec != null && cancel != null && cancel.value() != null) {
+            // its source gave up on the migration: cancel it everywhere, as QEMU cancels the incoming side
+            String reason = new String(cancel.value(), StandardCharsets.UTF_8);
+            context.forward(record.withValue(new Control.Stop(new MigrationControl(id,
+                    new LoadError(Consequence.CANCEL, reason)))));
+        }
         context.commit();
     }
 }
