@@ -18,7 +18,7 @@ import org.dbmstream.bitmap.chunk.Chunk;
  */
 public final class MigrationFingerprint {
     /** Header of the spec record on the {@code migrations} topic that carries the fingerprint. */
-    public static final String HEADER = "dbm.fingerprint";
+    public static final String HEADER = org.dbmstream.serdes.SpecHeaders.FINGERPRINT;
 
     private MigrationFingerprint() {
     }

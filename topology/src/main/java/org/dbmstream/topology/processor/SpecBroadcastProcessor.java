@@ -25,7 +25,7 @@ public final class SpecBroadcastProcessor implements Processor<String, Migration
      * Header of a spec record that cancels its migration: a source that failed half-way publishes its
      * spec again with the reason in this header.
      */
-    public static final String SOURCE_CANCEL_HEADER = "dbm.cancel";
+    public static final String SOURCE_CANCEL_HEADER = org.dbmstream.serdes.SpecHeaders.CANCEL;
 
     private ProcessorContext<String, Control> context;
 
