@@ -102,4 +102,12 @@ class MigrateArgumentsTest {
         assertThat(DurationConverter.parse("PT10M")).isEqualTo(Duration.ofMinutes(10));
         assertThatThrownBy(() -> DurationConverter.parse("-PT1M")).isInstanceOf(TypeConversionException.class);
     }
+
+    @Test
+    void theTopLevelHelpListsEachCommandOnOneCompleteLine() {
+        final Run run = dbm("--help");
+        final String oneLine = run.out().replaceAll("\\s+", " ");
+        assertThat(oneLine).contains("inspect Prints the dirty bitmaps of qcow2 images and QEMU migration streams "
+                + "(plain or gzip). ").doesNotContain("(plain or gzip):");
+    }
 }
