@@ -98,9 +98,9 @@ class MigrationPublisherIT {
         try (MigrationPublisher p = new MigrationPublisher(settings(broker, t).build())) {
             result = p.publish(request, PublishListener.NONE);
         }
-        assertThat(result.records()).isEqualTo(1 + 22);
+        assertThat(result.records()).isEqualTo(1 + 21); // the empty iteration's EOS is coalesced
         List<ChunkTopic.Read> reads = ChunkTopic.chunks(broker.bootstrapServers(), t.chunks(), "mig1");
-        assertThat(reads).hasSize(22);
+        assertThat(reads).hasSize(21);
         Map<String, DirtyBitmap> rebuilt = ChunkTopic.rebuild(reads, -1);
         List<JsonNode> expected = QemuTestData.jsonl("expected/streams-sha256.jsonl", "stream", "mig1");
         assertThat(expected).hasSize(6);

@@ -156,12 +156,14 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
     }
 
     /**
-     * How long a migration with bitmaps still loading may go without any of its chunks arriving before
-     * the destination cancels it ("its source went silent"); 0 turns the check off.
+     * How long a migration with bitmaps still loading on a partition may go without any of its chunks
+     * arriving there (nor any of its bitmaps completing elsewhere) before the destination cancels it ("its
+     * source went silent"); 0 turns the check off. It must exceed the longest a source takes to send one
+     * bitmap's bits: a source sends bitmap after bitmap, so the others' partitions wait that long.
      */
     public static final String IDLE_TIMEOUT = "dbm.migration.idle.timeout.ms";
-    /** Default of {@link #IDLE_TIMEOUT}: 10 minutes, the CLI's default wait for a final event. */
-    public static final long DEFAULT_IDLE_TIMEOUT_MS = 600_000;
+    /** Default of {@link #IDLE_TIMEOUT}: 30 minutes. */
+    public static final long DEFAULT_IDLE_TIMEOUT_MS = 1_800_000;
 
     /** {@link #IDLE_TIMEOUT} from the extra properties, else its default. */
     public long idleTimeoutMs() {

@@ -169,6 +169,7 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
             migrationCache.remove(migration);
         } else if (control instanceof Control.BitmapTaken taken) {
             loadStore.putCompleted(taken.names());
+            silentSources.progressed(taken.names().migration(), context.currentSystemTimeMs());
         } else {
             // a cancel its source published reaches the tracker from here; the tracker's own decisions
             // come back too, and it ignores them (the migration already ended)

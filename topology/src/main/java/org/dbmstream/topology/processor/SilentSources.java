@@ -36,6 +36,11 @@ final class SilentSources {
         }
     }
 
+    /** Other progress of a migration this task follows (a bitmap of it completed on another partition). */
+    void progressed(String migration, long nowMs) {
+        lastChunk.computeIfPresent(migration, (m, before) -> nowMs);
+    }
+
     /**
      * Hands every migration silent for longer than the timeout to {@code silent} when {@code loading}
      * says it still has bitmaps loading here, and forgets it either way.
