@@ -18,7 +18,8 @@ import org.dbmstream.topology.record.SpecRecord;
  * exactly-once the loading tasks only see it once this task's transaction commits, and every chunk
  * that arrives before it is parked in a store and replayed. Specs are few, so the extra commits cost
  * nothing measurable; waiting for the regular commit interval (a second) held about that long of each
- * new migration's chunks in the parked store.
+ * new migration's chunks in the parked store. A spec that comes with the {@link #SOURCE_CANCEL_HEADER}
+ * header (its source failed half-way) is followed by a cancel of the migration to every partition.
  */
 public final class SpecBroadcastProcessor implements Processor<String, MigrationSpec, String, Control> {
     /**
