@@ -147,9 +147,10 @@ class Qcow2BitmapSourceConnectorIT {
         String id = ImageMigration.migrationId(new Qcow2BitmapSourceConnectorConfig(connectorConfig(images, t)), img1);
         long total = chunkCount(img1, id);
         Map<String, String> config = connectorConfig(images, t);
-        // slow enough to stop it in the middle: a few records per transaction, ~8 KB/s
+        // slow enough to stop it in the middle: a few records per transaction, ~3 KB/s (img1's ~8.5 KB take
+        // about 3 s, room for a loaded machine to see the first records and stop the worker)
         config.put("batch.max.records", "3");
-        config.put("rate.limit.bytes.per.second", "8000");
+        config.put("rate.limit.bytes.per.second", "3000");
         long beforeStop;
         try (ConnectWorker first = ConnectWorker.start(broker.bootstrapServers(), "itc-restart")) {
             first.putConnector("qcow2-restart", config);
