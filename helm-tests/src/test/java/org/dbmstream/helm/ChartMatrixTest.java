@@ -135,6 +135,18 @@ class ChartMatrixTest {
         assertStrimzi(values, chart, args);
     }
 
+    @org.junit.jupiter.api.Test
+    void extraPropertiesKeepTheirExactValues(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws IOException {
+        // a values file gives Helm numbers as floats: a large one must still reach the properties file as digits
+        final java.nio.file.Path values = java.nio.file.Files.writeString(dir.resolve("values.yaml"),
+                "destination:\n  config:\n    commit.interval.ms: 60000000\n    dbm.serde.format: embedded\n");
+        final Properties props = properties(RenderedChart.parse(new com.marcnuri.helm.Helm(ChartHelm.chartDir())
+                .template().withName(ChartHelm.RELEASE).withValuesFile(values).call()).one(V1ConfigMap.class));
+        assertThat(props).containsEntry("commit.interval.ms", "60000000")
+                .containsEntry("dbm.serde.format", "embedded");
+    }
+
     private static void assertSecurity(Map<String, Object> values, RenderedChart chart, V1Container c,
             Properties props) {
         final boolean tls = Boolean.TRUE.equals(values.get("kafka.tls.enabled"));
