@@ -61,6 +61,8 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
         }
     };
     private long localPosition;
+    private Keyspace layout;
+    private boolean layoutChecked;
 
     /** @param eventCommitIntervalMs longest wait before asking for a commit after emitting an event or fact */
     public ChunkLoadProcessor(long eventCommitIntervalMs) {
@@ -82,6 +84,8 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
                 new Keyspace(meta, StoreNames.NAMES));
         this.loader = new BitmapLoader(loadStore);
         this.sequences = new SequenceCheck(new Keyspace(meta, StoreNames.SEQUENCES));
+        this.layout = new Keyspace(meta, StoreNames.LAYOUT);
+        this.layoutChecked = false;
     }
 
     /** True for a chunk its source sent before (same source id, sequence not newer): it is dropped. */
@@ -106,6 +110,14 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
 
     @Override
     public void process(Record<String, LoadInput> record) {
+        if (!layoutChecked) {
+            // stores are written while a record is processed (the cache and changelog need its context)
+            long converted = loadStore.upgradeBitsLayout(layout);
+            if (converted > 0) {
+                LOG.info("Converted {} bitmap slots stored by an earlier version into segments", converted);
+            }
+            layoutChecked = true;
+        }
         LoadInput input = record.value();
         RecordOutput out = new RecordOutput(context, record);
         if (input.control() != null) {
