@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.dbmstream.schemas.Event;
+import org.dbmstream.serdes.ServiceCheck;
 import org.dbmstream.serdes.Topics;
 import org.dbmstream.source.MigrationOutcome;
 import org.dbmstream.source.MigrationPublisher;
@@ -48,6 +49,8 @@ final class MigrationRunner {
 
     PublishResult publish(final MigrationRequest request, final PublishListener progress,
             final Consumer<PublishResult> onPublished) throws java.io.IOException {
+        // an unreachable broker or registry is a clear error within seconds, not a minute of retries
+        ServiceCheck.check(servers, extra);
         final PublisherSettings.Builder b = PublisherSettings.builder(servers).topics(topics).serdeConfig(extra)
                 .transactional(transactional).rateLimit(rateLimit);
         extra.forEach((k, v) -> {
