@@ -3,8 +3,6 @@ package org.dbmstream.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -26,17 +24,17 @@ class UnreachableServicesTest {
     @Test
     void migrateToAClosedPortSaysConnectionRefusedNamingTheAddress() throws IOException {
         final String server = "127.0.0.1:" + closedPort();
-        final Result r = dbm("migrate", "--bootstrap-servers", server, image());
-        assertThat(r.exit).isEqualTo(1);
-        assertThat(r.err).contains("cannot reach a Kafka broker at " + server).contains("Connection refused");
-        assertThat(r.out).doesNotContain("Published migration");
+        final DbmRun r = DbmRun.of("migrate", "--bootstrap-servers", server, image());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("cannot reach a Kafka broker at " + server).contains("Connection refused");
+        assertThat(r.out()).doesNotContain("Published migration");
     }
 
     @Test
     void migrateToAnUnresolvableHostSaysSoWithTheCause() throws IOException {
-        final Result r = dbm("migrate", "--bootstrap-servers", "no-such-host.invalid:9092", image());
-        assertThat(r.exit).isEqualTo(1);
-        assertThat(r.err).contains("cannot reach a Kafka broker at no-such-host.invalid:9092")
+        final DbmRun r = DbmRun.of("migrate", "--bootstrap-servers", "no-such-host.invalid:9092", image());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("cannot reach a Kafka broker at no-such-host.invalid:9092")
                 .contains("unknown host 'no-such-host.invalid'");
     }
 
@@ -45,9 +43,10 @@ class UnreachableServicesTest {
         try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             final Path config = Files.writeString(tmp.resolve("client.properties"), "dbm.connect.timeout.ms=2000\n");
             final String server = "127.0.0.1:" + silent.getLocalPort();
-            final Result r = dbm("migrate", "--bootstrap-servers", server, "--config", config.toString(), image());
-            assertThat(r.exit).isEqualTo(1);
-            assertThat(r.err).contains("Kafka at " + server + " accepted a connection but gave no answer within 2 s")
+            final DbmRun r = DbmRun.of("migrate", "--bootstrap-servers", server, "--config", config.toString(),
+                    image());
+            assertThat(r.exit()).isEqualTo(1);
+            assertThat(r.err()).contains("Kafka at " + server + " accepted a connection but gave no answer within 2 s")
                     .contains("security.protocol");
         }
     }
@@ -55,9 +54,10 @@ class UnreachableServicesTest {
     @Test
     void destinationStartUpNamesTheUnreachableBroker() throws IOException {
         final String server = "127.0.0.1:" + closedPort();
-        final Result r = dbm("destination", "--bootstrap-servers", server, "--state-dir", tmp.resolve("s").toString());
-        assertThat(r.exit).isEqualTo(1);
-        assertThat(r.err).contains("cannot reach a Kafka broker at " + server).contains("Connection refused");
+        final DbmRun r = DbmRun.of("destination", "--bootstrap-servers", server, "--state-dir",
+                tmp.resolve("s").toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("cannot reach a Kafka broker at " + server).contains("Connection refused");
     }
 
     @Test
@@ -79,15 +79,5 @@ class UnreachableServicesTest {
             s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             return s.getLocalPort();
         }
-    }
-
-    private static Result dbm(final String... args) {
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final int exit = Dbm.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(exit, out.toString(), err.toString());
-    }
-
-    private record Result(int exit, String out, String err) {
     }
 }

@@ -1,4 +1,4 @@
-package org.dbmstream.testkit;
+package org.dbmstream.broker.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
