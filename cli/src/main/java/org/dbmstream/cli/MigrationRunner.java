@@ -49,8 +49,6 @@ final class MigrationRunner {
 
     PublishResult publish(final MigrationRequest request, final PublishListener progress,
             final Consumer<PublishResult> onPublished) throws java.io.IOException {
-        // an unreachable broker or registry is a clear error within seconds, not a minute of retries
-        ServiceCheck.check(servers, extra);
         final PublisherSettings.Builder b = PublisherSettings.builder(servers).topics(topics).serdeConfig(extra)
                 .transactional(transactional).rateLimit(rateLimit);
         extra.forEach((k, v) -> {
@@ -68,6 +66,8 @@ final class MigrationRunner {
 
     Result run(final MigrationRequest request, final PublishListener progress, final Consumer<PublishResult> onPublished,
             final Duration timeout, final Consumer<Event> onEvent) throws java.io.IOException, InterruptedException {
+        // an unreachable broker or registry is a clear error within seconds, before any client waits a minute
+        ServiceCheck.check(servers, extra);
         // events older than this run cannot be about it: skip them instead of reading the whole topic
         // (a minute of slack for clocks of other machines writing events)
         final java.time.Instant since = java.time.Instant.now().minus(Duration.ofMinutes(1));
