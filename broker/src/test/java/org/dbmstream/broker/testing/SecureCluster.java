@@ -86,8 +86,9 @@ public final class SecureCluster implements AutoCloseable {
     /** The README's ACLs of a source principal ({@code dbm migrate}, the connector) for topic prefix {@code prefix}. */
     public void allowSource(String user, String prefix) {
         List<AclBinding> acls = new ArrayList<>();
+        // READ: migrate looks up its migration id on the migrations topic before it publishes
         allow(acls, user, ResourceType.TOPIC, prefix + "migrations", PatternType.LITERAL, AclOperation.WRITE,
-                AclOperation.DESCRIBE);
+                AclOperation.READ, AclOperation.DESCRIBE);
         allow(acls, user, ResourceType.TOPIC, prefix + "chunks", PatternType.LITERAL, AclOperation.WRITE,
                 AclOperation.DESCRIBE);
         allow(acls, user, ResourceType.TOPIC, prefix + "events", PatternType.LITERAL, AclOperation.READ,
