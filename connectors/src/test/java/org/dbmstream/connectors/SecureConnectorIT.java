@@ -53,13 +53,13 @@ class SecureConnectorIT {
             }
             final Path images = Files.createDirectory(dir.resolve("images"));
             final Path img5 = QemuTestData.image("img5", images);
-            final String id = ImageMigration.migrationId("connect-", img5);
             final Map<String, String> config = new HashMap<>(Map.of(
                     "connector.class", Qcow2BitmapSourceConnector.class.getName(), "tasks.max", "1",
                     "images", images.toString(), "topic.prefix", t.prefix(),
                     "key.converter", Qcow2BitmapSourceConnector.BYTE_ARRAY_CONVERTER,
                     "value.converter", Qcow2BitmapSourceConnector.BYTE_ARRAY_CONVERTER,
                     "exactly.once.support", "required"));
+            final String id = ImageMigration.migrationId(new Qcow2BitmapSourceConnectorConfig(config), img5);
             try (ConnectWorker worker = ConnectWorker.start(cluster.saslSsl(), GROUP, security)) {
                 worker.putConnector("qcow2-secure", config);
                 worker.awaitRunning("qcow2-secure", 1, Duration.ofSeconds(120));
