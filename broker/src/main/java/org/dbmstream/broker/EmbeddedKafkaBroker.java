@@ -52,6 +52,8 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
 
     private final Path requestedDir;
     private final Map<String, String> overrides;
+    private final SecureListeners security;
+    private final Map<String, String> listenerAddresses = new HashMap<>();
     private Path dataDir;
     private boolean ownsDataDir;
     private KafkaRaftServer server;
@@ -67,8 +69,16 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
      * @param overrides broker settings that replace the defaults (e.g. {@code log.retention.hours})
      */
     public EmbeddedKafkaBroker(Path dataDir, Map<String, String> overrides) {
+        this(dataDir, overrides, null);
+    }
+
+    /**
+     * @param security SASL_SSL and mTLS listeners with ACLs beside the PLAINTEXT one, or {@code null}
+     */
+    public EmbeddedKafkaBroker(Path dataDir, Map<String, String> overrides, SecureListeners security) {
         this.requestedDir = dataDir;
         this.overrides = Map.copyOf(overrides);
+        this.security = security;
     }
 
     /**
@@ -119,8 +129,14 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
     }
 
     private void startOnce() {
-        int[] ports = FreePorts.pick(HOST, 2);
+        int[] ports = FreePorts.pick(HOST, security == null ? 2 : 4);
         Properties props = ServerProperties.of(HOST, ports[0], ports[1], dataDir.resolve("logs"), overrides);
+        listenerAddresses.clear();
+        if (security != null) {
+            security.apply(props, HOST, ports[2], ports[3]);
+            listenerAddresses.put(SecureListeners.SASL_SSL, HOST + ":" + ports[2]);
+            listenerAddresses.put(SecureListeners.SSL, HOST + ":" + ports[3]);
+        }
         Path propsFile = dataDir.resolve("server.properties");
         try (OutputStream out = Files.newOutputStream(propsFile)) {
             props.store(out, "dbm-stream embedded Kafka broker");
@@ -188,6 +204,18 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
             throw new IllegalStateException("Embedded Kafka broker is not running");
         }
         return bootstrapServers;
+    }
+
+    /**
+     * The address of the listener {@link SecureListeners#SASL_SSL} or {@link SecureListeners#SSL}
+     * (the broker must have been made with {@link SecureListeners}).
+     */
+    public synchronized String bootstrapServers(String listener) {
+        String address = listenerAddresses.get(listener);
+        if (server == null || address == null) {
+            throw new IllegalStateException("Embedded Kafka broker has no running listener " + listener);
+        }
+        return address;
     }
 
     /** The directory holding server.properties and the logs; {@code null} before {@link #start()}. */

@@ -43,7 +43,7 @@ public final class Dbm {
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setParameterExceptionHandler(Dbm::badArguments);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            cmd.getErr().println("dbm: " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
+            cmd.getErr().println("dbm: " + Causes.message(ex));
             LoggerFactory.getLogger(Dbm.class).debug("failure", ex);
             return 1;
         });

@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.dbmstream.schemas.Event;
+import org.dbmstream.serdes.ServiceCheck;
 import org.dbmstream.serdes.Topics;
 import org.dbmstream.source.MigrationOutcome;
 import org.dbmstream.source.MigrationPublisher;
@@ -87,6 +88,8 @@ final class MigrationRunner {
 
     Result run(final MigrationRequest request, final PublishListener progress, final Consumer<PublishResult> onPublished,
             final Duration timeout, final Consumer<Event> onEvent) throws java.io.IOException, InterruptedException {
+        // an unreachable broker or registry is a clear error within seconds, before any client waits a minute
+        ServiceCheck.check(servers, extra);
         // events older than this run cannot be about it: skip them instead of reading the whole topic
         // (a minute of slack for clocks of other machines writing events)
         java.time.Instant since = java.time.Instant.now().minus(Duration.ofMinutes(1));

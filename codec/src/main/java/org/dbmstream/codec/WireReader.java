@@ -2,6 +2,7 @@ package org.dbmstream.codec;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 
 /**
  * Big-endian reader over a byte stream that knows its offset and can look ahead a few bytes. QEMU's
@@ -94,16 +95,23 @@ public final class WireReader {
         return v;
     }
 
-    /** Reads exactly {@code n} bytes; the caller has bounded {@code n}. */
+    /**
+     * Reads exactly {@code n} bytes; the caller has bounded {@code n}. Beyond one buffer's worth the
+     * array grows with the bytes actually read, so a length field claiming more than the input holds
+     * costs no more memory than the input.
+     */
     public byte[] readBytes(int n, String field) throws IOException {
         long fieldOffset = position();
-        byte[] out = new byte[n];
+        byte[] out = new byte[Math.min(n, BUFFER)];
         int done = 0;
         while (done < n) {
             if (!fill(1)) {
                 throw new InputTruncatedException(field, fieldOffset, n, position());
             }
-            int k = Math.min(n - done, lim - pos);
+            if (done == out.length) {
+                out = Arrays.copyOf(out, (int) Math.min(n, 2L * out.length));
+            }
+            int k = Math.min(out.length - done, lim - pos);
             System.arraycopy(buf, pos, out, done, k);
             pos += k;
             done += k;

@@ -26,6 +26,11 @@ final class ConnectWorker implements AutoCloseable {
 
     /** Starts a worker of group {@code group}; workers of the same group share configs and offsets. */
     static ConnectWorker start(String bootstrap, String group) {
+        return start(bootstrap, group, Map.of());
+    }
+
+    /** As {@link #start(String, String)}, with {@code extra} worker settings (security, ...) on top. */
+    static ConnectWorker start(String bootstrap, String group, Map<String, String> extra) {
         Map<String, String> p = new HashMap<>();
         p.put("bootstrap.servers", bootstrap);
         p.put("group.id", group);
@@ -43,6 +48,7 @@ final class ConnectWorker implements AutoCloseable {
         // a worker that left gives its tasks up at once (default: held up to 5 minutes)
         p.put("scheduled.rebalance.max.delay.ms", "0");
         p.put("plugin.discovery", "service_load");
+        p.putAll(extra);
         return new ConnectWorker(new ConnectDistributed().startConnect(p));
     }
 

@@ -40,6 +40,8 @@ final class ImageFile {
 
     /** Reads {@code len} bytes at {@code offset} (big-endian buffer); {@code what} names them in errors. */
     ByteBuffer read(long offset, int len, String what) throws IOException {
+        // Checked before allocating: the length comes from the image and may claim far more than it holds.
+        checkInside(offset, len, what);
         ByteBuffer buf = ByteBuffer.allocate(len).order(ByteOrder.BIG_ENDIAN);
         readInto(offset, buf, what);
         return buf.flip();
@@ -48,10 +50,7 @@ final class ImageFile {
     /** Fills {@code buf} from its position to its limit with file bytes starting at {@code offset}. */
     void readInto(long offset, ByteBuffer buf, String what) throws IOException {
         int len = buf.remaining();
-        if (offset < 0 || offset > length || len > length - offset) {
-            throw new Qcow2Exception("truncated or corrupt image: " + what + " at offset " + offset + " ("
-                    + len + " bytes) lies outside the file of " + length + " bytes");
-        }
+        checkInside(offset, len, what);
         long pos = offset;
         while (buf.hasRemaining()) {
             int n = readAt(pos, buf);
@@ -60,6 +59,13 @@ final class ImageFile {
                 throw new Qcow2Exception("truncated image: file ended while reading " + what + " at offset "
                         + offset + " (" + len + " bytes)");
             }
+        }
+    }
+
+    private void checkInside(long offset, int len, String what) throws Qcow2Exception {
+        if (offset < 0 || len < 0 || offset > length || len > length - offset) {
+            throw new Qcow2Exception("truncated or corrupt image: " + what + " at offset " + offset + " ("
+                    + len + " bytes) lies outside the file of " + length + " bytes");
         }
     }
 }

@@ -32,6 +32,10 @@ import org.dbmstream.schemas.SchemaHistory;
  * class. Thread-safe.
  */
 public final class AvroCodec<T extends SpecificRecord> {
+    static {
+        AvroLimits.install();
+    }
+
     private final Class<T> type;
     private final SpecificData model;
     private final Schema schema;

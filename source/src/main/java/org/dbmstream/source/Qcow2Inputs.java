@@ -8,6 +8,7 @@ import org.dbmstream.bitmap.SerializedBitmap;
 import org.dbmstream.bitmap.source.BitmapCandidate;
 import org.dbmstream.qcow2.BitmapData;
 import org.dbmstream.qcow2.Qcow2Bitmap;
+import org.dbmstream.qcow2.Qcow2Exception;
 import org.dbmstream.qcow2.Qcow2Image;
 
 /**
@@ -21,7 +22,13 @@ final class Qcow2Inputs {
 
     static void add(MigrationInput.Qcow2Image input, MigrationPlanner.Nodes nodes, List<AutoCloseable> opened)
             throws IOException {
-        Qcow2Image image = Qcow2Image.open(input.file());
+        Qcow2Image image;
+        try {
+            image = Qcow2Image.open(input.file());
+        } catch (Qcow2Exception e) {
+            // the reader knows the structure at fault, not the file: name it, as for migration streams
+            throw new IOException("qcow2 image " + input.file() + ": " + e.getMessage(), e);
+        }
         opened.add(image);
         String node = input.node();
         if (image.bitmaps().isEmpty()) {

@@ -89,4 +89,16 @@ class Qcow2InputTest {
             assertThat(plan.bitmaps()).hasSize(8);
         }
     }
+
+    @Test
+    void aCorruptImageIsRefusedNamingTheFile() throws IOException {
+        Path img = QemuTestData.image("img5", dir);
+        byte[] b = java.nio.file.Files.readAllBytes(img);
+        b[23] = 40; // cluster_bits
+        java.nio.file.Files.write(img, b);
+        MigrationRequest request = MigrationRequest.builder().input(new MigrationInput.Qcow2Image(img)).build();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> MigrationPlanner.plan(request).close())
+                .isInstanceOf(IOException.class)
+                .hasMessage("qcow2 image " + img + ": corrupt qcow2 header: cluster_bits 40 outside 9..21");
+    }
 }

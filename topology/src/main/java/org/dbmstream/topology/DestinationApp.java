@@ -8,6 +8,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.dbmstream.serdes.ServiceCheck;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +61,8 @@ public final class DestinationApp implements AutoCloseable {
         Properties adminProps = new Properties();
         adminProps.putAll(config.extra());
         adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        // an unreachable broker or registry is a clear error naming it, not a minute of silent retries
+        ServiceCheck.check(config.bootstrapServers(), config.extra());
         try (Admin admin = Admin.create(adminProps)) {
             TopicSetup.ensure(admin, config);
         }

@@ -42,6 +42,7 @@ final class DestinationDriver implements AutoCloseable {
     private final TestInputTopic<String, MigrationSpec> migrations;
     private final TestInputTopic<ChunkKey, ChunkValue> chunks;
     private final TestInputTopic<byte[], byte[]> rawChunks;
+    private final TestInputTopic<byte[], byte[]> rawMigrations;
     private final TestOutputTopic<String, Event> events;
     private final TestOutputTopic<byte[], byte[]> dlq;
     private final Map<ChunkKey, Long> sequences = new HashMap<>();
@@ -70,6 +71,8 @@ final class DestinationDriver implements AutoCloseable {
         chunks = driver.createInputTopic(topics.chunks(), DbmSerdes.chunkKey(serde).serializer(),
                 DbmSerdes.chunkValue(serde).serializer());
         rawChunks = driver.createInputTopic(topics.chunks(), new ByteArraySerializer(), new ByteArraySerializer());
+        rawMigrations = driver.createInputTopic(topics.migrations(), new ByteArraySerializer(),
+                new ByteArraySerializer());
         events = driver.createOutputTopic(topics.events(), new StringDeserializer(),
                 DbmSerdes.event(serde).deserializer());
         dlq = driver.createOutputTopic(topics.dlq(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -137,6 +140,11 @@ final class DestinationDriver implements AutoCloseable {
     /** Publishes raw bytes to the chunks topic (a poison pill). */
     void raw(byte[] key, byte[] value) {
         rawChunks.pipeInput(key, value);
+    }
+
+    /** Publishes raw bytes to the migrations topic (a poison pill). */
+    void rawSpec(byte[] key, byte[] value) {
+        rawMigrations.pipeInput(key, value);
     }
 
     /** Moves the destination's wall clock on (what events are stamped with). */
