@@ -79,7 +79,7 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
         this.parked = context.getStateStore(StoreNames.PARKED);
         this.loadStore = new KeyValueLoadStore(new Keyspace(meta, StoreNames.BITMAP_STATES),
                 context.getStateStore(StoreNames.BITS), new Keyspace(meta, StoreNames.STOPS),
-                new Keyspace(meta, StoreNames.NAMES));
+                new Keyspace(meta, StoreNames.NAMES), new Keyspace(meta, StoreNames.INDEX));
         this.loader = new BitmapLoader(loadStore);
         this.sequences = new SequenceCheck(new Keyspace(meta, StoreNames.SEQUENCES));
     }

@@ -38,15 +38,23 @@ public final class KeyValueLoadStore implements LoadStore {
     private final KeyValueStore<Bytes, byte[]> bits;
     private final Keyspace stops;
     private final Keyspace names;
+    private final Keyspace index;
     private final Map<BitmapKey, Optional<BitmapState>> states = lru();
     private final Map<BitmapKey, byte[]> bitmapKeys = lru();
     private final Map<String, Optional<LoadError>> stopReasons = lru();
 
     public KeyValueLoadStore(Keyspace bitmaps, KeyValueStore<Bytes, byte[]> bits, Keyspace stops, Keyspace names) {
+        this(bitmaps, bits, stops, names, null);
+    }
+
+    /** @param index destination name to bitmap key, for queries ({@link StoredBitmaps}); null: none kept */
+    public KeyValueLoadStore(Keyspace bitmaps, KeyValueStore<Bytes, byte[]> bits, Keyspace stops, Keyspace names,
+            Keyspace index) {
         this.bitmaps = bitmaps;
         this.bits = bits;
         this.stops = stops;
         this.names = names;
+        this.index = index;
     }
 
     @Override
@@ -65,10 +73,17 @@ public final class KeyValueLoadStore implements LoadStore {
     public void putBitmap(BitmapKey key, BitmapState state) {
         bitmaps.put(bitmapKey(key), StateCodec.bitmapState(state));
         states.put(key, Optional.of(state));
+        if (index != null && state.chunks() == 0) {
+            // written at START (the name never changes afterwards), in the same store and transaction
+            index.put(StoreKeys.indexEntry(state.names(), bitmapKey(key).get()), bitmapKey(key).get());
+        }
     }
 
     @Override
     public void deleteBitmap(BitmapKey key) {
+        if (index != null) {
+            bitmap(key).ifPresent(state -> index.delete(StoreKeys.indexEntry(state.names(), bitmapKey(key).get())));
+        }
         bitmaps.delete(bitmapKey(key));
         states.put(key, Optional.empty());
         List<Bytes> doomed = new ArrayList<>();

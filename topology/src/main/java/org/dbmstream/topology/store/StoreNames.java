@@ -19,7 +19,8 @@ public final class StoreNames {
      * it ({@link #SPECS}), migration id to why loading it stopped here, cancel or fail ({@link #STOPS}),
      * target + node + bitmap name to the migration that completed it, for "already exists"
      * ({@link #NAMES}), and chunk key (migration, node alias, bitmap alias) to the last sequence number
-     * and source id seen ({@link #SEQUENCES}). All small, all rewritten often: one cached store.
+     * and source id seen ({@link #SEQUENCES}), and target + node + bitmap name + bitmap key to the bitmap key,
+     * the query index ({@link #INDEX}). All small, all rewritten often: one cached store.
      */
     public static final String META = "dbm-meta";
     /** Bitmap key + chunk index to the chunk's serialized bytes (all-zero chunks absent). */
@@ -32,6 +33,7 @@ public final class StoreNames {
     public static final byte STOPS = 'x';
     public static final byte NAMES = 'n';
     public static final byte SEQUENCES = 'q';
+    public static final byte INDEX = 'i';
     /** Migration id to its progress (tracker, keyed by migration). */
     public static final String MIGRATIONS = "dbm-migrations";
 

@@ -1,0 +1,38 @@
+package org.dbmstream.query;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.Comparator;
+import org.dbmstream.bitmap.load.BitmapPhase;
+import org.dbmstream.bitmap.load.BitmapState;
+
+/**
+ * One bitmap as the query API shows it (DESIGN.md section 9): destination names, QEMU's flags and, once
+ * complete, QEMU's count and sha256 (null while loading).
+ */
+@JsonPropertyOrder({"target", "node", "name", "granularity", "size", "enabled", "recording", "persistent", "state",
+    "count", "sha256", "migration", "chunks"})
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public record BitmapView(String target, String node, String name, long granularity, long size, boolean enabled,
+        boolean recording, boolean persistent, String state, Long count, String sha256, String migration,
+        long chunks) {
+
+    /** Lists order: node, then name, then complete before loading. */
+    static final Comparator<BitmapView> ORDER = Comparator.comparing(BitmapView::node)
+            .thenComparing(BitmapView::name).thenComparing(BitmapView::state);
+
+    static BitmapView of(BitmapState s) {
+        boolean complete = s.phase() == BitmapPhase.COMPLETE;
+        return new BitmapView(s.names().target(), s.names().node(), s.names().bitmap(), s.granularity().bytes(),
+                s.size(), s.enabled(), s.recording(), s.persistent(), s.phase().name().toLowerCase(),
+                complete ? s.count() : null, complete ? s.sha256() : null, s.names().migration(), s.chunks());
+    }
+
+    /** Of two bitmaps of one name (one replacing the other), the one queries answer with: the completed one. */
+    static BitmapView preferred(BitmapView a, BitmapView b) {
+        if (a == null) {
+            return b;
+        }
+        return "complete".equals(b.state()) && !"complete".equals(a.state()) ? b : a;
+    }
+}
