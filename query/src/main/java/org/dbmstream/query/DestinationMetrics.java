@@ -17,6 +17,14 @@ import org.apache.kafka.streams.KafkaStreams;
 final class DestinationMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
+    /** How often the binder looks for metrics that appeared since (sensors are created on first use). */
+    private static final java.time.Duration REFRESH = java.time.Duration.ofSeconds(2);
+    private final java.util.concurrent.ScheduledExecutorService refresher =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "dbm-metrics-refresh");
+                t.setDaemon(true);
+                return t;
+            });
     private KafkaStreamsMetrics streams;
 
     DestinationMetrics() {
@@ -26,7 +34,8 @@ final class DestinationMetrics implements AutoCloseable {
 
     /** Starts reporting {@code kafkaStreams}' metrics (call once it exists). */
     synchronized void bind(KafkaStreams kafkaStreams) {
-        streams = new KafkaStreamsMetrics(kafkaStreams);
+        streams = new KafkaStreamsMetrics(kafkaStreams, io.micrometer.core.instrument.Tags.empty(), refresher,
+                REFRESH);
         streams.bindTo(registry);
     }
 
@@ -40,6 +49,7 @@ final class DestinationMetrics implements AutoCloseable {
         if (streams != null) {
             streams.close();
         }
+        refresher.shutdownNow();
         gc.close();
         registry.close();
     }

@@ -11,15 +11,15 @@ import org.dbmstream.topology.DestinationConfig;
 /**
  * A destination instance that serves the query API (DESIGN.md section 9): the HTTP server starts first
  * (so that a free port can be chosen), then the {@link DestinationApp} with that address as its
- * {@code application.server}, so that every instance can find the owner of any bitmap. Under
- * exactly_once_v2 the state stores are transactional and interactive queries read committed data only
- * ({@code enable.transactional.statestores}, {@code default.interactive.query.isolation.level}), so an
- * answer never shows bits that an aborted transaction will undo.
+ * {@code application.server}, so that every instance can find the owner of any bitmap.
+ *
+ * <p>Kafka 4.4's transactional state stores with read-committed interactive queries
+ * ({@code enable.transactional.statestores=true}, {@code default.interactive.query.isolation.level=READ_COMMITTED})
+ * are not switched on here: with them, reading the stores' {@code num-uncommitted-bytes} metric (as any
+ * metrics reporter does) crashed the JVM in RocksDB's native {@code WriteBatch.getDataSize} once a task
+ * had moved to another instance. They can be set in the properties file.
  */
 public final class QueryingDestination implements AutoCloseable {
-    static final String TRANSACTIONAL_STORES = "enable.transactional.statestores";
-    static final String IQ_ISOLATION = "default.interactive.query.isolation.level";
-
     private final DestinationApp app;
     private final QueryServer server;
     private final DestinationMetrics metrics;
@@ -55,10 +55,6 @@ public final class QueryingDestination implements AutoCloseable {
             self[0] = advertised != null ? HostInfo.buildFromEndpoint(advertised) : new HostInfo(advertisedHost, bound);
             Map<String, String> extra = new HashMap<>();
             extra.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self[0].host() + ":" + self[0].port());
-            if (StreamsConfig.EXACTLY_ONCE_V2.equals(config.processingGuarantee())) {
-                extra.put(TRANSACTIONAL_STORES, "true");
-                extra.put(IQ_ISOLATION, "READ_COMMITTED");
-            }
             extra.putAll(config.extra());
             holder[0] = new DestinationApp(config.withExtra(extra)).start();
             metrics.bind(holder[0].streams());
