@@ -3,6 +3,7 @@ package org.dbmstream.query;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.Comparator;
+import org.dbmstream.bitmap.load.BitmapNames;
 import org.dbmstream.bitmap.load.BitmapPhase;
 import org.dbmstream.bitmap.load.BitmapState;
 
@@ -11,11 +12,20 @@ import org.dbmstream.bitmap.load.BitmapState;
  * complete, QEMU's count and sha256 (null while loading).
  */
 @JsonPropertyOrder({"target", "node", "name", "granularity", "size", "enabled", "recording", "persistent", "state",
-    "count", "sha256", "migration", "chunks"})
+    "count", "sha256", "migration", "nodeAlias", "bitmapAlias", "chunks"})
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record BitmapView(String target, String node, String name, long granularity, long size, boolean enabled,
         boolean recording, boolean persistent, String state, Long count, String sha256, String migration,
-        long chunks) {
+        String nodeAlias, String bitmapAlias, long chunks) {
+
+    /** The names the topology knows this bitmap by. */
+    BitmapNames names() {
+        return new BitmapNames(migration, target, node, nodeAlias, name, bitmapAlias);
+    }
+
+    boolean complete() {
+        return "complete".equals(state);
+    }
 
     /** Lists order: node, then name, then complete before loading. */
     static final Comparator<BitmapView> ORDER = Comparator.comparing(BitmapView::node)
@@ -25,7 +35,8 @@ public record BitmapView(String target, String node, String name, long granulari
         boolean complete = s.phase() == BitmapPhase.COMPLETE;
         return new BitmapView(s.names().target(), s.names().node(), s.names().bitmap(), s.granularity().bytes(),
                 s.size(), s.enabled(), s.recording(), s.persistent(), s.phase().name().toLowerCase(),
-                complete ? s.count() : null, complete ? s.sha256() : null, s.names().migration(), s.chunks());
+                complete ? s.count() : null, complete ? s.sha256() : null, s.names().migration(), s.names().nodeAlias(),
+                s.names().bitmapAlias(), s.chunks());
     }
 
     /** Of two bitmaps of one name (one replacing the other), the one queries answer with: the completed one. */

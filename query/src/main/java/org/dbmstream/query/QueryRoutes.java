@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.dbmstream.topology.store.StoredBitmaps;
 
 /**
@@ -26,12 +27,16 @@ final class QueryRoutes {
     private static final TypeReference<List<BitmapView>> VIEWS = new TypeReference<>() { };
     private static final TypeReference<List<Map<String, Object>>> TARGETS = new TypeReference<>() { };
 
+    private static final int REMOVAL_WAIT_S = 30;
+
     private final LocalReplica local;
     private final Peers peers;
+    private final RemovalPublisher removals;
 
-    QueryRoutes(LocalReplica local, Peers peers) {
+    QueryRoutes(LocalReplica local, Peers peers, RemovalPublisher removals) {
         this.local = local;
         this.peers = peers;
+        this.removals = removals;
     }
 
     void targets(Context ctx) throws IOException {
@@ -102,6 +107,35 @@ final class QueryRoutes {
         } else {
             proxy(ctx, found.peer(), "/raw");
         }
+    }
+
+    /**
+     * Removes a completed bitmap, like QMP {@code block-dirty-bitmap-remove}: 204 once it is gone from the
+     * replica (202 if the topology has not applied the removal within {@value #REMOVAL_WAIT_S} s), 409 for a
+     * bitmap still loading (QEMU's "busy" message), 404 for none.
+     */
+    void delete(Context ctx) throws IOException, InterruptedException {
+        Located found = locate(ctx);
+        if (found == null) {
+            notFound(ctx);
+            return;
+        }
+        if (!found.view().complete()) {
+            json(ctx, 409, Map.of("error", "Bitmap '" + found.view().name()
+                    + "' is currently in use by another operation and cannot be used"));
+            return;
+        }
+        removals.remove(found.view().names());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(REMOVAL_WAIT_S);
+        while (System.nanoTime() < deadline) {
+            Located now = locate(ctx);
+            if (now == null || !now.view().migration().equals(found.view().migration())) {
+                ctx.status(204);
+                return;
+            }
+            Thread.sleep(50);
+        }
+        json(ctx, 202, Map.of("status", "removal requested; not applied yet"));
     }
 
     /** A bitmap found here ({@code local}) or on instance {@code peer}. */

@@ -30,6 +30,7 @@ final class QueryServer implements AutoCloseable {
             cfg.routes.get("/v1/targets", routes::targets);
             cfg.routes.get("/v1/targets/{target}/bitmaps", routes::bitmaps);
             cfg.routes.get(BITMAP, routes::bitmap);
+            cfg.routes.delete(BITMAP, routes::delete);
             cfg.routes.get(BITMAP + "/extents", routes::extents);
             cfg.routes.get(BITMAP + "/raw", routes::raw);
             cfg.routes.get("/health/live", ctx -> health(ctx, live.getAsBoolean()));

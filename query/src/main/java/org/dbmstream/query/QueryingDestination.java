@@ -23,12 +23,15 @@ public final class QueryingDestination implements AutoCloseable {
     private final DestinationApp app;
     private final QueryServer server;
     private final DestinationMetrics metrics;
+    private final RemovalPublisher removals;
     private final String baseUrl;
 
-    private QueryingDestination(DestinationApp app, QueryServer server, DestinationMetrics metrics, String baseUrl) {
+    private QueryingDestination(DestinationApp app, QueryServer server, DestinationMetrics metrics,
+            RemovalPublisher removals, String baseUrl) {
         this.app = app;
         this.server = server;
         this.metrics = metrics;
+        this.removals = removals;
         this.baseUrl = baseUrl;
     }
 
@@ -44,7 +47,9 @@ public final class QueryingDestination implements AutoCloseable {
         java.util.function.Supplier<KafkaStreams> streams = () -> holder[0] == null ? null : holder[0].streams();
         String advertised = config.extra().get(StreamsConfig.APPLICATION_SERVER_CONFIG);
         HostInfo[] self = new HostInfo[1];
-        QueryServer server = new QueryServer(new QueryRoutes(new LocalReplica(streams), new Peers(streams, () -> self[0])),
+        RemovalPublisher removals = new RemovalPublisher(config);
+        QueryServer server = new QueryServer(
+                new QueryRoutes(new LocalReplica(streams), new Peers(streams, () -> self[0]), removals),
                 metrics, () -> {
                     KafkaStreams s = streams.get();
                     return s == null || s.state() != KafkaStreams.State.ERROR
@@ -58,7 +63,7 @@ public final class QueryingDestination implements AutoCloseable {
             extra.putAll(config.extra());
             holder[0] = new DestinationApp(config.withExtra(extra)).start();
             metrics.bind(holder[0].streams());
-            return new QueryingDestination(holder[0], server, metrics,
+            return new QueryingDestination(holder[0], server, metrics, removals,
                     "http://" + self[0].host() + ":" + self[0].port());
         } catch (RuntimeException e) {
             if (holder[0] != null) {
@@ -66,6 +71,7 @@ public final class QueryingDestination implements AutoCloseable {
             }
             server.close();
             metrics.close();
+            removals.close();
             throw e;
         }
     }
@@ -86,6 +92,7 @@ public final class QueryingDestination implements AutoCloseable {
         } finally {
             app.close();
             metrics.close();
+            removals.close();
         }
     }
 }

@@ -118,6 +118,13 @@ final class DestinationDriver implements AutoCloseable {
         all.forEach(c -> chunk(migration, c));
     }
 
+    /** Publishes a control record to every partition (here: the one), as the topology or the query API does. */
+    void control(org.dbmstream.topology.record.Control control) {
+        driver.createInputTopic(new DestinationConfig("ttd:9092", "x", stateDir, "dbm.", "exactly_once_v2",
+                Map.of()).controlTopic(), new StringSerializer(), new org.dbmstream.topology.record.ControlSerde())
+                .pipeInput(control.migration(), control);
+    }
+
     /** Publishes raw bytes to the chunks topic (a poison pill). */
     void raw(byte[] key, byte[] value) {
         rawChunks.pipeInput(key, value);

@@ -137,6 +137,8 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
             migrationCache.remove(migration);
         } else if (control instanceof Control.BitmapTaken taken) {
             loadStore.putCompleted(taken.names());
+        } else if (control instanceof Control.BitmapRemoval removal) {
+            BitmapRemoval.apply(loadStore, removal.names(), out);
         } else {
             loader.stop(((Control.Stop) control).control(), out);
         }

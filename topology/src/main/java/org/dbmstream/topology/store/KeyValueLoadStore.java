@@ -185,4 +185,11 @@ public final class KeyValueLoadStore implements LoadStore {
         names.put(StoreKeys.name(n.target(), n.node(), n.bitmap()),
                 n.migration().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
+
+    /** Frees a completed bitmap's name on its target, if {@code n}'s migration is the one that took it. */
+    public void freeName(BitmapNames n) {
+        if (completedBy(n.target(), n.node(), n.bitmap()).filter(n.migration()::equals).isPresent()) {
+            names.delete(StoreKeys.name(n.target(), n.node(), n.bitmap()));
+        }
+    }
 }
