@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bitmaps", mixinStandardHelpOptions = true,
         description = "Lists and reads the bitmaps a destination holds, through its HTTP query API.",
         subcommands = {BitmapsCommand.List.class, BitmapsCommand.Show.class, BitmapsCommand.Extents.class,
-            BitmapsCommand.Raw.class})
+            BitmapsCommand.Raw.class, BitmapsCommand.Remove.class})
 final class BitmapsCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -43,10 +43,15 @@ final class BitmapsCommand {
         boolean json;
 
         InputStream get(String path) throws IOException, InterruptedException {
+            return send("GET", path);
+        }
+
+        /** Sends the request; the body of a 2xx answer, else an error with the API's message. */
+        InputStream send(String method, String path) throws IOException, InterruptedException {
             final String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-            final HttpResponse<InputStream> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
-            if (r.statusCode() != 200) {
+            final HttpResponse<InputStream> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + path))
+                    .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofInputStream());
+            if (r.statusCode() / 100 != 2) {
                 final byte[] body;
                 try (InputStream in = r.body()) {
                     body = in.readAllBytes();
@@ -215,6 +220,29 @@ final class BitmapsCommand {
                  OutputStream out = "-".equals(output) ? System.out : Files.newOutputStream(Path.of(output))) {
                 in.transferTo(out);
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "rm", mixinStandardHelpOptions = true,
+            description = "Removes a completed bitmap from the replica, like QMP block-dirty-bitmap-remove: an event "
+                + "records it and its name is free for a later migration.")
+    static final class Remove implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        Endpoint endpoint;
+        @Mixin
+        BitmapName bitmap;
+
+        @Override
+        public Integer call() throws Exception {
+            try (InputStream in = endpoint.send("DELETE", bitmap.path())) {
+                in.readAllBytes();
+            }
+            spec.commandLine().getOut().printf("Removed bitmap '%s' of node '%s' on '%s'%n", bitmap.name, bitmap.node,
+                    bitmap.target);
+            spec.commandLine().getOut().flush();
             return 0;
         }
     }
