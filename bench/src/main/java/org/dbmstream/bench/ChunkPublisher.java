@@ -52,7 +52,7 @@ final class ChunkPublisher {
                 DbmSerdes.migrationSpec(serdeConfig).serializer());
              KafkaProducer<ChunkKey, ChunkValue> chunks = new KafkaProducer<>(p,
                 DbmSerdes.chunkKey(serdeConfig).serializer(), DbmSerdes.chunkValue(serdeConfig).serializer())) {
-            MigrationSpec spec = new MigrationSpec(migration, target, null, null, Instant.now());
+            MigrationSpec spec = new MigrationSpec(migration, target, null, null, Instant.now(), false);
             specs.send(new ProducerRecord<>(topics.migrations(), migration, spec));
             specs.flush();
             Map<ChunkKey, Long> sequence = new HashMap<>();

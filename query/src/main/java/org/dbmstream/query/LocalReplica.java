@@ -24,7 +24,7 @@ final class LocalReplica {
     /** Every bitmap of {@code target} (null: of all targets) held here. */
     List<BitmapView> bitmaps(String target) {
         List<BitmapView> out = new ArrayList<>();
-        stores().forEachBitmap(target, s -> out.add(BitmapView.of(s.state())));
+        stores().forEachBitmap(target, s -> out.add(BitmapView.of(s)));
         return out;
     }
 

@@ -147,7 +147,7 @@ final class QueryRoutes {
         String node = ctx.pathParam("node");
         String name = ctx.pathParam("name");
         Optional<StoredBitmaps.Stored> here = local.find(target, node, name);
-        Located best = here.map(s -> new Located(BitmapView.of(s.state()), s, null)).orElse(null);
+        Located best = here.map(s -> new Located(BitmapView.of(s), s, null)).orElse(null);
         if (!isLocal(ctx)) {
             for (String peer : peers.others()) {
                 HttpResponse<byte[]> r = peers.get(peer, bitmapPath(target, node, name));

@@ -22,8 +22,10 @@ public final class MigrationRequest {
     private final AliasMap sourceMapping;
     private final BlockBitmapMapping destinationMapping;
     private final Map<String, Long> destinationNodes;
+    private final boolean replace;
 
     private MigrationRequest(Builder b) {
+        this.replace = b.replace;
         this.migrationId = b.migrationId != null ? b.migrationId : newMigrationId();
         this.target = b.target;
         this.inputs = List.copyOf(b.inputs);
@@ -75,6 +77,11 @@ public final class MigrationRequest {
         return destinationNodes;
     }
 
+    /** Whether the bitmaps replace completed ones of the same names on the target (else "already exists"). */
+    public boolean replace() {
+        return replace;
+    }
+
     /** Builds a {@link MigrationRequest}. */
     public static final class Builder {
         private String migrationId;
@@ -83,6 +90,7 @@ public final class MigrationRequest {
         private AliasMap sourceMapping;
         private BlockBitmapMapping destinationMapping;
         private Map<String, Long> destinationNodes;
+        private boolean replace;
 
         /** Migration id; a fresh one when not set. */
         public Builder migrationId(String id) {
@@ -122,6 +130,12 @@ public final class MigrationRequest {
                 destinationNodes = new LinkedHashMap<>();
             }
             destinationNodes.put(Objects.requireNonNull(name, "name"), size);
+            return this;
+        }
+
+        /** Re-replication: replace completed bitmaps of the same names at COMPLETE (default: QEMU's "already exists"). */
+        public Builder replace(boolean on) {
+            this.replace = on;
             return this;
         }
 

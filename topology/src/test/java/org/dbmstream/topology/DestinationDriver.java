@@ -76,13 +76,13 @@ final class DestinationDriver implements AutoCloseable {
         List<DestinationNode> avroNodes = nodes == null ? null
                 : nodes.entrySet().stream().map(e -> new DestinationNode(e.getKey(), e.getValue())).toList();
         migrations.pipeInput(migration, new MigrationSpec(migration, target, avroMapping, avroNodes,
-                java.time.Instant.EPOCH));
+                java.time.Instant.EPOCH, false));
     }
 
     /** Publishes a spec with a mapping as given, valid or not (an AliasMap would refuse an invalid one). */
     void specWithMapping(String migration, String target, org.dbmstream.bitmap.mapping.BlockBitmapMapping mapping) {
         migrations.pipeInput(migration, new MigrationSpec(migration, target, avro(mapping), null,
-                java.time.Instant.EPOCH));
+                java.time.Instant.EPOCH, false));
     }
 
     void spec(String migration, String target) {
@@ -116,6 +116,20 @@ final class DestinationDriver implements AutoCloseable {
 
     void chunks(String migration, List<? extends Chunk> all) {
         all.forEach(c -> chunk(migration, c));
+    }
+
+    /** Publishes a spec that asks for re-replication: its bitmaps replace completed ones of the same names. */
+    void specReplacing(String migration, String target) {
+        migrations.pipeInput(migration, new MigrationSpec(migration, target, null, null, java.time.Instant.EPOCH, true));
+    }
+
+    /** The loading stores as the query API reads them. */
+    org.dbmstream.topology.store.StoredBitmaps stored() {
+        return new org.dbmstream.topology.store.StoredBitmaps(
+                driver.<org.apache.kafka.common.utils.Bytes, byte[]>getKeyValueStore(
+                        org.dbmstream.topology.store.StoreNames.META),
+                driver.<org.apache.kafka.common.utils.Bytes, byte[]>getKeyValueStore(
+                        org.dbmstream.topology.store.StoreNames.BITS));
     }
 
     /** Publishes a control record to every partition (here: the one), as the topology or the query API does. */

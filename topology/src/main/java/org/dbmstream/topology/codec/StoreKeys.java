@@ -64,6 +64,22 @@ public final class StoreKeys {
         return Bytes.wrap(ByteBuffer.allocate(name.length + bitmapKey.length).put(name).put(bitmapKey).array());
     }
 
+    /** Value of a query index entry: the bitmap's key, then the migration whose bitmap it replaces ("" none). */
+    public static byte[] indexValue(byte[] bitmapKey, String replaces) {
+        byte[] r = new BinaryWriter().string(replaces).toByteArray();
+        return ByteBuffer.allocate(bitmapKey.length + r.length).put(bitmapKey).put(r).array();
+    }
+
+    /** The replaced migration of an index entry's value, null for none. */
+    public static String indexReplaces(byte[] indexValue) {
+        BinaryReader in = new BinaryReader(indexValue);
+        in.string();
+        in.string();
+        in.string();
+        String replaces = in.hasMore() ? in.string() : "";
+        return replaces.isEmpty() ? null : replaces;
+    }
+
     private static byte[] bitmapBytes(BitmapKey key) {
         return new BinaryWriter().string(key.migration()).string(key.nodeAlias()).string(key.bitmapAlias())
                 .toByteArray();

@@ -1,6 +1,7 @@
 package org.dbmstream.topology.processor;
 
 import java.time.Instant;
+import org.dbmstream.bitmap.load.BitmapKey;
 import org.dbmstream.bitmap.load.BitmapNames;
 import org.dbmstream.bitmap.load.BitmapPhase;
 import org.dbmstream.schemas.BitmapRemoved;
@@ -21,10 +22,27 @@ final class BitmapRemoval {
 
     static void apply(KeyValueLoadStore store, BitmapNames names, RecordOutput out) {
         store.freeName(names);
-        store.bitmap(names.key()).filter(s -> s.phase() == BitmapPhase.COMPLETE).ifPresent(s -> {
-            store.deleteBitmap(names.key());
-            out.forward(names.migration(), new Event(names.migration(), names.target(), names.node(),
-                    names.nodeAlias(), names.bitmap(), names.bitmapAlias(), Instant.now(), new BitmapRemoved(REASON)));
+        remove(store, names.key(), REASON, out);
+    }
+
+    /**
+     * Re-replication: {@code taker} completed with a spec that says replace, so the completed bitmaps of
+     * the same name from other migrations held here go (the query index prefers the replacing one until then).
+     */
+    static void replaced(KeyValueLoadStore store, BitmapNames taker, RecordOutput out) {
+        for (BitmapKey key : store.keysNamed(taker.target(), taker.node(), taker.bitmap())) {
+            if (!key.migration().equals(taker.migration())) {
+                remove(store, key, "replaced by migration '" + taker.migration() + "'", out);
+            }
+        }
+    }
+
+    private static void remove(KeyValueLoadStore store, BitmapKey key, String reason, RecordOutput out) {
+        store.bitmap(key).filter(s -> s.phase() == BitmapPhase.COMPLETE).ifPresent(s -> {
+            store.deleteBitmap(key);
+            BitmapNames n = s.names();
+            out.forward(n.migration(), new Event(n.migration(), n.target(), n.node(), n.nodeAlias(), n.bitmap(),
+                    n.bitmapAlias(), Instant.now(), new BitmapRemoved(reason)));
         });
     }
 }

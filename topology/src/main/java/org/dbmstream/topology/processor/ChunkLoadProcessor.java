@@ -137,6 +137,10 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
             migrationCache.remove(migration);
         } else if (control instanceof Control.BitmapTaken taken) {
             loadStore.putCompleted(taken.names());
+            SpecRecord takerSpec = spec(migration);
+            if (takerSpec != null && takerSpec.replace()) {
+                BitmapRemoval.replaced(loadStore, taken.names(), out);
+            }
         } else if (control instanceof Control.BitmapRemoval removal) {
             BitmapRemoval.apply(loadStore, removal.names(), out);
         } else {

@@ -37,6 +37,7 @@ public final class ControlSerde implements Serde<Control>, Serializer<Control>, 
                 spec.nodes().forEach((name, size) -> w.string(name).int64(size));
             }
             w.nullableString(spec.problem());
+            w.bool(spec.replace());
         } else if (control instanceof Control.SpecRemoved r) {
             w.int8(REMOVED).string(r.migration());
         } else if (control instanceof Control.BitmapTaken t) {
@@ -74,7 +75,9 @@ public final class ControlSerde implements Serde<Control>, Serializer<Control>, 
                         nodes.put(r.string(), r.int64());
                     }
                 }
-                return new Control.Spec(new SpecRecord(migration, target, mapping, nodes, r.nullableString()));
+                String problem = r.nullableString();
+                // specs written before replace existed end here
+                return new Control.Spec(new SpecRecord(migration, target, mapping, nodes, problem, r.hasMore() && r.bool()));
             }
             case REMOVED:
                 return new Control.SpecRemoved(r.string());

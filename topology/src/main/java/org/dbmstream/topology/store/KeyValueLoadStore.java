@@ -74,8 +74,12 @@ public final class KeyValueLoadStore implements LoadStore {
         bitmaps.put(bitmapKey(key), StateCodec.bitmapState(state));
         states.put(key, Optional.of(state));
         if (index != null && state.chunks() == 0) {
-            // written at START (the name never changes afterwards), in the same store and transaction
-            index.put(StoreKeys.indexEntry(state.names(), bitmapKey(key).get()), bitmapKey(key).get());
+            // written at START (the name never changes afterwards), in the same store and transaction; with
+            // the completed bitmap this one replaces (re-replication), so readers can tell the newer one
+            BitmapNames n = state.names();
+            String replaces = completedBy(n.target(), n.node(), n.bitmap()).filter(m -> !m.equals(n.migration()))
+                    .orElse("");
+            index.put(StoreKeys.indexEntry(n, bitmapKey(key).get()), StoreKeys.indexValue(bitmapKey(key).get(), replaces));
         }
     }
 
@@ -184,6 +188,17 @@ public final class KeyValueLoadStore implements LoadStore {
     public void putCompleted(BitmapNames n) {
         names.put(StoreKeys.name(n.target(), n.node(), n.bitmap()),
                 n.migration().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** Keys of the bitmaps (of any migration) named {@code bitmap} on {@code node} of {@code target} held here. */
+    public List<BitmapKey> keysNamed(String target, String node, String bitmap) {
+        List<BitmapKey> keys = new ArrayList<>();
+        if (index != null) {
+            try (KeyValueIterator<Bytes, byte[]> it = index.prefixScan(StoreKeys.name(target, node, bitmap))) {
+                it.forEachRemaining(kv -> keys.add(StoreKeys.bitmapKey(Bytes.wrap(kv.value))));
+            }
+        }
+        return keys;
     }
 
     /** Frees a completed bitmap's name on its target, if {@code n}'s migration is the one that took it. */

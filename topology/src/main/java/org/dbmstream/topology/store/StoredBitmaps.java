@@ -11,6 +11,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.dbmstream.bitmap.load.BitmapKey;
+import org.dbmstream.bitmap.load.BitmapPhase;
 import org.dbmstream.bitmap.load.BitmapState;
 import org.dbmstream.bitmap.load.ChunkSlots;
 import org.dbmstream.topology.codec.StateCodec;
@@ -44,8 +45,21 @@ public final class StoredBitmaps {
                 streams.store(StoreQueryParameters.fromNameAndType(StoreNames.BITS, QueryableStoreTypes.keyValueStore())));
     }
 
-    /** One stored bitmap: its store key (migration, aliases) and its metadata. */
-    public record Stored(BitmapKey key, BitmapState state) {
+    /**
+     * One stored bitmap: its store key (migration, aliases), its metadata, and the migration whose
+     * completed bitmap of the same name it replaces (re-replication; null for none).
+     */
+    public record Stored(BitmapKey key, BitmapState state, String replaces) {
+
+        /** Of two bitmaps of one name, the one queries answer with: a completed one, the replacing one. */
+        public boolean preferredTo(Stored other) {
+            boolean complete = state.phase() == BitmapPhase.COMPLETE;
+            boolean otherComplete = other.state.phase() == BitmapPhase.COMPLETE;
+            if (complete != otherComplete) {
+                return complete;
+            }
+            return complete && other.key.migration().equals(replaces);
+        }
     }
 
     /** Receives one stored range of serialized bits. */
@@ -61,13 +75,16 @@ public final class StoredBitmaps {
         scanIndex(prefix, visitor);
     }
 
-    /** The bitmap {@code name} on {@code node} of {@code target} held here; a completed one before a loading one. */
+    /**
+     * The bitmap {@code name} on {@code node} of {@code target} held here: a completed one before a loading
+     * one, a replacing one before the one it replaces.
+     */
     public Optional<Stored> find(String target, String node, String name) {
         Stored[] best = new Stored[1];
         scanIndex(StoreKeys.name(target, node, name), s -> {
             boolean exact = s.state().names().target().equals(target) && s.state().names().node().equals(node)
                     && s.state().names().bitmap().equals(name);
-            if (exact && (best[0] == null || s.state().phase().ordinal() > best[0].state().phase().ordinal())) {
+            if (exact && (best[0] == null || s.preferredTo(best[0]))) {
                 best[0] = s;
             }
         });
@@ -99,8 +116,10 @@ public final class StoredBitmaps {
         try (KeyValueIterator<Bytes, byte[]> it =
                 meta.prefixScan(tagged(StoreNames.INDEX, namePrefix.get()), PREFIX)) {
             while (it.hasNext()) {
-                BitmapKey key = StoreKeys.bitmapKey(Bytes.wrap(it.next().value));
-                state(key).ifPresent(state -> visitor.accept(new Stored(key, state)));
+                byte[] value = it.next().value;
+                BitmapKey key = StoreKeys.bitmapKey(Bytes.wrap(value));
+                String replaces = StoreKeys.indexReplaces(value);
+                state(key).ifPresent(state -> visitor.accept(new Stored(key, state, replaces)));
             }
         }
     }
