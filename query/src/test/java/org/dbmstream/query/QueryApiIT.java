@@ -70,10 +70,15 @@ class QueryApiIT {
 
     /** Migrates a shared QEMU image's bitmaps through the real source; returns once the migration completed. */
     private static void publish(KafkaBroker broker, String migration, String target, String image) throws Exception {
+        publish(broker, migration, target, image, image, false);
+    }
+
+    private static void publish(KafkaBroker broker, String migration, String target, String image, String node,
+            boolean replace) throws Exception {
         try (MigrationPublisher publisher = new MigrationPublisher(
                 PublisherSettings.builder(broker.bootstrapServers()).topics(TOPICS).transactional(true).build())) {
-            publisher.publish(MigrationRequest.builder().migrationId(migration).target(target)
-                    .input(new MigrationInput.Qcow2Image(QemuTestData.image(image, tmp))).build(),
+            publisher.publish(MigrationRequest.builder().migrationId(migration).target(target).replace(replace)
+                    .input(new MigrationInput.Qcow2Image(QemuTestData.image(image, tmp), node)).build(),
                     PublishListener.NONE);
         }
         try (MigrationWatcher watcher = new MigrationWatcher(broker.bootstrapServers(), TOPICS, migration)) {
@@ -176,6 +181,28 @@ class QueryApiIT {
                     .containsExactlyInAnyOrder("b64k", "b1m", "bdis");
         }
         assertThat(send(a, "DELETE", bitmaps + "/img1/b4k").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aReplacingMigrationsBitmapsAnswerOnceComplete(KafkaBroker broker) throws Exception {
+        String target = "vm-replace";
+        publish(broker, "q-replace-1", target, "img1", "disk", false);
+        // img2 holds b64k, b4k and bdis changed by qemu-img (and bmerged): the same names, other bits
+        publish(broker, "q-replace-2", target, "img2", "disk", true);
+        String bitmaps = "/v1/targets/" + target + "/bitmaps";
+        for (QueryingDestination asked : List.of(a, b)) {
+            JsonNode list = json(get(asked, bitmaps));
+            assertThat(list.findValues("name").stream().map(JsonNode::asText))
+                    .containsExactlyInAnyOrder("b1m", "b4k", "b64k", "bdis", "bmerged");
+            for (JsonNode q : QemuTestData.expected("img2.qcow2")) {
+                JsonNode view = json(get(asked, bitmaps + "/disk/" + q.get("name").asText()));
+                assertThat(view.get("migration").asText()).isEqualTo("q-replace-2");
+                assertThat(view.get("sha256").asText()).isEqualTo(q.get("sha256").asText());
+                assertThat(sha256Padded(get(asked, bitmaps + "/disk/" + q.get("name").asText() + "/raw").body()))
+                        .isEqualTo(q.get("sha256").asText());
+            }
+            assertThat(json(get(asked, bitmaps + "/disk/b1m")).get("migration").asText()).isEqualTo("q-replace-1");
+        }
     }
 
     @Test
