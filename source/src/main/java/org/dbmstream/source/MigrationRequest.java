@@ -23,8 +23,10 @@ public final class MigrationRequest {
     private final BlockBitmapMapping destinationMapping;
     private final Map<String, Long> destinationNodes;
     private final boolean replace;
+    private final String fingerprint;
 
     private MigrationRequest(Builder b) {
+        this.fingerprint = b.fingerprint;
         this.replace = b.replace;
         this.migrationId = b.migrationId != null ? b.migrationId : newMigrationId();
         this.target = b.target;
@@ -82,6 +84,11 @@ public final class MigrationRequest {
         return replace;
     }
 
+    /** The content fingerprint the spec carries ({@link MigrationFingerprint}), or null (none sent). */
+    public String fingerprint() {
+        return fingerprint;
+    }
+
     /** Builds a {@link MigrationRequest}. */
     public static final class Builder {
         private String migrationId;
@@ -91,6 +98,13 @@ public final class MigrationRequest {
         private BlockBitmapMapping destinationMapping;
         private Map<String, Long> destinationNodes;
         private boolean replace;
+        private String fingerprint;
+
+        /** The content fingerprint to send with the spec ({@link MigrationFingerprint#of}). */
+        public Builder fingerprint(String fingerprint) {
+            this.fingerprint = fingerprint;
+            return this;
+        }
 
         /** Migration id; a fresh one when not set. */
         public Builder migrationId(String id) {

@@ -13,7 +13,6 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.dbmstream.bitmap.load.BitmapKey;
 import org.dbmstream.bitmap.load.BitmapPhase;
 import org.dbmstream.bitmap.load.BitmapState;
-import org.dbmstream.bitmap.load.ChunkSlots;
 import org.dbmstream.topology.codec.StateCodec;
 import org.dbmstream.topology.codec.StoreKeys;
 
@@ -99,17 +98,7 @@ public final class StoredBitmaps {
 
     /** Visits the stored (not all-zero) ranges of the bitmap in ascending bit order; absent ranges are zero. */
     public void forEachRange(BitmapKey key, RangeVisitor visitor) {
-        Bytes prefix = StoreKeys.bitmap(key);
-        int keyLength = prefix.get().length + Long.BYTES;
-        try (KeyValueIterator<Bytes, byte[]> it = bits.prefixScan(prefix, PREFIX)) {
-            while (it.hasNext()) {
-                KeyValue<Bytes, byte[]> kv = it.next();
-                // a longer key belongs to another bitmap whose key merely starts with this one's bytes
-                if (kv.key.get().length == keyLength) {
-                    visitor.visit(StoreKeys.chunkIndex(kv.key) * ChunkSlots.SLOT_BYTES * 8L, kv.value);
-                }
-            }
-        }
+        SegmentedBits.forEachRange(bits, StoreKeys.bitmap(key).get(), visitor::visit);
     }
 
     private void scanIndex(Bytes namePrefix, Consumer<Stored> visitor) {
