@@ -11,6 +11,8 @@ import java.util.Objects;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.dbmstream.serdes.Topics;
@@ -143,9 +145,13 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
         return topicPrefix + CONTROL_TOPIC;
     }
 
-    /** Config the serdes see: the extra properties plus the topic prefix. */
+    /**
+     * Config the serdes see: the extra properties plus the topic prefix. Kafka config-provider variables
+     * ({@code ${env:NAME}} with {@code config.providers=env}) are resolved here as Kafka's own clients
+     * resolve them, so a registry password can come from a Secret like the SASL password does.
+     */
     public Map<String, Object> serdeConfig() {
-        Map<String, Object> m = new HashMap<>(extra);
+        Map<String, Object> m = new HashMap<>(new AbstractConfig(new ConfigDef(), extra, false).originals());
         m.put(Topics.PREFIX_CONFIG, topicPrefix);
         return m;
     }
