@@ -65,7 +65,7 @@ final class ChunkPublisher implements AutoCloseable {
     /** Publishes the spec (acknowledged first), then every chunk; returns once all are acknowledged. */
     Published send(String migration, String target, List<MigrationBitmap> bitmaps) {
         long[] counts = new long[3];
-        MigrationSpec spec = new MigrationSpec(migration, target, null, null, Instant.now());
+        MigrationSpec spec = new MigrationSpec(migration, target, null, null, Instant.now(), false);
         specs.send(new ProducerRecord<>(topics.migrations(), migration, spec));
         specs.flush();
         Map<ChunkKey, Long> sequence = new HashMap<>();

@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 /** {@code dbm bench}: benchmarks printing JSON figures, ratios against plain Kafka clients on one broker. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks on an in-process broker; JSON lines, the last one the summary.",
-        subcommands = {BenchCommand.Topology.class, BenchCommand.Publish.class, BenchCommand.Steady.class})
+        subcommands = {BenchCommand.Topology.class, BenchCommand.Publish.class, BenchCommand.Steady.class,
+            BenchCommand.Query.class})
 final class BenchCommand {
 
     /** The destination topology against a plain consumer reading the same chunks topic. */
@@ -45,6 +46,26 @@ final class BenchCommand {
         @Override
         public Integer call() throws Exception {
             PublishBench.run(baseChunks, transactional, new PrintStream(System.out, true));
+            return 0;
+        }
+    }
+
+    /** The query API: one large bitmap's extents and raw bytes, and the list of many bitmaps. */
+    @Command(name = "query", mixinStandardHelpOptions = true,
+            description = {"Query API costs on a destination with an in-process broker: extents and raw bytes of one "
+                + "large bitmap (time, peak heap growth while streaming) and the list of many bitmaps (time)."})
+    static final class Query implements Callable<Integer> {
+        @Option(names = "--bitmap-mib", defaultValue = "" + org.dbmstream.bench.QueryBench.DEFAULT_BITMAP_MIB,
+                description = "Size of the large bitmap in MiB (512-byte granularity; default: ${DEFAULT-VALUE}).")
+        int bitmapMib;
+
+        @Option(names = "--list-bitmaps", defaultValue = "" + org.dbmstream.bench.QueryBench.DEFAULT_LIST_BITMAPS,
+                description = "Bitmaps of the listed target (default: ${DEFAULT-VALUE}).")
+        int listBitmaps;
+
+        @Override
+        public Integer call() throws Exception {
+            org.dbmstream.bench.QueryBench.run(bitmapMib, listBitmaps, new PrintStream(System.out, true));
             return 0;
         }
     }

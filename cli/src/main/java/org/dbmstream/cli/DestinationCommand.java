@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.dbmstream.topology.DestinationApp;
+import org.dbmstream.query.QueryingDestination;
 import org.dbmstream.topology.DestinationConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -48,6 +49,19 @@ final class DestinationCommand implements Callable<Integer> {
             description = "exactly_once_v2 (default) or at_least_once.")
     String processingGuarantee;
 
+    @Option(names = "--http-port", defaultValue = "8080", paramLabel = "PORT",
+            description = "Port of the query API, health probes and metrics (default: ${DEFAULT-VALUE}; 0: a free port).")
+    int httpPort;
+
+    @Option(names = "--http-host", defaultValue = "0.0.0.0", paramLabel = "ADDRESS",
+            description = "Address the HTTP server listens on (default: ${DEFAULT-VALUE}).")
+    String httpHost;
+
+    @Option(names = "--advertised-host", defaultValue = "localhost", paramLabel = "HOST",
+            description = "Host name other instances reach this one's HTTP server by, its application.server "
+                    + "(default: ${DEFAULT-VALUE}; set it when instances run on several machines or pods).")
+    String advertisedHost;
+
     @Option(names = "--config", paramLabel = "FILE",
             description = "Properties file with any other Kafka Streams, client or serde setting.")
     Path configFile;
@@ -66,7 +80,7 @@ final class DestinationCommand implements Callable<Integer> {
         }
         final CountDownLatch stopped = new CountDownLatch(1);
         final EmbeddedRuntime embedded = bootstrapServers == null ? EmbeddedRuntime.startBroker() : null;
-        final DestinationApp app;
+        final QueryingDestination destination;
         try {
             final String servers = embedded != null ? embedded.bootstrapServers() : bootstrapServers;
             if (embedded != null) {
@@ -79,15 +93,18 @@ final class DestinationCommand implements Callable<Integer> {
             // state made for an in-process broker is useless once that broker is gone
             temporaryState = embedded != null && stateDir == null ? dir : null;
             final Map<String, String> props = new HashMap<>(extra);
-            app = new DestinationApp(new DestinationConfig(servers, applicationId, dir, topicPrefix,
-                    processingGuarantee, props)).start();
+            destination = QueryingDestination.start(new DestinationConfig(servers, applicationId, dir, topicPrefix,
+                    processingGuarantee, props), httpHost, httpPort, advertisedHost);
+            final DestinationApp app = destination.app();
             if (!app.awaitRunning(Duration.ofSeconds(120))) {
-                app.close();
+                destination.close();
                 throw new IllegalStateException("the destination did not reach RUNNING (state "
                         + app.streams().state() + "); run with -v for details");
             }
             out.printf("Destination '%s' running; waiting for chunks on %s (state in %s). Ctrl-C or SIGTERM stops it.%n",
                     applicationId, app.config().topics().chunks(), dir);
+            out.printf("Query API on %s (try: ./dbm bitmaps list --url %s)%n", destination.baseUrl(),
+                    destination.baseUrl());
             out.flush();
             report = new FinishedMigrations(servers, app.config().topics().events(), app.config().serdeConfig(), extra,
                     out).start();
@@ -104,7 +121,7 @@ final class DestinationCommand implements Callable<Integer> {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            app.close();
+            destination.close();
             if (embedded != null) {
                 embedded.close();
             }

@@ -128,6 +128,11 @@ final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--transactional", description = "Publish the migration's chunks in one transaction.")
     boolean transactional;
 
+    @Option(names = "--replace", description = {"Re-replication: each bitmap replaces a completed one of the same name "
+        + "on the target when it completes (queries answer with the old one until then). Default: QEMU's rule, "
+        + "such a bitmap fails the migration as 'already exists'."})
+    boolean replace;
+
     @Option(names = "--timeout", defaultValue = "10m", converter = DurationConverter.class,
             description = "How long to wait for the destination's final event: 30s, 10m, 2h or ISO-8601 "
                     + "such as PT10M (default: ${DEFAULT-VALUE}).")
@@ -191,7 +196,7 @@ final class MigrateCommand implements Callable<Integer> {
     }
 
     private MigrationRequest.Builder request(final List<MigrationInput> inputs) throws IOException {
-        final MigrationRequest.Builder b = MigrationRequest.builder().target(target).inputs(inputs);
+        final MigrationRequest.Builder b = MigrationRequest.builder().target(target).inputs(inputs).replace(replace);
         if (migrationId != null) {
             b.migrationId(migrationId);
         }

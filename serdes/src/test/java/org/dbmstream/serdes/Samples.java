@@ -43,11 +43,11 @@ final class Samples {
                         ChunkRecords.toAvro(new Chunk.EndOfStream(List.of(new Chunk.BitmapRef("drive0", "bitmap0"))),
                                 4, "src-a")),
                 MigrationSpec.class, List.of(
-                        new MigrationSpec("mig-1", "vm-7", null, null, T),
+                        new MigrationSpec("mig-1", "vm-7", null, null, T, false),
                         new MigrationSpec("mig-2", "vm-7", List.of(new NodeMapping("disk0", "drive0", List.of(
                                 new BitmapMapping("b0", "bitmap0", new BitmapTransform(false)),
                                 new BitmapMapping("b1", "bitmap1", null)))),
-                                List.of(new DestinationNode("disk0", 10L << 30)), T)),
+                                List.of(new DestinationNode("disk0", 10L << 30)), T, false)),
                 Event.class, List.of(
                         event(new BitmapStarted(65536L, 10L << 30, true, false)),
                         event(new BitmapCompleted(65536L, 10L << 30, true, false, 1L << 20,

@@ -22,10 +22,12 @@ public final class MigrationRequest {
     private final AliasMap sourceMapping;
     private final BlockBitmapMapping destinationMapping;
     private final Map<String, Long> destinationNodes;
+    private final boolean replace;
     private final String fingerprint;
 
     private MigrationRequest(Builder b) {
         this.fingerprint = b.fingerprint;
+        this.replace = b.replace;
         this.migrationId = b.migrationId != null ? b.migrationId : newMigrationId();
         this.target = b.target;
         this.inputs = List.copyOf(b.inputs);
@@ -77,6 +79,11 @@ public final class MigrationRequest {
         return destinationNodes;
     }
 
+    /** Whether the bitmaps replace completed ones of the same names on the target (else "already exists"). */
+    public boolean replace() {
+        return replace;
+    }
+
     /** The content fingerprint the spec carries ({@link MigrationFingerprint}), or null (none sent). */
     public String fingerprint() {
         return fingerprint;
@@ -90,6 +97,7 @@ public final class MigrationRequest {
         private AliasMap sourceMapping;
         private BlockBitmapMapping destinationMapping;
         private Map<String, Long> destinationNodes;
+        private boolean replace;
         private String fingerprint;
 
         /** The content fingerprint to send with the spec ({@link MigrationFingerprint#of}). */
@@ -136,6 +144,12 @@ public final class MigrationRequest {
                 destinationNodes = new LinkedHashMap<>();
             }
             destinationNodes.put(Objects.requireNonNull(name, "name"), size);
+            return this;
+        }
+
+        /** Re-replication: replace completed bitmaps of the same names at COMPLETE (default: QEMU's "already exists"). */
+        public Builder replace(boolean on) {
+            this.replace = on;
             return this;
         }
 

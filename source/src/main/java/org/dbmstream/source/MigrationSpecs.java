@@ -37,8 +37,10 @@ public final class MigrationSpecs {
 
     /** The spec a {@link MigrationRequest} asks for. */
     public static MigrationSpec of(MigrationRequest request, long timeMillis) {
-        return of(request.migrationId(), request.target(), request.destinationMapping(), request.destinationNodes(),
-                timeMillis);
+        MigrationSpec spec = of(request.migrationId(), request.target(), request.destinationMapping(),
+                request.destinationNodes(), timeMillis);
+        spec.setReplace(request.replace());
+        return spec;
     }
 
     private static NodeMapping node(NodeAlias n) {

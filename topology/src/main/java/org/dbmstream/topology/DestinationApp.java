@@ -27,6 +27,7 @@ public final class DestinationApp implements AutoCloseable {
     private final Properties properties;
     private KafkaStreams streams;
     private boolean closed;
+    private final RestoreTracker restores = new RestoreTracker();
 
     public DestinationApp(DestinationConfig config) {
         this.config = Objects.requireNonNull(config, "config");
@@ -72,6 +73,7 @@ public final class DestinationApp implements AutoCloseable {
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
         streams.setStateListener((now, before) -> LOG.info("Destination {} -> {}", before, now));
+        streams.setGlobalStateRestoreListener(restores);
         LOG.info("Starting destination '{}' on {} (topics {}*, state in {}, {})", config.applicationId(),
                 config.bootstrapServers(), config.topicPrefix(), config.stateDir(), config.processingGuarantee());
         streams.start();
@@ -81,6 +83,12 @@ public final class DestinationApp implements AutoCloseable {
     /** The running Kafka Streams instance (for state and interactive queries); null before start. */
     public synchronized KafkaStreams streams() {
         return streams;
+    }
+
+    /** True when RUNNING and no store of this instance is being restored from its changelog. */
+    public boolean ready() {
+        KafkaStreams s = streams();
+        return s != null && s.state() == KafkaStreams.State.RUNNING && restores.idle();
     }
 
     /** Waits until the application is RUNNING; false on timeout or if it stopped. */

@@ -19,6 +19,7 @@ import org.dbmstream.schemas.MigrationSpec;
 import org.dbmstream.serdes.DbmSerdes;
 import org.dbmstream.serdes.Topics;
 import org.dbmstream.topology.processor.ChunkLoadProcessor;
+import org.dbmstream.topology.processor.MetricsTap;
 import org.dbmstream.topology.processor.MigrationTrackerProcessor;
 import org.dbmstream.topology.processor.SpecBroadcastProcessor;
 import org.dbmstream.topology.record.BroadcastPartitioner;
@@ -74,7 +75,8 @@ public final class DestinationTopology {
                 .stream(topics.chunks(), Consumed.with(keySerde, valueSerde).withName("chunks"))
                 .filter((key, value) -> key != null && value != null, Named.as("has-chunk"))
                 .map((key, value) -> KeyValue.pair(key.getMigration(),
-                        value.withKey(key)), Named.as("to-chunk"));
+                        value.withKey(key)), Named.as("to-chunk"))
+                .processValues(MetricsTap::chunks, Named.as("count-chunks"));
         KStream<String, LoadInput> controls = builder
                 .stream(control, Consumed.with(Serdes.String(), controlSerde).withName("control"))
                 .filter((id, c) -> c != null, Named.as("has-control"))
@@ -89,6 +91,7 @@ public final class DestinationTopology {
                 .to(config.deadLetterTopic(), Produced.with(keySerde, Serdes.ByteArray()).withName("dead-letters"));
         loaded.filter((id, v) -> v instanceof Event, Named.as("bitmap-events"))
                 .mapValues(v -> (Event) v, Named.as("as-bitmap-event"))
+                .processValues(MetricsTap::events, Named.as("count-bitmap-events"))
                 .to(topics.events(), Produced.with(Serdes.String(), eventSerde).withName("emit-bitmap-events"));
 
         KStream<String, Object> tracked = loaded.filter((id, v) -> v instanceof MigrationFact, Named.as("facts"))
@@ -98,6 +101,7 @@ public final class DestinationTopology {
                         StoreNames.MIGRATIONS);
         tracked.filter((id, v) -> v instanceof Event, Named.as("migration-events"))
                 .mapValues(v -> (Event) v, Named.as("as-migration-event"))
+                .processValues(MetricsTap::events, Named.as("count-migration-events"))
                 .to(topics.events(), Produced.with(Serdes.String(), eventSerde).withName("emit-migration-events"));
         tracked.filter((id, v) -> v instanceof Control, Named.as("decisions"))
                 .mapValues(v -> (Control) v, Named.as("as-decision"))

@@ -84,13 +84,13 @@ final class DestinationDriver implements AutoCloseable {
         List<DestinationNode> avroNodes = nodes == null ? null
                 : nodes.entrySet().stream().map(e -> new DestinationNode(e.getKey(), e.getValue())).toList();
         migrations.pipeInput(migration, new MigrationSpec(migration, target, avroMapping, avroNodes,
-                java.time.Instant.EPOCH));
+                java.time.Instant.EPOCH, false));
     }
 
     /** Publishes a spec with a mapping as given, valid or not (an AliasMap would refuse an invalid one). */
     void specWithMapping(String migration, String target, org.dbmstream.bitmap.mapping.BlockBitmapMapping mapping) {
         migrations.pipeInput(migration, new MigrationSpec(migration, target, avro(mapping), null,
-                java.time.Instant.EPOCH));
+                java.time.Instant.EPOCH, false));
     }
 
     /** The spec of {@code migration} again, as its source publishes it to cancel the migration. */
@@ -100,7 +100,7 @@ final class DestinationDriver implements AutoCloseable {
         headers.add(org.dbmstream.topology.processor.SpecBroadcastProcessor.SOURCE_CANCEL_HEADER,
                 reason.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         migrations.pipeInput(new org.apache.kafka.streams.test.TestRecord<>(migration,
-                new MigrationSpec(migration, target, null, null, java.time.Instant.EPOCH), headers,
+                new MigrationSpec(migration, target, null, null, java.time.Instant.EPOCH, false), headers,
                 (java.time.Instant) null));
     }
 
@@ -135,6 +135,27 @@ final class DestinationDriver implements AutoCloseable {
 
     void chunks(String migration, List<? extends Chunk> all) {
         all.forEach(c -> chunk(migration, c));
+    }
+
+    /** Publishes a spec that asks for re-replication: its bitmaps replace completed ones of the same names. */
+    void specReplacing(String migration, String target) {
+        migrations.pipeInput(migration, new MigrationSpec(migration, target, null, null, java.time.Instant.EPOCH, true));
+    }
+
+    /** The loading stores as the query API reads them. */
+    org.dbmstream.topology.store.StoredBitmaps stored() {
+        return new org.dbmstream.topology.store.StoredBitmaps(
+                driver.<org.apache.kafka.common.utils.Bytes, byte[]>getKeyValueStore(
+                        org.dbmstream.topology.store.StoreNames.META),
+                driver.<org.apache.kafka.common.utils.Bytes, byte[]>getKeyValueStore(
+                        org.dbmstream.topology.store.StoreNames.BITS));
+    }
+
+    /** Publishes a control record to every partition (here: the one), as the topology or the query API does. */
+    void control(org.dbmstream.topology.record.Control control) {
+        driver.createInputTopic(new DestinationConfig("ttd:9092", "x", stateDir, "dbm.", "exactly_once_v2",
+                Map.of()).controlTopic(), new StringSerializer(), new org.dbmstream.topology.record.ControlSerde())
+                .pipeInput(control.migration(), control);
     }
 
     /** Publishes raw bytes to the chunks topic (a poison pill). */

@@ -129,8 +129,9 @@ public final class BitmapLoader {
 
     private void start(Migration migration, Resolution resolution, Chunk.Start start, LoadOutput out) {
         BitmapNames names = resolution.names();
-        if (store.bitmap(names.key()).isPresent()
-                || store.completedBy(names.target(), names.node(), names.bitmap()).isPresent()) {
+        // with replace, a completed bitmap of the name stays until this one completes, then goes
+        if (store.bitmap(names.key()).isPresent() || !migration.replace()
+                && store.completedBy(names.target(), names.node(), names.bitmap()).isPresent()) {
             stopHere(migration, LoadError.alreadyExists(names.bitmap()), out);
             return;
         }

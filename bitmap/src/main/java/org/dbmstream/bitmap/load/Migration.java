@@ -11,7 +11,12 @@ import org.dbmstream.bitmap.mapping.AliasMap;
  * are the node and bitmap names, as QEMU without a mapping) and the known destination nodes with their
  * disk sizes (null: nodes are implied by START; listed: chunks for other nodes cancel, as in QEMU).
  */
-public record Migration(String id, String target, AliasMap mapping, Map<String, Long> nodes) {
+public record Migration(String id, String target, AliasMap mapping, Map<String, Long> nodes, boolean replace) {
+
+    /** A migration under QEMU's rule: a START of a name taken by a completed bitmap fails ("already exists"). */
+    public Migration(String id, String target, AliasMap mapping, Map<String, Long> nodes) {
+        this(id, target, mapping, nodes, false);
+    }
 
     public Migration {
         Objects.requireNonNull(id, "id");

@@ -55,6 +55,31 @@ public final class StoreKeys {
         return Bytes.wrap(new BinaryWriter().string(target).string(node).string(bitmap).toByteArray());
     }
 
+    /**
+     * Key of a bitmap's entry in the query index: its destination names (a prefix shared by every bitmap
+     * of that name; the target's key alone is a prefix of all its bitmaps), then its store key.
+     */
+    public static Bytes indexEntry(org.dbmstream.bitmap.load.BitmapNames n, byte[] bitmapKey) {
+        byte[] name = name(n.target(), n.node(), n.bitmap()).get();
+        return Bytes.wrap(ByteBuffer.allocate(name.length + bitmapKey.length).put(name).put(bitmapKey).array());
+    }
+
+    /** Value of a query index entry: the bitmap's key, then the migration whose bitmap it replaces ("" none). */
+    public static byte[] indexValue(byte[] bitmapKey, String replaces) {
+        byte[] r = new BinaryWriter().string(replaces).toByteArray();
+        return ByteBuffer.allocate(bitmapKey.length + r.length).put(bitmapKey).put(r).array();
+    }
+
+    /** The replaced migration of an index entry's value, null for none. */
+    public static String indexReplaces(byte[] indexValue) {
+        BinaryReader in = new BinaryReader(indexValue);
+        in.string();
+        in.string();
+        in.string();
+        String replaces = in.hasMore() ? in.string() : "";
+        return replaces.isEmpty() ? null : replaces;
+    }
+
     private static byte[] bitmapBytes(BitmapKey key) {
         return new BinaryWriter().string(key.migration()).string(key.nodeAlias()).string(key.bitmapAlias())
                 .toByteArray();

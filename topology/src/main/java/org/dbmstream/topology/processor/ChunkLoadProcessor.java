@@ -94,7 +94,7 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
         this.parked = context.getStateStore(StoreNames.PARKED);
         this.loadStore = new KeyValueLoadStore(new Keyspace(meta, StoreNames.BITMAP_STATES),
                 context.getStateStore(StoreNames.BITS), new Keyspace(meta, StoreNames.STOPS),
-                new Keyspace(meta, StoreNames.NAMES));
+                new Keyspace(meta, StoreNames.NAMES), new Keyspace(meta, StoreNames.INDEX));
         this.loader = new BitmapLoader(loadStore);
         this.sequences = new SequenceCheck(new Keyspace(meta, StoreNames.SEQUENCES));
         this.layout = new Keyspace(meta, StoreNames.LAYOUT);
@@ -182,6 +182,12 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
         } else if (control instanceof Control.BitmapTaken taken) {
             loadStore.putCompleted(taken.names());
             silentSources.progressed(taken.names().migration(), context.currentSystemTimeMs());
+            SpecRecord takerSpec = spec(migration);
+            if (takerSpec != null && takerSpec.replace()) {
+                BitmapRemoval.replaced(loadStore, taken.names(), out);
+            }
+        } else if (control instanceof Control.BitmapRemoval removal) {
+            BitmapRemoval.apply(loadStore, removal.names(), out);
         } else {
             // a cancel its source published reaches the tracker from here; the tracker's own decisions
             // come back too, and it ignores them (the migration already ended)

@@ -8,9 +8,10 @@ import org.dbmstream.bitmap.load.MigrationControl;
  * A record of the control topic, broadcast to every partition so that each loading task learns it: a
  * migration's spec (or its removal), the decision that a migration is cancelled or failed, or that a
  * bitmap name on a target is taken by a completed bitmap (a later START of it fails as "already exists",
- * whichever partition it arrives on).
+ * whichever partition it arrives on), or that a completed bitmap is removed.
  */
-public sealed interface Control permits Control.Spec, Control.SpecRemoved, Control.Stop, Control.BitmapTaken {
+public sealed interface Control permits Control.Spec, Control.SpecRemoved, Control.Stop, Control.BitmapTaken,
+        Control.BitmapRemoval {
 
     String migration();
 
@@ -48,6 +49,21 @@ public sealed interface Control permits Control.Spec, Control.SpecRemoved, Contr
     /** A bitmap completed: its name on its target's node is taken. */
     record BitmapTaken(BitmapNames names) implements Control {
         public BitmapTaken {
+            Objects.requireNonNull(names, "names");
+        }
+
+        @Override
+        public String migration() {
+            return names.migration();
+        }
+    }
+
+    /**
+     * A completed bitmap is to be removed (the query API's DELETE, like QMP {@code block-dirty-bitmap-remove}):
+     * the partition holding it drops it and reports BitmapRemoved; every partition frees its name.
+     */
+    record BitmapRemoval(BitmapNames names) implements Control {
+        public BitmapRemoval {
             Objects.requireNonNull(names, "names");
         }
 

@@ -19,6 +19,7 @@ public final class ControlSerde implements Serde<Control>, Serializer<Control>, 
     private static final int REMOVED = 2;
     private static final int STOP = 3;
     private static final int TAKEN = 4;
+    private static final int REMOVAL = 5;
 
     @Override
     public byte[] serialize(String topic, Control control) {
@@ -36,12 +37,13 @@ public final class ControlSerde implements Serde<Control>, Serializer<Control>, 
                 spec.nodes().forEach((name, size) -> w.string(name).int64(size));
             }
             w.nullableString(spec.problem());
+            w.bool(spec.replace());
         } else if (control instanceof Control.SpecRemoved r) {
             w.int8(REMOVED).string(r.migration());
         } else if (control instanceof Control.BitmapTaken t) {
-            BitmapNames n = t.names();
-            w.int8(TAKEN).string(n.migration()).string(n.target()).string(n.node()).string(n.nodeAlias())
-                    .string(n.bitmap()).string(n.bitmapAlias());
+            names(w.int8(TAKEN), t.names());
+        } else if (control instanceof Control.BitmapRemoval removal) {
+            names(w.int8(REMOVAL), removal.names());
         } else {
             MigrationControl c = ((Control.Stop) control).control();
             w.int8(STOP).string(c.migration()).int8(c.error().consequence().ordinal()).string(c.error().message());
@@ -73,7 +75,9 @@ public final class ControlSerde implements Serde<Control>, Serializer<Control>, 
                         nodes.put(r.string(), r.int64());
                     }
                 }
-                return new Control.Spec(new SpecRecord(migration, target, mapping, nodes, r.nullableString()));
+                String problem = r.nullableString();
+                // specs written before replace existed end here
+                return new Control.Spec(new SpecRecord(migration, target, mapping, nodes, problem, r.hasMore() && r.bool()));
             }
             case REMOVED:
                 return new Control.SpecRemoved(r.string());
@@ -83,11 +87,21 @@ public final class ControlSerde implements Serde<Control>, Serializer<Control>, 
                 return new Control.Stop(new MigrationControl(migration, error));
             }
             case TAKEN:
-                return new Control.BitmapTaken(new BitmapNames(r.string(), r.string(), r.string(), r.string(),
-                        r.string(), r.string()));
+                return new Control.BitmapTaken(names(r));
+            case REMOVAL:
+                return new Control.BitmapRemoval(names(r));
             default:
                 throw new IllegalArgumentException("unknown control record type " + type);
         }
+    }
+
+    private static void names(BinaryWriter w, BitmapNames n) {
+        w.string(n.migration()).string(n.target()).string(n.node()).string(n.nodeAlias()).string(n.bitmap())
+                .string(n.bitmapAlias());
+    }
+
+    private static BitmapNames names(BinaryReader r) {
+        return new BitmapNames(r.string(), r.string(), r.string(), r.string(), r.string(), r.string());
     }
 
     @Override

@@ -23,7 +23,12 @@ import org.dbmstream.schemas.NodeMapping;
  * not validate (every chunk of such a migration fails it).
  */
 public record SpecRecord(String migration, String target, String mappingJson, Map<String, Long> nodes,
-        String problem) {
+        String problem, boolean replace) {
+
+    /** A spec under QEMU's "already exists" rule. */
+    public SpecRecord(String migration, String target, String mappingJson, Map<String, Long> nodes, String problem) {
+        this(migration, target, mappingJson, nodes, problem, false);
+    }
 
     public SpecRecord {
         Objects.requireNonNull(migration, "migration");
@@ -41,7 +46,7 @@ public record SpecRecord(String migration, String target, String mappingJson, Ma
             }
         }
         if (spec.getMapping() == null) {
-            return new SpecRecord(migration, spec.getTarget(), null, nodes, null);
+            return new SpecRecord(migration, spec.getTarget(), null, nodes, null, spec.getReplace());
         }
         List<NodeAlias> aliases = new ArrayList<>();
         for (NodeMapping n : spec.getMapping()) {
@@ -60,7 +65,7 @@ public record SpecRecord(String migration, String target, String mappingJson, Ma
         } catch (MappingException e) {
             problem = e.getMessage();
         }
-        return new SpecRecord(migration, spec.getTarget(), mapping.toJson(), nodes, problem);
+        return new SpecRecord(migration, spec.getTarget(), mapping.toJson(), nodes, problem, spec.getReplace());
     }
 
     /** The load side's view; only for a spec without {@link #problem}. */
@@ -68,6 +73,7 @@ public record SpecRecord(String migration, String target, String mappingJson, Ma
         if (problem != null) {
             throw new IllegalStateException("migration '" + migration + "' has an invalid mapping: " + problem);
         }
-        return new Migration(migration, target, mappingJson == null ? null : AliasMap.fromJson(mappingJson), nodes);
+        return new Migration(migration, target, mappingJson == null ? null : AliasMap.fromJson(mappingJson), nodes,
+                replace);
     }
 }

@@ -40,16 +40,24 @@ public final class KeyValueLoadStore implements LoadStore {
     private final KeyValueStore<Bytes, byte[]> bitsStore;
     private final Keyspace stops;
     private final Keyspace names;
+    private final Keyspace index;
     private final Map<BitmapKey, Optional<BitmapState>> states = lru();
     private final Map<BitmapKey, byte[]> bitmapKeys = lru();
     private final Map<String, Optional<LoadError>> stopReasons = lru();
 
     public KeyValueLoadStore(Keyspace bitmaps, KeyValueStore<Bytes, byte[]> bits, Keyspace stops, Keyspace names) {
+        this(bitmaps, bits, stops, names, null);
+    }
+
+    /** @param index destination name to bitmap key, for queries ({@link StoredBitmaps}); null: none kept */
+    public KeyValueLoadStore(Keyspace bitmaps, KeyValueStore<Bytes, byte[]> bits, Keyspace stops, Keyspace names,
+            Keyspace index) {
         this.bitmaps = bitmaps;
         this.bits = new SegmentedBits(bits);
         this.bitsStore = bits;
         this.stops = stops;
         this.names = names;
+        this.index = index;
     }
 
     @Override
@@ -68,10 +76,21 @@ public final class KeyValueLoadStore implements LoadStore {
     public void putBitmap(BitmapKey key, BitmapState state) {
         bitmaps.put(bitmapKey(key), StateCodec.bitmapState(state));
         states.put(key, Optional.of(state));
+        if (index != null && state.chunks() == 0) {
+            // written at START (the name never changes afterwards), in the same store and transaction; with
+            // the completed bitmap this one replaces (re-replication), so readers can tell the newer one
+            BitmapNames n = state.names();
+            String replaces = completedBy(n.target(), n.node(), n.bitmap()).filter(m -> !m.equals(n.migration()))
+                    .orElse("");
+            index.put(StoreKeys.indexEntry(n, bitmapKey(key).get()), StoreKeys.indexValue(bitmapKey(key).get(), replaces));
+        }
     }
 
     @Override
     public void deleteBitmap(BitmapKey key) {
+        if (index != null) {
+            bitmap(key).ifPresent(state -> index.delete(StoreKeys.indexEntry(state.names(), bitmapKey(key).get())));
+        }
         bitmaps.delete(bitmapKey(key));
         states.put(key, Optional.empty());
         bits.deleteAll(bitmapKey(key).get());
@@ -174,5 +193,23 @@ public final class KeyValueLoadStore implements LoadStore {
     public void putCompleted(BitmapNames n) {
         names.put(StoreKeys.name(n.target(), n.node(), n.bitmap()),
                 n.migration().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** Keys of the bitmaps (of any migration) named {@code bitmap} on {@code node} of {@code target} held here. */
+    public List<BitmapKey> keysNamed(String target, String node, String bitmap) {
+        List<BitmapKey> keys = new ArrayList<>();
+        if (index != null) {
+            try (KeyValueIterator<Bytes, byte[]> it = index.prefixScan(StoreKeys.name(target, node, bitmap))) {
+                it.forEachRemaining(kv -> keys.add(StoreKeys.bitmapKey(Bytes.wrap(kv.value))));
+            }
+        }
+        return keys;
+    }
+
+    /** Frees a completed bitmap's name on its target, if {@code n}'s migration is the one that took it. */
+    public void freeName(BitmapNames n) {
+        if (completedBy(n.target(), n.node(), n.bitmap()).filter(n.migration()::equals).isPresent()) {
+            names.delete(StoreKeys.name(n.target(), n.node(), n.bitmap()));
+        }
     }
 }

@@ -19,7 +19,8 @@ public final class StoreNames {
      * it ({@link #SPECS}), migration id to why loading it stopped here, cancel or fail ({@link #STOPS}),
      * target + node + bitmap name to the migration that completed it, for "already exists"
      * ({@link #NAMES}), and chunk key (migration, node alias, bitmap alias) to the last sequence number
-     * and source id seen ({@link #SEQUENCES}). All small, all rewritten often: one cached store.
+     * and source id seen ({@link #SEQUENCES}), and target + node + bitmap name + bitmap key to the bitmap key,
+     * the query index ({@link #INDEX}). All small, all rewritten often: one cached store.
      */
     public static final String META = "dbm-meta";
     /**
@@ -36,6 +37,7 @@ public final class StoreNames {
     public static final byte STOPS = 'x';
     public static final byte NAMES = 'n';
     public static final byte SEQUENCES = 'q';
+    public static final byte INDEX = 'i';
     /** Which layout the {@link #BITS} store is in (absent: maybe slots of earlier versions, to upgrade). */
     public static final byte LAYOUT = 'l';
     /** Migration id to its progress (tracker, keyed by migration). */

@@ -203,7 +203,7 @@ class DestinationAppIT {
 
         void spec(String migration, String target) {
             byte[] value = DbmSerdes.migrationSpec(Map.of()).serialize(prefix + "migrations",
-                    new MigrationSpec(migration, target, null, null, Instant.now()));
+                    new MigrationSpec(migration, target, null, null, Instant.now(), false));
             producer.send(new ProducerRecord<>(prefix + "migrations", migration.getBytes(StandardCharsets.UTF_8),
                     value));
         }

@@ -43,7 +43,7 @@ final class MigrationWriter implements AutoCloseable {
 
     /** The migration spec: target only, no mapping, nodes implied by START. */
     void spec(String migration, String target) {
-        MigrationSpec spec = new MigrationSpec(migration, target, null, null, Instant.now());
+        MigrationSpec spec = new MigrationSpec(migration, target, null, null, Instant.now(), false);
         byte[] value = DbmSerdes.migrationSpec(Map.of()).serializer().serialize(topics.migrations(), spec);
         send(topics.migrations(), migration.getBytes(java.nio.charset.StandardCharsets.UTF_8), value);
     }

@@ -19,7 +19,7 @@ class SpecBroadcastProcessorTest {
         final SpecBroadcastProcessor processor = new SpecBroadcastProcessor();
         processor.init(context);
 
-        processor.process(new Record<>("mig-1", new MigrationSpec("mig-1", "vm-b", null, null, Instant.EPOCH), 42L));
+        processor.process(new Record<>("mig-1", new MigrationSpec("mig-1", "vm-b", null, null, Instant.EPOCH, false), 42L));
 
         final List<MockProcessorContext.CapturedForward<? extends String, ? extends Control>> out = context.forwarded();
         assertThat(out).hasSize(1);
@@ -38,7 +38,7 @@ class SpecBroadcastProcessorTest {
         final SpecBroadcastProcessor processor = new SpecBroadcastProcessor();
         processor.init(context);
 
-        processor.process(new Record<>(null, new MigrationSpec("x", "t", null, null, Instant.EPOCH), 1L));
+        processor.process(new Record<>(null, new MigrationSpec("x", "t", null, null, Instant.EPOCH, false), 1L));
         assertThat(context.forwarded()).isEmpty();
         assertThat(context.committed()).isFalse();
 

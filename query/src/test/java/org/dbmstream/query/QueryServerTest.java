@@ -1,0 +1,42 @@
+package org.dbmstream.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.apache.kafka.streams.state.HostInfo;
+import org.junit.jupiter.api.Test;
+
+/** The server's answers while the destination cannot be queried (starting, rebalancing): 503, never a guess. */
+class QueryServerTest {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @Test
+    void beforeTheDestinationRunsQueriesAnswer503WithRetryAfter() throws Exception {
+        try (DestinationMetrics metrics = new DestinationMetrics();
+             QueryServer server = new QueryServer(new QueryRoutes(new LocalReplica(() -> null),
+                     new Peers(() -> null, () -> new HostInfo("127.0.0.1", 1)), null), metrics, () -> true,
+                     () -> false)) {
+            String base = "http://127.0.0.1:" + server.start("127.0.0.1", 0);
+            for (String path : new String[] {"/v1/targets", "/v1/targets/vm%2017/bitmaps",
+                "/v1/targets/vm/bitmaps/disk/b%C3%BC/extents?start=1&length=2"}) {
+                HttpResponse<String> r = get(base + path);
+                assertThat(r.statusCode()).as(path).isEqualTo(503);
+                assertThat(r.headers().firstValue("Retry-After")).as(path).hasValue("1");
+                assertThat(r.body()).contains("\"error\"").contains("starting");
+            }
+            assertThat(get(base + "/v1/targets/vm/bitmaps/disk/b/extents?start=x").statusCode()).isEqualTo(400);
+            assertThat(get(base + "/health/live").statusCode()).isEqualTo(200);
+            assertThat(get(base + "/health/ready").statusCode()).isEqualTo(503);
+            HttpResponse<String> metricsText = get(base + "/metrics");
+            assertThat(metricsText.statusCode()).isEqualTo(200);
+            assertThat(metricsText.body()).contains("jvm_memory_used_bytes");
+        }
+    }
+
+    private static HttpResponse<String> get(String url) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
