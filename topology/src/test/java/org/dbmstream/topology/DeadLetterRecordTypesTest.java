@@ -37,7 +37,7 @@ class DeadLetterRecordTypesTest {
         final var values = DbmSerdes.chunkValue(Map.of());
         try (DestinationDriver d = new DestinationDriver(StreamsConfig.AT_LEAST_ONCE)) {
             final byte[] spec = DbmSerdes.migrationSpec(Map.of()).serialize("m", new MigrationSpec("m0", "vm1", null,
-                    null, java.time.Instant.EPOCH));
+                    null, java.time.Instant.EPOCH, false));
             d.rawSpec("m0".getBytes(StandardCharsets.UTF_8), Arrays.copyOf(spec, spec.length - 3));
             d.spec("m1", "vm1");
             int poisoned = 1;

@@ -48,7 +48,7 @@ class RecordDecodingFuzzTest {
                 keys);
         final var specs = DbmSerdes.migrationSpec(CONFIG);
         final byte[] spec = specs.serialize("migrations", new MigrationSpec("m1", "vm1", null, null,
-                java.time.Instant.EPOCH));
+                java.time.Instant.EPOCH, false));
         run("migration specs", List.of(new Mutator(spec)), specs);
     }
 
