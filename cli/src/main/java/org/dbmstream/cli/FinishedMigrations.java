@@ -40,10 +40,14 @@ final class FinishedMigrations implements AutoCloseable {
             final Map<String, String> extra, final PrintWriter out) {
         final Map<String, Object> p = new HashMap<>();
         extra.forEach((k, v) -> {
-            if (ConsumerConfig.configNames().contains(k)) {
+            // config providers too, so that ${env:...} values (secrets in Kubernetes) resolve as in Kafka Streams
+            if (ConsumerConfig.configNames().contains(k) || k.startsWith("config.providers")) {
                 p.put(k, v);
             }
         });
+        // the report reads without a group: the destination's static member id must stay Kafka Streams' alone
+        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        p.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
