@@ -11,6 +11,7 @@ import org.dbmstream.schemas.Complete;
 import org.dbmstream.schemas.EndOfStream;
 import org.dbmstream.schemas.ManifestEntry;
 import org.dbmstream.schemas.Start;
+import org.dbmstream.schemas.Switchover;
 
 /**
  * Converts between the domain {@link Chunk} and the Avro records of the chunks topic. The raw
@@ -49,6 +50,9 @@ public final class ChunkRecords {
         }
         if (chunk instanceof Chunk.Complete) {
             return new Complete();
+        }
+        if (chunk instanceof Chunk.Switchover) {
+            return new Switchover();
         }
         Chunk.EndOfStream e = (Chunk.EndOfStream) chunk;
         return new EndOfStream(e.manifest().stream().map(r -> new ManifestEntry(r.nodeAlias(), r.bitmapAlias())).toList());
@@ -90,6 +94,9 @@ public final class ChunkRecords {
             List<Chunk.BitmapRef> manifest = e.getManifest().stream()
                     .map(m -> new Chunk.BitmapRef(m.getNodeAlias(), m.getBitmapAlias())).toList();
             return new Chunk.EndOfStream(manifest);
+        }
+        if (body instanceof Switchover) {
+            return new Chunk.Switchover();
         }
         throw new IllegalArgumentException(where(key) + ": unknown chunk body "
                 + (body == null ? "null" : body.getClass().getName()));

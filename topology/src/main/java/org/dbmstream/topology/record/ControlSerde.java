@@ -19,6 +19,8 @@ public final class ControlSerde implements Serde<Control>, Serializer<Control>, 
     private static final int REMOVED = 2;
     private static final int STOP = 3;
     private static final int TAKEN = 4;
+    private static final int SWITCHOVER = 5;
+    private static final int WRITE = 6;
 
     @Override
     public byte[] serialize(String topic, Control control) {
@@ -42,6 +44,10 @@ public final class ControlSerde implements Serde<Control>, Serializer<Control>, 
             BitmapNames n = t.names();
             w.int8(TAKEN).string(n.migration()).string(n.target()).string(n.node()).string(n.nodeAlias())
                     .string(n.bitmap()).string(n.bitmapAlias());
+        } else if (control instanceof Control.Switchover o) {
+            w.int8(SWITCHOVER).string(o.migration()).string(o.target());
+        } else if (control instanceof Control.Write x) {
+            w.int8(WRITE).string(x.target()).string(x.node()).int64(x.offset()).int64(x.length());
         } else {
             MigrationControl c = ((Control.Stop) control).control();
             w.int8(STOP).string(c.migration()).int8(c.error().consequence().ordinal()).string(c.error().message());
@@ -85,6 +91,10 @@ public final class ControlSerde implements Serde<Control>, Serializer<Control>, 
             case TAKEN:
                 return new Control.BitmapTaken(new BitmapNames(r.string(), r.string(), r.string(), r.string(),
                         r.string(), r.string()));
+            case SWITCHOVER:
+                return new Control.Switchover(r.string(), r.string());
+            case WRITE:
+                return new Control.Write(r.string(), r.string(), r.int64(), r.int64());
             default:
                 throw new IllegalArgumentException("unknown control record type " + type);
         }

@@ -33,6 +33,7 @@ import org.dbmstream.topology.codec.StoreKeys;
 public final class KeyValueLoadStore implements LoadStore {
     private static final BytesSerializer PREFIX = new BytesSerializer();
     private static final int CACHED = 1024;
+    private static final byte[] EMPTY = new byte[0];
 
     private final Keyspace bitmaps;
     private final KeyValueStore<Bytes, byte[]> bits;
@@ -42,11 +43,25 @@ public final class KeyValueLoadStore implements LoadStore {
     private final Map<BitmapKey, byte[]> bitmapKeys = lru();
     private final Map<String, Optional<LoadError>> stopReasons = lru();
 
+    private final Keyspace onNode;
+    private final Keyspace switched;
+
     public KeyValueLoadStore(Keyspace bitmaps, KeyValueStore<Bytes, byte[]> bits, Keyspace stops, Keyspace names) {
+        this(bitmaps, bits, stops, names, null, null);
+    }
+
+    /**
+     * With the postcopy tables: {@code onNode} indexes bitmaps by target and node (where a write lands),
+     * {@code switched} lists the migrations switched over here. Without them (null) writes find nothing.
+     */
+    public KeyValueLoadStore(Keyspace bitmaps, KeyValueStore<Bytes, byte[]> bits, Keyspace stops, Keyspace names,
+            Keyspace onNode, Keyspace switched) {
         this.bitmaps = bitmaps;
         this.bits = bits;
         this.stops = stops;
         this.names = names;
+        this.onNode = onNode;
+        this.switched = switched;
     }
 
     @Override
@@ -63,12 +78,19 @@ public final class KeyValueLoadStore implements LoadStore {
 
     @Override
     public void putBitmap(BitmapKey key, BitmapState state) {
+        if (onNode != null && bitmap(key).isEmpty()) {
+            onNode.put(StoreKeys.onNode(state.names().target(), state.names().node(), key), EMPTY);
+        }
         bitmaps.put(bitmapKey(key), StateCodec.bitmapState(state));
         states.put(key, Optional.of(state));
     }
 
     @Override
     public void deleteBitmap(BitmapKey key) {
+        Optional<BitmapState> before = bitmap(key);
+        if (onNode != null && before.isPresent()) {
+            onNode.delete(StoreKeys.onNode(before.get().names().target(), before.get().names().node(), key));
+        }
         bitmaps.delete(bitmapKey(key));
         states.put(key, Optional.empty());
         List<Bytes> doomed = new ArrayList<>();
@@ -90,6 +112,35 @@ public final class KeyValueLoadStore implements LoadStore {
             }
         }
         return keys;
+    }
+
+    @Override
+    public List<BitmapKey> bitmapsOn(String target, String node) {
+        List<BitmapKey> keys = new ArrayList<>();
+        if (onNode == null) {
+            return keys;
+        }
+        Bytes prefix = StoreKeys.node(target, node);
+        try (KeyValueIterator<Bytes, byte[]> it = onNode.prefixScan(prefix)) {
+            while (it.hasNext()) {
+                Bytes k = it.next().key;
+                // the prefix is length-prefixed strings: a match is this target and node, never a longer name
+                keys.add(StoreKeys.bitmapOnNode(k));
+            }
+        }
+        return keys;
+    }
+
+    @Override
+    public boolean switchedOver(String migration) {
+        return switched != null && switched.get(StoreKeys.migration(migration)) != null;
+    }
+
+    @Override
+    public void putSwitchedOver(String migration) {
+        if (switched != null) {
+            switched.put(StoreKeys.migration(migration), EMPTY);
+        }
     }
 
     @Override

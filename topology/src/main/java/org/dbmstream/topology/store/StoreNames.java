@@ -32,6 +32,14 @@ public final class StoreNames {
     public static final byte STOPS = 'x';
     public static final byte NAMES = 'n';
     public static final byte SEQUENCES = 'q';
+    /** Postcopy: target + node + bitmap key of every bitmap held (where a write lands). */
+    public static final byte ON_NODE = 'o';
+    /** Postcopy: migrations whose switchover applied here. */
+    public static final byte SWITCHED = 'v';
+    /** Postcopy: target + migration of each migration known here whose switchover has not arrived yet. */
+    public static final byte AWAITING = 'w';
+    /** Postcopy: migration + arrival position to a write held until that migration's switchover. */
+    public static final byte HELD = 'h';
     /** Migration id to its progress (tracker, keyed by migration). */
     public static final String MIGRATIONS = "dbm-migrations";
 
