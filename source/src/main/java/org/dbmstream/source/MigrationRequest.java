@@ -22,6 +22,7 @@ public final class MigrationRequest {
     private final AliasMap sourceMapping;
     private final BlockBitmapMapping destinationMapping;
     private final Map<String, Long> destinationNodes;
+    private final boolean switchover;
 
     private MigrationRequest(Builder b) {
         this.migrationId = b.migrationId != null ? b.migrationId : newMigrationId();
@@ -29,6 +30,7 @@ public final class MigrationRequest {
         this.inputs = List.copyOf(b.inputs);
         this.sourceMapping = b.sourceMapping;
         this.destinationMapping = b.destinationMapping;
+        this.switchover = b.switchover;
         this.destinationNodes = b.destinationNodes == null ? null
                 : Collections.unmodifiableMap(new LinkedHashMap<>(b.destinationNodes));
         if (migrationId.isBlank()) {
@@ -76,7 +78,16 @@ public final class MigrationRequest {
     }
 
     /** Builds a {@link MigrationRequest}. */
+    /**
+     * Whether the destination VM starts right after the STARTs (QEMU's {@code migrate-start-postcopy} at
+     * once); a postcopy stream switches over where its RUN command is either way.
+     */
+    public boolean switchover() {
+        return switchover;
+    }
+
     public static final class Builder {
+        private boolean switchover;
         private String migrationId;
         private String target = "default";
         private final List<MigrationInput> inputs = new ArrayList<>();
@@ -122,6 +133,12 @@ public final class MigrationRequest {
                 destinationNodes = new LinkedHashMap<>();
             }
             destinationNodes.put(Objects.requireNonNull(name, "name"), size);
+            return this;
+        }
+
+        /** Switch over right after the STARTs (see {@link MigrationRequest#switchover()}). */
+        public Builder switchover(boolean on) {
+            this.switchover = on;
             return this;
         }
 

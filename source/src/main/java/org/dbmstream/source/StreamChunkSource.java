@@ -34,6 +34,7 @@ public final class StreamChunkSource implements ChunkSource {
     private final Map<Chunk.BitmapRef, Long> sequences = new HashMap<>();
     private final ChunkNames names = new ChunkNames();
     private SavevmReader reader;
+    private final Scan scan;
     private long position;
     private long pending;
 
@@ -47,6 +48,7 @@ public final class StreamChunkSource implements ChunkSource {
         this.totalBits = scan.bits;
         this.pending = scan.bits;
         this.reader = SavevmReader.open(file);
+        this.scan = scan;
     }
 
     /** Scans {@code file} and opens it for streaming; {@code diskSize} -1 when unknown. */
@@ -59,7 +61,28 @@ public final class StreamChunkSource implements ChunkSource {
         return new StreamChunkSource(file, diskSize, scan);
     }
 
-    private record Scan(List<PublishedBitmap> bitmaps, long chunks, long bits) {
+    /**
+     * @param switchoverAt  chunks before the stream's RUN command (-1: none, a precopy stream)
+     * @param setupEnd      chunks up to and with the first EndOfStream (the STARTs' batch)
+     * @param eosBeforeRun  EndOfStream chunks before the RUN command
+     */
+    private record Scan(List<PublishedBitmap> bitmaps, long chunks, long bits, long switchoverAt, long setupEnd,
+            long eosBeforeRun) {
+    }
+
+    /** Where the stream's RUN command is: the number of chunks before it, -1 for a precopy stream. */
+    public long switchoverAt() {
+        return scan.switchoverAt;
+    }
+
+    /** The number of EndOfStream chunks before the RUN command (the switchover's sequence number). */
+    public long eosBeforeSwitchover() {
+        return scan.eosBeforeRun;
+    }
+
+    /** The number of chunks up to and with the first EndOfStream: the STARTs' batch. */
+    public long setupEnd() {
+        return scan.setupEnd;
     }
 
     private static Scan scan(Path file) throws IOException {
@@ -69,11 +92,25 @@ public final class StreamChunkSource implements ChunkSource {
         long chunks = 0;
         long bits = 0;
         boolean endsWithEos = false;
+        long setupEnd = -1;
+        long eos = 0;
+        long eosBeforeRun = -1;
+        long run;
         try (SavevmReader r = SavevmReader.open(file)) {
             for (SavevmChunk c = r.next(); c != null; c = r.next()) {
                 Chunk chunk = names.resolve(c.wire(), c.offset());
+                if (r.switchoverAfter() >= 0 && eosBeforeRun < 0) {
+                    // RUN was read just before this chunk
+                    eosBeforeRun = eos;
+                }
                 chunks++;
                 endsWithEos = chunk instanceof Chunk.EndOfStream;
+                if (endsWithEos) {
+                    eos++;
+                    if (setupEnd < 0) {
+                        setupEnd = chunks;
+                    }
+                }
                 if (chunk instanceof Chunk.Start s) {
                     var ref = new Chunk.BitmapRef(s.nodeAlias(), s.bitmapAlias());
                     started.putIfAbsent(ref, new PublishedBitmap(s.nodeAlias(), s.nodeAlias(), s.bitmapAlias(),
@@ -83,13 +120,17 @@ public final class StreamChunkSource implements ChunkSource {
                     bits += bitsOf(b, grans.get(new Chunk.BitmapRef(b.nodeAlias(), b.bitmapAlias())));
                 }
             }
+            run = r.switchoverAfter();
+            if (eosBeforeRun < 0) {
+                eosBeforeRun = eos;
+            }
         } catch (ChunkFormatException e) {
             throw new IOException("QEMU migration stream " + file + ": " + e.getMessage(), e);
         }
         if (chunks > 0 && !endsWithEos) {
             throw new IOException("QEMU migration stream " + file + " does not end its dirty-bitmap chunks with EOS");
         }
-        return new Scan(new ArrayList<>(started.values()), chunks, bits);
+        return new Scan(new ArrayList<>(started.values()), chunks, bits, run, setupEnd, eosBeforeRun);
     }
 
     /** Bits a BITS chunk covers, as QEMU's estimate counts them; 0 for a bitmap never STARTed. */
