@@ -78,7 +78,13 @@ final class DestinationDriver implements AutoCloseable {
 
     /** Publishes a destination write: {@code length} bytes at {@code offset} of node {@code node}. */
     void write(String target, String node, long offset, long length) {
-        writes.pipeInput(target, new DestinationWrite(target, node, offset, length, null, java.time.Instant.EPOCH));
+        write(null, target, node, offset, length);
+    }
+
+    /** A destination write made after the switchover of {@code migration} (null: not known). */
+    void write(String migration, String target, String node, long offset, long length) {
+        writes.pipeInput(target, new DestinationWrite(target, node, offset, length, migration,
+                java.time.Instant.EPOCH));
     }
 
     /** Publishes raw bytes to the writes topic (a poison pill). */

@@ -91,6 +91,20 @@ class PostcopyTopologyTest {
     }
 
     @Test
+    void writesNamingTheirMigrationAreHeldEvenBeforeItsSpecArrives() throws Exception {
+        PostcopyChunks pc = PostcopyChunks.of(PC1);
+        try (DestinationDriver d = new DestinationDriver()) {
+            PC1.writes().forEach(w -> d.write("m1", "vm1", w.node(), w.offset(), w.length()));
+            d.spec("m1", "vm1");
+            d.chunks("m1", pc.beforeRun());
+            d.chunk("m1", new Chunk.Switchover());
+            d.chunks("m1", pc.afterRun());
+            assertThat(finals(d)).isEqualTo(PostcopyChunks.expected(PC1));
+            assertThat(d.metric("dropped-writes-total")).isZero();
+        }
+    }
+
+    @Test
     void switchoverAfterCompleteEnablesTheCompletedBitmapThenItRecords() throws Exception {
         PostcopyChunks pc = PostcopyChunks.of(PC1);
         try (DestinationDriver d = new DestinationDriver()) {

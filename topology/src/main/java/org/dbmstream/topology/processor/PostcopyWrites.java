@@ -12,6 +12,7 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.dbmstream.bitmap.load.BitmapLoader;
+import org.dbmstream.bitmap.load.Consequence;
 import org.dbmstream.bitmap.load.LoadOutput;
 import org.dbmstream.bitmap.load.LoadStore;
 import org.dbmstream.topology.codec.BinaryReader;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * reach every partition through the control topic. A write sets bits in the recording bitmaps held here
  * at once; it is also held for every migration of its target known here whose switchover has not
  * arrived yet (the switchover travels through another partition and may come later than the write),
- * and applied again when it does. Setting bits is idempotent, so a write applied twice changes nothing
+ * and applied again when it does; a write that names its migration is held for it even before its spec
+ * arrived here. Setting bits is idempotent, so a write applied twice changes nothing
  * more, and the outcome does not depend on how writes, chunks and control interleave. A write that no
  * bitmap records and no migration awaits is counted ({@code dropped-writes-total}) and dropped.
  */
@@ -88,6 +90,12 @@ final class PostcopyWrites {
     void write(Control.Write write, LoadOutput out) {
         int recording = loader.write(write.target(), write.node(), write.offset(), write.length(), out);
         List<String> waiting = awaitingOn(write.target());
+        String own = write.migration();
+        if (!own.isEmpty() && !waiting.contains(own) && !store.switchedOver(own)
+                && store.stopReason(own).map(e -> e.consequence() != Consequence.FAIL).orElse(true)) {
+            // the writer names its migration: held even before that migration's spec reached this partition
+            waiting.add(own);
+        }
         long position = context.recordMetadata().map(m -> m.offset()).orElse(localPosition++);
         for (String migration : waiting) {
             held.put(heldKey(migration, position), encode(write));
@@ -121,13 +129,13 @@ final class PostcopyWrites {
     }
 
     private static byte[] encode(Control.Write w) {
-        return new BinaryWriter().string(w.target()).string(w.node()).int64(w.offset()).int64(w.length())
-                .toByteArray();
+        return new BinaryWriter().string(w.migration()).string(w.target()).string(w.node()).int64(w.offset())
+                .int64(w.length()).toByteArray();
     }
 
     private static Control.Write decode(byte[] bytes) {
         BinaryReader r = new BinaryReader(bytes);
-        return new Control.Write(r.string(), r.string(), r.int64(), r.int64());
+        return new Control.Write(r.string(), r.string(), r.string(), r.int64(), r.int64());
     }
 
     private static Sensor droppedSensor(ProcessorContext<?, ?> context) {

@@ -68,18 +68,14 @@ public sealed interface Control permits Control.Spec, Control.SpecRemoved, Contr
     }
 
     /**
-     * A write on node {@code node} of {@code target}: {@code length} bytes at {@code offset}. It belongs to
-     * no single migration ({@link #migration()} is empty).
+     * A write on node {@code node} of {@code target}: {@code length} bytes at {@code offset}, made after the
+     * switchover of {@code migration} when the writer knows it (else empty).
      */
-    record Write(String target, String node, long offset, long length) implements Control {
+    record Write(String migration, String target, String node, long offset, long length) implements Control {
         public Write {
+            migration = migration == null ? "" : migration;
             Objects.requireNonNull(target, "target");
             Objects.requireNonNull(node, "node");
-        }
-
-        @Override
-        public String migration() {
-            return "";
         }
     }
 }

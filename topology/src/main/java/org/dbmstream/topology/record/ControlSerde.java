@@ -47,7 +47,8 @@ public final class ControlSerde implements Serde<Control>, Serializer<Control>, 
         } else if (control instanceof Control.Switchover o) {
             w.int8(SWITCHOVER).string(o.migration()).string(o.target());
         } else if (control instanceof Control.Write x) {
-            w.int8(WRITE).string(x.target()).string(x.node()).int64(x.offset()).int64(x.length());
+            w.int8(WRITE).string(x.migration()).string(x.target()).string(x.node()).int64(x.offset())
+                    .int64(x.length());
         } else {
             MigrationControl c = ((Control.Stop) control).control();
             w.int8(STOP).string(c.migration()).int8(c.error().consequence().ordinal()).string(c.error().message());
@@ -94,7 +95,7 @@ public final class ControlSerde implements Serde<Control>, Serializer<Control>, 
             case SWITCHOVER:
                 return new Control.Switchover(r.string(), r.string());
             case WRITE:
-                return new Control.Write(r.string(), r.string(), r.int64(), r.int64());
+                return new Control.Write(r.string(), r.string(), r.string(), r.int64(), r.int64());
             default:
                 throw new IllegalArgumentException("unknown control record type " + type);
         }

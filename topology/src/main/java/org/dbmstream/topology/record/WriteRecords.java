@@ -9,6 +9,7 @@ public final class WriteRecords {
 
     /** The control record of a destination write. */
     public static Control control(DestinationWrite write) {
-        return new Control.Write(write.getTarget(), write.getNode(), write.getOffset(), write.getLength());
+        return new Control.Write(write.getMigration(), write.getTarget(), write.getNode(), write.getOffset(),
+                write.getLength());
     }
 }
