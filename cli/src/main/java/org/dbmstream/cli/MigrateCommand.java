@@ -21,6 +21,7 @@ import org.dbmstream.source.MigrationOutcome;
 import org.dbmstream.source.MigrationRequest;
 import org.dbmstream.source.ProgressRenderers;
 import org.dbmstream.source.PublishListener;
+import org.dbmstream.source.WritesFile;
 import org.dbmstream.topology.DestinationConfig;
 import org.dbmstream.bitmap.Granularity;
 import picocli.CommandLine.ArgGroup;
@@ -124,6 +125,14 @@ final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per event.")
     boolean json;
 
+    @Option(names = "--switchover", description = "Start the destination VM right after the STARTs, as QEMU's "
+            + "migrate-start-postcopy at once (a postcopy stream switches over at its RUN command anyway).")
+    boolean switchover;
+
+    @Option(names = "--writes", paramLabel = "FILE", description = "Guest writes on the destination after the "
+            + "switchover, one per line: NODE OFFSET LENGTH in bytes; published to the writes topic.")
+    Path writesFile;
+
     @Override
     public Integer call() throws Exception {
         final Map<String, String> extra = configFile == null ? Map.of() : DestinationConfig.readProperties(configFile);
@@ -145,7 +154,8 @@ final class MigrateCommand implements Callable<Integer> {
     }
 
     private MigrationRequest request(final List<MigrationInput> inputs) throws IOException {
-        final MigrationRequest.Builder b = MigrationRequest.builder().target(target).inputs(inputs);
+        final MigrationRequest.Builder b = MigrationRequest.builder().target(target).inputs(inputs)
+                .switchover(switchover);
         if (migrationId != null) {
             b.migrationId(migrationId);
         }
@@ -166,8 +176,10 @@ final class MigrateCommand implements Callable<Integer> {
         final PrintWriter err = spec.commandLine().getErr();
         final PublishListener progress = json ? PublishListener.NONE : ProgressRenderers.forConsole(
                 new PrintStream(new FileOutputStream(FileDescriptor.err), true));
+        final List<WritesFile.Write> writes = writesFile == null ? List.of() : WritesFile.read(writesFile);
+        final FinalStates finals = new FinalStates();
         final MigrationRunner.Result result = new MigrationRunner(servers, new Topics(topicPrefix), extra)
-                .transactional(transactional).rateLimit(Sizes.parse(maxBandwidth))
+                .transactional(transactional).rateLimit(Sizes.parse(maxBandwidth)).writes(writes)
                 .run(request, progress, published -> {
                     if (!json) {
                         out.printf("Published migration %s to target '%s': %d bitmap(s), %d records, %sB%n",
@@ -176,11 +188,17 @@ final class MigrateCommand implements Callable<Integer> {
                         out.flush();
                     }
                 }, timeout, e -> {
+                    finals.accept(e);
                     out.println(json ? EventFormat.json(e) : EventFormat.line(e));
                     out.flush();
                 });
         final MigrationOutcome outcome = result.outcome();
         if (outcome.status() == MigrationOutcome.Status.COMPLETED) {
+            if (finals.postcopy() || !writes.isEmpty()) {
+                // the state after the switchover and the writes: what the destination holds now
+                finals.completed().forEach(b -> out.println(json ? FinalStates.json(b) : FinalStates.line(b)));
+                out.flush();
+            }
             return 0;
         }
         err.println("dbm migrate: migration " + result.published().migration() + " "
