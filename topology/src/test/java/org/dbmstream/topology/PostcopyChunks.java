@@ -17,9 +17,9 @@ import org.dbmstream.testkit.PostcopyFixture;
  * A real QEMU postcopy stream as the source publishes it: its chunks in order, a switchover where the
  * stream's RUN command is, the last EOS with the manifest of the STARTed bitmaps.
  */
-record PostcopyChunks(List<Chunk> beforeRun, List<Chunk> afterRun) {
+public record PostcopyChunks(List<Chunk> beforeRun, List<Chunk> afterRun) {
 
-    static PostcopyChunks of(PostcopyFixture fixture) throws Exception {
+    public static PostcopyChunks of(PostcopyFixture fixture) throws Exception {
         List<Chunk> all = new ArrayList<>();
         List<Chunk.BitmapRef> manifest = new ArrayList<>();
         ChunkNames names = new ChunkNames();
@@ -39,7 +39,7 @@ record PostcopyChunks(List<Chunk> beforeRun, List<Chunk> afterRun) {
     }
 
     /** Each bitmap's final sha256 and count: its BitmapCompleted, then any BitmapUpdated after it. */
-    static Map<String, List<Object>> finalStates(List<Event> events) {
+    public static Map<String, List<Object>> finalStates(List<Event> events) {
         Map<String, List<Object>> out = new HashMap<>();
         for (Event e : events) {
             if (e.getBody() instanceof BitmapCompleted c) {
@@ -52,7 +52,7 @@ record PostcopyChunks(List<Chunk> beforeRun, List<Chunk> afterRun) {
     }
 
     /** QEMU's final sha256 and count of every bitmap on the destination. */
-    static Map<String, List<Object>> expected(PostcopyFixture fixture) {
+    public static Map<String, List<Object>> expected(PostcopyFixture fixture) {
         Map<String, List<Object>> out = new HashMap<>();
         fixture.destination().forEach(b -> out.put(b.name(), List.of(b.sha256(), b.count())));
         return out;
