@@ -47,7 +47,9 @@ public final class MigrationPlanner {
                         chunks.eosBeforeSwitchover()), List.of());
             }
             if (request.switchover()) {
-                return new MigrationPlan(spec, new SwitchoverChunkSource(chunks, chunks.setupEnd(), 1), List.of());
+                // a precopy stream: QEMU's destination starts the VM once the whole stream is loaded
+                return new MigrationPlan(spec, new SwitchoverChunkSource(chunks, chunks.size(),
+                        chunks.eosBeforeSwitchover()), List.of());
             }
             return new MigrationPlan(spec, chunks, List.of());
         }

@@ -63,10 +63,9 @@ public final class StreamChunkSource implements ChunkSource {
 
     /**
      * @param switchoverAt  chunks before the stream's RUN command (-1: none, a precopy stream)
-     * @param setupEnd      chunks up to and with the first EndOfStream (the STARTs' batch)
      * @param eosBeforeRun  EndOfStream chunks before the RUN command
      */
-    private record Scan(List<PublishedBitmap> bitmaps, long chunks, long bits, long switchoverAt, long setupEnd,
+    private record Scan(List<PublishedBitmap> bitmaps, long chunks, long bits, long switchoverAt,
             long eosBeforeRun) {
     }
 
@@ -75,15 +74,14 @@ public final class StreamChunkSource implements ChunkSource {
         return scan.switchoverAt;
     }
 
-    /** The number of EndOfStream chunks before the RUN command (the switchover's sequence number). */
+    /**
+     * The number of EndOfStream chunks before the RUN command (the switchover's sequence number); all of
+     * them for a precopy stream.
+     */
     public long eosBeforeSwitchover() {
         return scan.eosBeforeRun;
     }
 
-    /** The number of chunks up to and with the first EndOfStream: the STARTs' batch. */
-    public long setupEnd() {
-        return scan.setupEnd;
-    }
 
     private static Scan scan(Path file) throws IOException {
         Map<Chunk.BitmapRef, PublishedBitmap> started = new LinkedHashMap<>();
@@ -92,7 +90,6 @@ public final class StreamChunkSource implements ChunkSource {
         long chunks = 0;
         long bits = 0;
         boolean endsWithEos = false;
-        long setupEnd = -1;
         long eos = 0;
         long eosBeforeRun = -1;
         long run;
@@ -107,9 +104,6 @@ public final class StreamChunkSource implements ChunkSource {
                 endsWithEos = chunk instanceof Chunk.EndOfStream;
                 if (endsWithEos) {
                     eos++;
-                    if (setupEnd < 0) {
-                        setupEnd = chunks;
-                    }
                 }
                 if (chunk instanceof Chunk.Start s) {
                     var ref = new Chunk.BitmapRef(s.nodeAlias(), s.bitmapAlias());
@@ -130,7 +124,7 @@ public final class StreamChunkSource implements ChunkSource {
         if (chunks > 0 && !endsWithEos) {
             throw new IOException("QEMU migration stream " + file + " does not end its dirty-bitmap chunks with EOS");
         }
-        return new Scan(new ArrayList<>(started.values()), chunks, bits, run, setupEnd, eosBeforeRun);
+        return new Scan(new ArrayList<>(started.values()), chunks, bits, run, eosBeforeRun);
     }
 
     /** Bits a BITS chunk covers, as QEMU's estimate counts them; 0 for a bitmap never STARTed. */
