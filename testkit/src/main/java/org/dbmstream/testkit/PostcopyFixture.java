@@ -13,9 +13,12 @@ import java.util.List;
  * A real QEMU postcopy migration under {@code testdata/qemu/postcopy/NAME}: its stream
  * ({@code postcopy.stream.gz}), the writes made on the destination during postcopy ({@code writes.txt},
  * {@code NODE OFFSET LENGTH} per line) and what QEMU reported ({@code result.json}): every bitmap on the
- * source before, and on the destination once the migration completed, with QEMU's sha256 and count.
+ * source before, and on the destination once the migration completed, with QEMU's sha256 and count; and the
+ * block-bitmap-mapping both sides used ({@code mappingJson}, null when none). {@code make-postcopy.py} beside
+ * them made them with QEMU.
  */
-public record PostcopyFixture(String name, Path dir, List<Bitmap> source, List<Bitmap> destination) {
+public record PostcopyFixture(String name, Path dir, List<Bitmap> source, List<Bitmap> destination,
+        String mappingJson) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One bitmap as QEMU reported it (QMP {@code query-block} and {@code x-debug-block-dirty-bitmap-sha256}). */
@@ -32,7 +35,9 @@ public record PostcopyFixture(String name, Path dir, List<Bitmap> source, List<B
         Path dir = QemuTestData.dir().resolve("postcopy").resolve(name);
         try {
             JsonNode result = JSON.readTree(dir.resolve("result.json").toFile());
-            return new PostcopyFixture(name, dir, bitmaps(result.get("source")), bitmaps(result.get("destination")));
+            JsonNode mapping = result.get("mapping");
+            return new PostcopyFixture(name, dir, bitmaps(result.get("source")), bitmaps(result.get("destination")),
+                    mapping == null ? null : JSON.writeValueAsString(mapping));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -117,7 +117,13 @@ final class DestinationDriver implements AutoCloseable {
         spec(migration, target, null, null);
     }
 
-    private static List<NodeMapping> avro(org.dbmstream.bitmap.mapping.BlockBitmapMapping mapping) {
+    /** Publishes a spec with a mapping as the migration spec carries it (null: none). */
+    void migrations(String migration, String target, List<NodeMapping> mapping) {
+        migrations.pipeInput(migration, new MigrationSpec(migration, target, mapping, null, java.time.Instant.EPOCH));
+    }
+
+    /** A block-bitmap-mapping as the migration spec carries it. */
+    static List<NodeMapping> avro(org.dbmstream.bitmap.mapping.BlockBitmapMapping mapping) {
         List<NodeMapping> out = new ArrayList<>();
         for (NodeAlias n : mapping.nodes()) {
             List<BitmapMapping> bitmaps = new ArrayList<>();

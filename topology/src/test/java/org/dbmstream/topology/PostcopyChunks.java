@@ -5,17 +5,20 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.dbmstream.bitmap.chunk.Chunk;
+import org.dbmstream.bitmap.mapping.BlockBitmapMapping;
 import org.dbmstream.codec.ChunkNames;
 import org.dbmstream.codec.savevm.SavevmChunk;
 import org.dbmstream.codec.savevm.SavevmReader;
 import org.dbmstream.schemas.BitmapCompleted;
 import org.dbmstream.schemas.BitmapUpdated;
 import org.dbmstream.schemas.Event;
+import org.dbmstream.schemas.NodeMapping;
 import org.dbmstream.testkit.PostcopyFixture;
 
 /**
  * A real QEMU postcopy stream as the source publishes it: its chunks in order, a switchover where the
- * stream's RUN command is, the last EOS with the manifest of the STARTed bitmaps.
+ * stream's RUN command is (at the end of a precopy stream), the last EOS with the manifest of the STARTed
+ * bitmaps.
  */
 public record PostcopyChunks(List<Chunk> beforeRun, List<Chunk> afterRun) {
 
@@ -35,7 +38,14 @@ public record PostcopyChunks(List<Chunk> beforeRun, List<Chunk> afterRun) {
             run = reader.switchoverAfter();
         }
         all.set(all.size() - 1, new Chunk.EndOfStream(manifest));
-        return new PostcopyChunks(all.subList(0, (int) run), all.subList((int) run, all.size()));
+        int at = run < 0 ? all.size() : (int) run;
+        return new PostcopyChunks(all.subList(0, at), all.subList(at, all.size()));
+    }
+
+    /** The fixture's block-bitmap-mapping as the migration spec carries it, null when it has none. */
+    public static List<NodeMapping> mapping(PostcopyFixture fixture) {
+        return fixture.mappingJson() == null ? null
+                : DestinationDriver.avro(BlockBitmapMapping.fromJson(fixture.mappingJson()));
     }
 
     /** Each bitmap's final sha256 and count: its BitmapCompleted, then any BitmapUpdated after it. */

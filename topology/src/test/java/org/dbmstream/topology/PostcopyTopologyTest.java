@@ -12,6 +12,8 @@ import org.dbmstream.schemas.Event;
 import org.dbmstream.schemas.SwitchedOver;
 import org.dbmstream.testkit.PostcopyFixture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * QEMU's postcopy on the destination topology, against QEMU's own final sha256/count of the real
@@ -41,6 +43,29 @@ class PostcopyTopologyTest {
             assertThat(finals(d)).isEqualTo(PostcopyChunks.expected(PC1));
             assertThat(EventsView.types(d.events())).containsOnlyOnce("SwitchedOver", "MigrationCompleted")
                     .doesNotContain("BitmapUpdated");
+        }
+    }
+
+    static List<String> fixtures() {
+        return PostcopyFixture.names();
+    }
+
+    @ParameterizedTest
+    @MethodSource("fixtures")
+    void everyFixtureEndsAsOnQemusDestinationWithWritesBeforeAndAfterTheRemainingChunks(String name)
+            throws Exception {
+        PostcopyFixture fixture = PostcopyFixture.load(name);
+        PostcopyChunks pc = PostcopyChunks.of(fixture);
+        List<PostcopyFixture.Write> writes = fixture.writes();
+        try (DestinationDriver d = new DestinationDriver()) {
+            d.migrations(name, "vm1", PostcopyChunks.mapping(fixture));
+            d.chunks(name, pc.beforeRun());
+            writes.subList(0, 1).forEach(w -> d.write(name, "vm1", w.node(), w.offset(), w.length()));
+            d.chunk(name, new Chunk.Switchover());
+            writes.subList(1, 2).forEach(w -> d.write(name, "vm1", w.node(), w.offset(), w.length()));
+            d.chunks(name, pc.afterRun());
+            writes.subList(2, writes.size()).forEach(w -> d.write(name, "vm1", w.node(), w.offset(), w.length()));
+            assertThat(finals(d)).isEqualTo(PostcopyChunks.expected(fixture));
         }
     }
 

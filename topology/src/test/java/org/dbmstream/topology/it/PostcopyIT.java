@@ -44,11 +44,11 @@ class PostcopyIT {
                 EventLog events = EventLog.events(broker, TOPICS.events());
                 MigrationWriter writer = new MigrationWriter(broker, TOPICS)) {
             List<String> names = PostcopyFixture.names();
-            assertThat(names).contains("pc1");
+            assertThat(names).contains("pc1", "pc2-granularities", "pc3-across", "pc4-mapping", "pc5-precopy");
             for (String name : names) {
                 PostcopyFixture fixture = PostcopyFixture.load(name);
                 PostcopyChunks pc = PostcopyChunks.of(fixture);
-                writer.spec(name, "vm-" + name);
+                writer.spec(name, "vm-" + name, PostcopyChunks.mapping(fixture));
                 pc.beforeRun().forEach(c -> writer.chunk(name, c));
                 writer.chunk(name, new Chunk.Switchover());
                 for (PostcopyFixture.Write w : fixture.writes()) {
