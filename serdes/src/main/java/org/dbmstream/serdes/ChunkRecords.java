@@ -11,12 +11,12 @@ import org.dbmstream.schemas.Complete;
 import org.dbmstream.schemas.EndOfStream;
 import org.dbmstream.schemas.ManifestEntry;
 import org.dbmstream.schemas.Start;
-import org.dbmstream.schemas.Switchover;
 
 /**
  * Converts between the domain {@link Chunk} and the Avro records of the chunks topic. The raw
  * START flags byte travels as is (reserved bits included) so the destination can refuse it exactly
- * as QEMU does; an EndOfStream concerns the whole migration and is keyed with empty aliases.
+ * as QEMU does; an EndOfStream concerns the whole migration and is keyed with empty aliases, and so does
+ * the switchover, an EndOfStream flagged {@code switchover}.
  */
 public final class ChunkRecords {
     private ChunkRecords() {
@@ -52,10 +52,12 @@ public final class ChunkRecords {
             return new Complete();
         }
         if (chunk instanceof Chunk.Switchover) {
-            return new Switchover();
+            // an EndOfStream flagged as the switchover: older readers see an empty batch end (schema v2)
+            return new EndOfStream(List.of(), true);
         }
         Chunk.EndOfStream e = (Chunk.EndOfStream) chunk;
-        return new EndOfStream(e.manifest().stream().map(r -> new ManifestEntry(r.nodeAlias(), r.bitmapAlias())).toList());
+        return new EndOfStream(e.manifest().stream().map(r -> new ManifestEntry(r.nodeAlias(), r.bitmapAlias()))
+                .toList(), false);
     }
 
     /**
@@ -90,13 +92,16 @@ public final class ChunkRecords {
         if (body instanceof Complete) {
             return new Chunk.Complete(node, bitmap);
         }
+        if (body instanceof EndOfStream e && e.getSwitchover()) {
+            if (!e.getManifest().isEmpty()) {
+                throw new IllegalArgumentException(where(key) + ": a switchover carries no manifest");
+            }
+            return new Chunk.Switchover();
+        }
         if (body instanceof EndOfStream e) {
             List<Chunk.BitmapRef> manifest = e.getManifest().stream()
                     .map(m -> new Chunk.BitmapRef(m.getNodeAlias(), m.getBitmapAlias())).toList();
             return new Chunk.EndOfStream(manifest);
-        }
-        if (body instanceof Switchover) {
-            return new Chunk.Switchover();
         }
         throw new IllegalArgumentException(where(key) + ": unknown chunk body "
                 + (body == null ? "null" : body.getClass().getName()));

@@ -37,7 +37,8 @@ public final class WritesPublisher {
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "dbm-writes-" + migration);
         p.putAll(producerOverrides);
         Serializer<DestinationWrite> values = DbmSerdes.destinationWrite(serdeConfig).serializer();
-        try (KafkaProducer<String, DestinationWrite> producer = new KafkaProducer<>(p, new StringSerializer(), values)) {
+        try (KafkaProducer<String, DestinationWrite> producer =
+                new KafkaProducer<>(p, new StringSerializer(), values)) {
             Instant now = Instant.now();
             for (WritesFile.Write w : writes) {
                 producer.send(new ProducerRecord<>(topics.writes(), target,

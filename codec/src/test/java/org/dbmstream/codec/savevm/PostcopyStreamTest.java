@@ -56,7 +56,8 @@ class PostcopyStreamTest {
             try (SavevmReader r = SavevmReader.of(new ByteArrayInputStream(stream), 4096)) {
                 r.next();
             }
-        }).isInstanceOf(SavevmFormatException.class).hasMessageContaining("Unreasonably large packaged state: 16777217");
+        }).isInstanceOf(SavevmFormatException.class)
+                .hasMessageContaining("Unreasonably large packaged state: 16777217");
     }
 
     @Test
