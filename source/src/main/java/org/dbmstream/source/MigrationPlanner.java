@@ -44,14 +44,16 @@ public final class MigrationPlanner {
             if (chunks.switchoverAt() >= 0) {
                 // a postcopy stream: the destination VM starts where QEMU's RUN command is
                 return new MigrationPlan(spec, new SwitchoverChunkSource(chunks, chunks.switchoverAt(),
-                        chunks.eosBeforeSwitchover()), List.of());
+                        chunks.eosBeforeSwitchover()), List.of())
+                        .fingerprint(request.fingerprint());
             }
             if (request.switchover()) {
                 // a precopy stream: QEMU's destination starts the VM once the whole stream is loaded
                 return new MigrationPlan(spec, new SwitchoverChunkSource(chunks, chunks.size(),
-                        chunks.eosBeforeSwitchover()), List.of());
+                        chunks.eosBeforeSwitchover()), List.of())
+                        .fingerprint(request.fingerprint());
             }
-            return new MigrationPlan(spec, chunks, List.of());
+            return new MigrationPlan(spec, chunks, List.of()).fingerprint(request.fingerprint());
         }
         List<AutoCloseable> opened = new ArrayList<>();
         try {
@@ -70,7 +72,7 @@ public final class MigrationPlanner {
                 // right after the STARTs and their EndOfStream, as migrate-start-postcopy at once
                 chunks = new SwitchoverChunkSource(chunks, named.size() + 1L, 1);
             }
-            return new MigrationPlan(spec, chunks, opened);
+            return new MigrationPlan(spec, chunks, opened).fingerprint(request.fingerprint());
         } catch (IOException | RuntimeException e) {
             closeQuietly(opened, e);
             throw e;

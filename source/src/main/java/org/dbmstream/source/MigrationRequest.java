@@ -23,8 +23,10 @@ public final class MigrationRequest {
     private final BlockBitmapMapping destinationMapping;
     private final Map<String, Long> destinationNodes;
     private final boolean switchover;
+    private final String fingerprint;
 
     private MigrationRequest(Builder b) {
+        this.fingerprint = b.fingerprint;
         this.migrationId = b.migrationId != null ? b.migrationId : newMigrationId();
         this.target = b.target;
         this.inputs = List.copyOf(b.inputs);
@@ -77,7 +79,11 @@ public final class MigrationRequest {
         return destinationNodes;
     }
 
-    /** Builds a {@link MigrationRequest}. */
+    /** The content fingerprint the spec carries ({@link MigrationFingerprint}), or null (none sent). */
+    public String fingerprint() {
+        return fingerprint;
+    }
+
     /**
      * Whether the destination VM starts right after the STARTs (QEMU's {@code migrate-start-postcopy} at
      * once); a postcopy stream switches over where its RUN command is either way.
@@ -86,6 +92,7 @@ public final class MigrationRequest {
         return switchover;
     }
 
+    /** Builds a {@link MigrationRequest}. */
     public static final class Builder {
         private boolean switchover;
         private String migrationId;
@@ -94,6 +101,13 @@ public final class MigrationRequest {
         private AliasMap sourceMapping;
         private BlockBitmapMapping destinationMapping;
         private Map<String, Long> destinationNodes;
+        private String fingerprint;
+
+        /** The content fingerprint to send with the spec ({@link MigrationFingerprint#of}). */
+        public Builder fingerprint(String fingerprint) {
+            this.fingerprint = fingerprint;
+            return this;
+        }
 
         /** Migration id; a fresh one when not set. */
         public Builder migrationId(String id) {

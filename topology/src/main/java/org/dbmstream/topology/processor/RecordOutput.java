@@ -11,7 +11,8 @@ import org.dbmstream.topology.record.EventRecords;
 
 /**
  * Forwards what the load side produced for one input record: events as Avro {@code Event}s, facts as
- * they are, all keyed by migration id and stamped with the input record's timestamp.
+ * they are, all keyed by migration id with the input record's timestamp; an event's {@code time} field is
+ * the destination's clock when it emitted the event.
  */
 final class RecordOutput implements LoadOutput {
     private final ProcessorContext<String, Object> context;
@@ -25,7 +26,8 @@ final class RecordOutput implements LoadOutput {
 
     @Override
     public void event(LoadEvent event) {
-        forward(event.migration(), EventRecords.toAvro(event, input.timestamp()));
+        // an event's time is when the destination decided it (its own clock), not when the input was written
+        forward(event.migration(), EventRecords.toAvro(event, context.currentSystemTimeMs()));
     }
 
     @Override
