@@ -18,6 +18,7 @@ import org.dbmstream.schemas.Event;
 import org.dbmstream.schemas.MigrationSpec;
 import org.dbmstream.serdes.DbmSerdes;
 import org.dbmstream.serdes.Topics;
+import org.dbmstream.topology.claim.NameClaims;
 import org.dbmstream.topology.processor.ChunkLoadProcessor;
 import org.dbmstream.topology.processor.MigrationTrackerProcessor;
 import org.dbmstream.topology.processor.SpecBroadcastProcessor;
@@ -64,6 +65,7 @@ public final class DestinationTopology {
         StreamsBuilder builder = new StreamsBuilder();
         StoreNames.loadingBuilders().forEach(builder::addStateStore);
         builder.addStateStore(StoreNames.trackerBuilder());
+        builder.addStateStore(StoreNames.claimsBuilder());
 
         builder.stream(topics.migrations(), Consumed.with(Serdes.String(), specSerde).withName("migrations"))
                 .process(SpecBroadcastProcessor::new, Named.as("spec-to-control"))
@@ -85,7 +87,17 @@ public final class DestinationTopology {
                 .mapValues(v -> (Event) v, Named.as("as-bitmap-event"))
                 .to(topics.events(), Produced.with(Serdes.String(), eventSerde).withName("emit-bitmap-events"));
 
+        KStream<String, Object> claimed = NameClaims.claim(loaded, eventCommitMs);
+        claimed.filter((id, v) -> v instanceof Event, Named.as("claimed-events"))
+                .mapValues(v -> (Event) v, Named.as("as-claimed-event"))
+                .to(topics.events(), Produced.with(Serdes.String(), eventSerde).withName("emit-claimed-events"));
+        claimed.filter((id, v) -> v instanceof Control, Named.as("revocations"))
+                .mapValues(v -> (Control) v, Named.as("as-revocation"))
+                .to(control, broadcast(controlSerde, "broadcast-revocations"));
+
         KStream<String, Object> tracked = loaded.filter((id, v) -> v instanceof MigrationFact, Named.as("facts"))
+                .merge(claimed.filter((id, v) -> v instanceof MigrationFact, Named.as("claim-facts")),
+                        Named.as("load-and-claim-facts"))
                 .mapValues(v -> (MigrationFact) v, Named.as("as-fact"))
                 .repartition(Repartitioned.with(Serdes.String(), new FactSerde()).withName("facts-by-migration"))
                 .process(() -> new MigrationTrackerProcessor(eventCommitMs), Named.as("track"),

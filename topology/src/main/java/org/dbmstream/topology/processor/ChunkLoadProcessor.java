@@ -137,6 +137,8 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
             migrationCache.remove(migration);
         } else if (control instanceof Control.BitmapTaken taken) {
             loadStore.putCompleted(taken.names());
+        } else if (control instanceof Control.Revoke revoke) {
+            BitmapRevocation.apply(loadStore, revoke, out);
         } else {
             loader.stop(((Control.Stop) control).control(), out);
         }

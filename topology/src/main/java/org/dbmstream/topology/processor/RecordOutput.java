@@ -5,11 +5,13 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.dbmstream.bitmap.load.LoadEvent;
 import org.dbmstream.bitmap.load.LoadOutput;
 import org.dbmstream.bitmap.load.MigrationFact;
+import org.dbmstream.topology.claim.ClaimRequest;
 import org.dbmstream.topology.record.EventRecords;
 
 /**
  * Forwards what the load side produced for one input record: events as Avro {@code Event}s, facts as
- * they are, all keyed by migration id and stamped with the input record's timestamp.
+ * they are, all keyed by migration id and stamped with the input record's timestamp. A completed bitmap
+ * becomes a {@link ClaimRequest} for its name instead of its event and fact.
  */
 final class RecordOutput implements LoadOutput {
     private final ProcessorContext<String, Object> context;
@@ -23,11 +25,20 @@ final class RecordOutput implements LoadOutput {
 
     @Override
     public void event(LoadEvent event) {
+        if (event instanceof LoadEvent.BitmapCompleted done) {
+            // the name is claimed first; the claim's winner reports the completion (NameClaimProcessor)
+            forward(event.migration(), new ClaimRequest(done));
+            return;
+        }
         forward(event.migration(), EventRecords.toAvro(event, input.timestamp()));
     }
 
     @Override
     public void fact(MigrationFact fact) {
+        if (fact instanceof MigrationFact.BitmapDone) {
+            // reported by the claim's winner
+            return;
+        }
         forward(fact.migration(), fact);
     }
 

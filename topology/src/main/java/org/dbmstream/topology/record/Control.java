@@ -8,9 +8,10 @@ import org.dbmstream.bitmap.load.MigrationControl;
  * A record of the control topic, broadcast to every partition so that each loading task learns it: a
  * migration's spec (or its removal), the decision that a migration is cancelled or failed, or that a
  * bitmap name on a target is taken by a completed bitmap (a later START of it fails as "already exists",
- * whichever partition it arrives on).
+ * whichever partition it arrives on), or that a completed bitmap lost the claim of its name and is revoked.
  */
-public sealed interface Control permits Control.Spec, Control.SpecRemoved, Control.Stop, Control.BitmapTaken {
+public sealed interface Control permits Control.Spec, Control.SpecRemoved, Control.Stop, Control.BitmapTaken,
+        Control.Revoke {
 
     String migration();
 
@@ -49,6 +50,22 @@ public sealed interface Control permits Control.Spec, Control.SpecRemoved, Contr
     record BitmapTaken(BitmapNames names) implements Control {
         public BitmapTaken {
             Objects.requireNonNull(names, "names");
+        }
+
+        @Override
+        public String migration() {
+            return names.migration();
+        }
+    }
+
+    /**
+     * The bitmap completed on its partition but another migration holds its name (NameClaimProcessor):
+     * the partition holding it drops it and reports it cancelled with {@code reason}.
+     */
+    record Revoke(BitmapNames names, String reason) implements Control {
+        public Revoke {
+            Objects.requireNonNull(names, "names");
+            Objects.requireNonNull(reason, "reason");
         }
 
         @Override

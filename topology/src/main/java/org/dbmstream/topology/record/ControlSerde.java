@@ -11,6 +11,7 @@ import org.dbmstream.bitmap.load.LoadError;
 import org.dbmstream.bitmap.load.MigrationControl;
 import org.dbmstream.topology.codec.BinaryReader;
 import org.dbmstream.topology.codec.BinaryWriter;
+import org.dbmstream.topology.codec.StateCodec;
 
 /** Serde of {@link Control} records (the topology's own binary layout, version byte first). */
 public final class ControlSerde implements Serde<Control>, Serializer<Control>, Deserializer<Control> {
@@ -19,6 +20,7 @@ public final class ControlSerde implements Serde<Control>, Serializer<Control>, 
     private static final int REMOVED = 2;
     private static final int STOP = 3;
     private static final int TAKEN = 4;
+    private static final int REVOKE = 5;
 
     @Override
     public byte[] serialize(String topic, Control control) {
@@ -42,6 +44,10 @@ public final class ControlSerde implements Serde<Control>, Serializer<Control>, 
             BitmapNames n = t.names();
             w.int8(TAKEN).string(n.migration()).string(n.target()).string(n.node()).string(n.nodeAlias())
                     .string(n.bitmap()).string(n.bitmapAlias());
+        } else if (control instanceof Control.Revoke v) {
+            w.int8(REVOKE);
+            StateCodec.names(w, v.names());
+            w.string(v.reason());
         } else {
             MigrationControl c = ((Control.Stop) control).control();
             w.int8(STOP).string(c.migration()).int8(c.error().consequence().ordinal()).string(c.error().message());
@@ -85,6 +91,8 @@ public final class ControlSerde implements Serde<Control>, Serializer<Control>, 
             case TAKEN:
                 return new Control.BitmapTaken(new BitmapNames(r.string(), r.string(), r.string(), r.string(),
                         r.string(), r.string()));
+            case REVOKE:
+                return new Control.Revoke(StateCodec.names(r), r.string());
             default:
                 throw new IllegalArgumentException("unknown control record type " + type);
         }
