@@ -75,9 +75,10 @@ public final class ChaosCommand implements Callable<Integer> {
 
     static String json(ChaosRun.Result r, long seed) {
         return String.format(Locale.ROOT, "{\"migrations\": %d, \"bitmaps\": %d, \"kills\": %d, \"broker_restarts\": %d, "
-                + "\"publisher_kills\": %d, \"destination_errors\": %d, \"unfinished\": %d, \"lost\": %d, "
+                + "\"publisher_kills\": %d, \"publish_retries\": %d, \"destination_errors\": %d, \"unfinished\": %d, \"lost\": %d, "
                 + "\"duplicated\": %d, \"mismatched\": %d, \"wrong_outcome\": %d, \"seed\": %d, \"seconds\": %.1f}",
-                r.migrations(), r.bitmaps(), r.kills(), r.brokerRestarts(), r.publisherKills(), r.destinationErrors(),
+                r.migrations(), r.bitmaps(), r.kills(), r.brokerRestarts(), r.publisherKills(), r.publishRetries(),
+                r.destinationErrors(),
                 r.unfinished(), r.counts().lost, r.counts().duplicated, r.counts().mismatched, r.counts().wrongOutcome,
                 seed, r.seconds());
     }

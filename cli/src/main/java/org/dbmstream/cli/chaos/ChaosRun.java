@@ -17,6 +17,7 @@ import org.dbmstream.broker.StandaloneKafkaBroker;
 import org.dbmstream.serdes.Topics;
 import org.dbmstream.source.MigrationInput;
 import org.dbmstream.source.MigrationPublisher;
+import org.dbmstream.source.PublishException;
 import org.dbmstream.source.PublishListener;
 import org.dbmstream.source.PublisherSettings;
 import org.dbmstream.topology.DestinationConfig;
@@ -35,8 +36,8 @@ final class ChaosRun {
     }
 
     /** The run's figures; {@link ChaosTally.Counts#clean()} says whether it passed. */
-    record Result(int migrations, int bitmaps, int kills, int brokerRestarts, int publisherKills, int destinationErrors,
-            long unfinished, ChaosTally.Counts counts, double seconds) {
+    record Result(int migrations, int bitmaps, int kills, int brokerRestarts, int publisherKills, int publishRetries,
+            int destinationErrors, long unfinished, ChaosTally.Counts counts, double seconds) {
     }
 
     private final Settings settings;
@@ -44,6 +45,7 @@ final class ChaosRun {
     private final Random random;
     private final List<DestinationProcess> destinations = new ArrayList<>();
     private final AtomicInteger published = new AtomicInteger();
+    private final AtomicInteger publishRetries = new AtomicInteger();
     private int kills;
     private int brokerRestarts;
     private int publisherKills;
@@ -112,7 +114,8 @@ final class ChaosRun {
             }
             ChaosTally.Counts counts = tally.judge(plan);
             counts.notes.forEach(n -> progress("%s", n));
-            return new Result(plan.size(), bitmaps, kills, brokerRestarts, publisherKills, destinationErrors,
+            return new Result(plan.size(), bitmaps, kills, brokerRestarts, publisherKills, publishRetries.get(),
+                    destinationErrors,
                     tally.unfinished(plan), counts, (System.nanoTime() - t0) / 1e9);
         } finally {
             for (DestinationProcess d : destinations) {
@@ -131,8 +134,9 @@ final class ChaosRun {
             kills++;
             progress("kill %d/%d (after %d migrations published)", kills, settings.kills(), published.get());
             if (kills == brokerRestartAt && brokerRestarts == 0) {
-                progress("restarting the broker");
+                long r0 = System.nanoTime();
                 broker.restart();
+                progress("restarted the broker in %.1f s", (System.nanoTime() - r0) / 1e9);
                 brokerRestarts++;
             }
             victim.start();
@@ -156,13 +160,30 @@ final class ChaosRun {
         }
     }
 
-    private Void publish(String bootstrap, List<PlannedMigration> plan, int first, int step) throws IOException {
-        PublisherSettings s = PublisherSettings.builder(bootstrap).topics(new Topics(PREFIX)).build();
-        try (MigrationPublisher publisher = new MigrationPublisher(s)) {
-            for (int i = first; i < plan.size(); i += step) {
-                publisher.publish(plan.get(i).request(), PublishListener.NONE);
-                published.incrementAndGet();
+    /**
+     * Publishes every {@code step}-th migration from {@code first}. A publication that fails (the broker was
+     * away longer than the producer's delivery timeout) is sent again with the same source id: its records
+     * are the same, so the destination drops what it already has and the migration ends exactly.
+     */
+    private Void publish(String bootstrap, List<PlannedMigration> plan, int first, int step) {
+        PublisherSettings s = PublisherSettings.builder(bootstrap).topics(new Topics(PREFIX))
+                .sourceId("chaos-publisher-" + first).build();
+        for (int i = first; i < plan.size(); i += step) {
+            PlannedMigration m = plan.get(i);
+            for (int attempt = 1; ; attempt++) {
+                try (MigrationPublisher publisher = new MigrationPublisher(s)) {
+                    publisher.publish(m.request(), PublishListener.NONE);
+                    break;
+                } catch (IOException | PublishException e) {
+                    if (attempt == 3) {
+                        throw new IllegalStateException("cannot publish " + m.id() + ": " + e.getMessage(), e);
+                    }
+                    publishRetries.incrementAndGet();
+                    progress("publishing %s failed (%s); sending it again with the same source id", m.id(),
+                            e.getMessage());
+                }
             }
+            published.incrementAndGet();
         }
         return null;
     }
@@ -176,10 +197,14 @@ final class ChaosRun {
                 "--raw-node", raw.nodeName(), "--raw-name", raw.bitmapName(), "--granularity",
                 String.valueOf(raw.granularity().bytes()), "--disk-size", String.valueOf(raw.diskSize()),
                 "--raw-enabled", "--raw-persistent", "--json"));
-        Thread.sleep(6000 + random.nextInt(3000));
+        long seen;
+        try (ChunkCounter counter = new ChunkCounter(bootstrap, new Topics(PREFIX))) {
+            seen = counter.awaitRecordsOf(m.id(), 3 + random.nextInt(60), Duration.ofMinutes(2));
+        }
         child.kill();
         publisherKills++;
-        progress("killed the publishing process of %s mid-migration; publishing it again with the same id", m.id());
+        progress("killed the publishing process of %s after %d of its chunks; publishing it again with the same id"
+                + " (as a user would: another source id)", m.id(), seen);
         PublisherSettings s = PublisherSettings.builder(bootstrap).topics(new Topics(PREFIX)).build();
         try (MigrationPublisher publisher = new MigrationPublisher(s)) {
             publisher.publish(m.request(), PublishListener.NONE);
