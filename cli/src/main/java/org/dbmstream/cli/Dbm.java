@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 @Command(name = "dbm", mixinStandardHelpOptions = true, versionProvider = Dbm.Version.class,
         description = "Replicates QEMU block dirty bitmaps through Apache Kafka.",
         subcommands = {MigrateCommand.class, DemoCommand.class, InspectCommand.class, DestinationCommand.class,
-            BenchCommand.class, org.dbmstream.cli.chaos.ChaosCommand.class, CommandLine.HelpCommand.class})
+            BenchCommand.class, org.dbmstream.cli.chaos.ChaosCommand.class,
+            org.dbmstream.cli.replay.ReplayCommand.class, CommandLine.HelpCommand.class})
 public final class Dbm {
 
     @Option(names = {"-v", "--verbose"},
