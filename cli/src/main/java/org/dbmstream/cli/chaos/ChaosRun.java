@@ -46,7 +46,7 @@ final class ChaosRun {
     private final List<DestinationProcess> destinations = new ArrayList<>();
     private final AtomicInteger published = new AtomicInteger();
     private final AtomicInteger publishRetries = new AtomicInteger();
-    private int kills;
+    private final AtomicInteger kills = new AtomicInteger();
     private int brokerRestarts;
     private int publisherKills;
     private int destinationErrors;
@@ -98,7 +98,7 @@ final class ChaosRun {
                 publishers.shutdownNow();
             }
             progress("all published; %d kills, broker restarted %d time(s); waiting for every final event",
-                    kills, brokerRestarts);
+                    kills.get(), brokerRestarts);
             ChaosTally tally = new ChaosTally();
             try (EventReader reader = new EventReader(bootstrap, new Topics(PREFIX))) {
                 long deadline = System.nanoTime() + settings.timeout().toNanos();
@@ -114,7 +114,7 @@ final class ChaosRun {
             }
             ChaosTally.Counts counts = tally.judge(plan);
             counts.notes.forEach(n -> progress("%s", n));
-            return new Result(plan.size(), bitmaps, kills, brokerRestarts, publisherKills, publishRetries.get(),
+            return new Result(plan.size(), bitmaps, kills.get(), brokerRestarts, publisherKills, publishRetries.get(),
                     destinationErrors,
                     tally.unfinished(plan), counts, (System.nanoTime() - t0) / 1e9);
         } finally {
@@ -127,13 +127,13 @@ final class ChaosRun {
     /** Kills and restarts destinations at random moments while publishing goes on, and restarts the broker once. */
     private void chaos(StandaloneKafkaBroker broker, List<Future<?>> work) throws Exception {
         int brokerRestartAt = Math.max(1, settings.kills() / 2);
-        while (kills < settings.kills()) {
+        while (kills.get() < settings.kills()) {
             Thread.sleep(500 + random.nextInt(2500));
             DestinationProcess victim = destinations.get(random.nextInt(destinations.size()));
             victim.kill();
-            kills++;
-            progress("kill %d/%d (after %d migrations published)", kills, settings.kills(), published.get());
-            if (kills == brokerRestartAt && brokerRestarts == 0) {
+            int k = kills.incrementAndGet();
+            progress("kill %d/%d (after %d migrations published)", k, settings.kills(), published.get());
+            if (k == brokerRestartAt && brokerRestarts == 0) {
                 long r0 = System.nanoTime();
                 broker.restart();
                 progress("restarted the broker in %.1f s", (System.nanoTime() - r0) / 1e9);
@@ -165,11 +165,17 @@ final class ChaosRun {
      * away longer than the producer's delivery timeout) is sent again with the same source id: its records
      * are the same, so the destination drops what it already has and the migration ends exactly.
      */
-    private Void publish(String bootstrap, List<PlannedMigration> plan, int first, int step) {
+    private Void publish(String bootstrap, List<PlannedMigration> plan, int first, int step)
+            throws InterruptedException {
         PublisherSettings s = PublisherSettings.builder(bootstrap).topics(new Topics(PREFIX))
                 .sourceId("chaos-publisher-" + first).build();
         for (int i = first; i < plan.size(); i += step) {
             PlannedMigration m = plan.get(i);
+            // spread the publications over the kills, so crashes hit migrations while they load
+            long due = (long) i * settings.kills() / plan.size();
+            while (kills.get() < due) {
+                Thread.sleep(100);
+            }
             for (int attempt = 1; ; attempt++) {
                 try (MigrationPublisher publisher = new MigrationPublisher(s)) {
                     publisher.publish(m.request(), PublishListener.NONE);
