@@ -43,7 +43,10 @@ import org.dbmstream.topology.store.StoreNames;
  * <li>tracking: the loading tasks' facts are re-keyed by migration id (repartition topic {@code facts}),
  * so one task decides each migration: MigrationCompleted from the EndOfStream manifest,
  * MigrationCancelled/Failed once, and a cancel or fail broadcast on {@code control} to every loading
- * partition, which drops the migration's unfinished bitmaps and ignores its later chunks.</li>
+ * partition, which drops the migration's unfinished bitmaps and ignores its later chunks;</li>
+ * <li>claims: a bitmap that completed asks for its name (target, node, bitmap) on the repartition topic
+ * {@code claims-by-name}; the first migration to ask wins and its BitmapCompleted is emitted there, a
+ * later one fails with "already exists" and its bitmap is revoked where it loaded.</li>
  * </ol>
  */
 public final class DestinationTopology {
