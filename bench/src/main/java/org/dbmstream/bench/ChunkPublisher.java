@@ -25,20 +25,22 @@ import org.dbmstream.serdes.Topics;
  * every chunk in QEMU's order (START, EOS, BITS, COMPLETE, final EOS with the manifest) to
  * {@code chunks}, keyed by migration, node alias and bitmap alias with per-key sequence numbers.
  */
-final class ChunkPublisher {
+final class ChunkPublisher implements AutoCloseable {
 
     /**
      * What one publish wrote, and how long sending the chunks took (first send to the flush that
      * acknowledged the last one: the broker's produce rate on this machine, idempotent, acks=all).
+     * {@code ackedAt}: {@link System#nanoTime()} when the last chunk was acknowledged.
      */
-    record Published(long records, long bitsChunks, long bitmapBytes, long nanos) {
+    record Published(long records, long bitsChunks, long bitmapBytes, long nanos, long ackedAt) {
     }
 
-    private ChunkPublisher() {
-    }
+    private final Topics topics;
+    private final KafkaProducer<String, MigrationSpec> specs;
+    private final KafkaProducer<ChunkKey, ChunkValue> chunks;
 
-    static Published publish(String bootstrap, Topics topics, String migration, String target,
-            List<MigrationBitmap> bitmaps) {
+    /** Producers kept open for many migrations (a running source). */
+    ChunkPublisher(String bootstrap, Topics topics) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -46,33 +48,49 @@ final class ChunkPublisher {
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
         Map<String, Object> serdeConfig = Map.of();
-        long[] counts = new long[3];
-        long nanos;
-        try (KafkaProducer<String, MigrationSpec> specs = new KafkaProducer<>(p, new StringSerializer(),
-                DbmSerdes.migrationSpec(serdeConfig).serializer());
-             KafkaProducer<ChunkKey, ChunkValue> chunks = new KafkaProducer<>(p,
-                DbmSerdes.chunkKey(serdeConfig).serializer(), DbmSerdes.chunkValue(serdeConfig).serializer())) {
-            MigrationSpec spec = new MigrationSpec(migration, target, null, null, Instant.now());
-            specs.send(new ProducerRecord<>(topics.migrations(), migration, spec));
-            specs.flush();
-            Map<ChunkKey, Long> sequence = new HashMap<>();
-            MigrationSequencer sequencer = new MigrationSequencer(bitmaps);
-            java.util.function.Consumer<Chunk> sink = chunk -> {
-                ChunkKey key = ChunkRecords.keyOf(migration, chunk);
-                long seq = sequence.merge(key, 1L, Long::sum) - 1;
-                chunks.send(new ProducerRecord<>(topics.chunks(), key, ChunkRecords.toAvro(chunk, seq, "bench")));
-                counts[0]++;
-                if (chunk instanceof Chunk.Bits b) {
-                    counts[1]++;
-                    counts[2] += b.zeroes() ? 0 : b.payload().length;
-                }
-            };
-            long startedAt = System.nanoTime();
-            sequencer.setup(sink);
-            sequencer.complete(sink);
-            chunks.flush();
-            nanos = System.nanoTime() - startedAt;
+        this.topics = topics;
+        this.specs = new KafkaProducer<>(p, new StringSerializer(), DbmSerdes.migrationSpec(serdeConfig).serializer());
+        this.chunks = new KafkaProducer<>(p, DbmSerdes.chunkKey(serdeConfig).serializer(),
+                DbmSerdes.chunkValue(serdeConfig).serializer());
+    }
+
+    /** Publishes one migration with producers of its own. */
+    static Published publish(String bootstrap, Topics topics, String migration, String target,
+            List<MigrationBitmap> bitmaps) {
+        try (ChunkPublisher publisher = new ChunkPublisher(bootstrap, topics)) {
+            return publisher.send(migration, target, bitmaps);
         }
-        return new Published(counts[0], counts[1], counts[2], nanos);
+    }
+
+    /** Publishes the spec (acknowledged first), then every chunk; returns once all are acknowledged. */
+    Published send(String migration, String target, List<MigrationBitmap> bitmaps) {
+        long[] counts = new long[3];
+        MigrationSpec spec = new MigrationSpec(migration, target, null, null, Instant.now());
+        specs.send(new ProducerRecord<>(topics.migrations(), migration, spec));
+        specs.flush();
+        Map<ChunkKey, Long> sequence = new HashMap<>();
+        MigrationSequencer sequencer = new MigrationSequencer(bitmaps);
+        java.util.function.Consumer<Chunk> sink = chunk -> {
+            ChunkKey key = ChunkRecords.keyOf(migration, chunk);
+            long seq = sequence.merge(key, 1L, Long::sum) - 1;
+            chunks.send(new ProducerRecord<>(topics.chunks(), key, ChunkRecords.toAvro(chunk, seq, "bench")));
+            counts[0]++;
+            if (chunk instanceof Chunk.Bits b) {
+                counts[1]++;
+                counts[2] += b.zeroes() ? 0 : b.payload().length;
+            }
+        };
+        long startedAt = System.nanoTime();
+        sequencer.setup(sink);
+        sequencer.complete(sink);
+        chunks.flush();
+        long ackedAt = System.nanoTime();
+        return new Published(counts[0], counts[1], counts[2], ackedAt - startedAt, ackedAt);
+    }
+
+    @Override
+    public void close() {
+        specs.close();
+        chunks.close();
     }
 }

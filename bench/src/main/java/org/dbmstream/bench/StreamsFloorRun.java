@@ -65,7 +65,8 @@ final class StreamsFloorRun {
                 }
             });
             long deadline = System.nanoTime() + timeout.toNanos();
-            while (seen.get() < expected) {
+            // doneAt is set just after the last count: wait for it, not only for the count
+            while (seen.get() < expected || doneAt.get() == 0) {
                 if (System.nanoTime() > deadline || streams.state() == KafkaStreams.State.ERROR) {
                     throw new IllegalStateException("Kafka Streams floor (" + mode + ") processed " + seen.get()
                             + " of " + expected + " records of " + topic + " (" + streams.state() + ")");

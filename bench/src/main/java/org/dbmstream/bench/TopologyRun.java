@@ -30,6 +30,7 @@ import org.dbmstream.serdes.DbmSerdes;
 import org.dbmstream.serdes.Topics;
 import org.dbmstream.topology.DestinationConfig;
 import org.dbmstream.topology.DestinationApp;
+import org.dbmstream.topology.store.StoreNames;
 
 /**
  * One run of the destination application ({@link DestinationApp}, what {@code dbm destination} runs)
@@ -45,7 +46,7 @@ final class TopologyRun {
      * on disk after a clean close.
      */
     record Result(long nanos, long heapAfterBytes, long completed, Set<String> sha256s, Set<Long> counts,
-            long stateBytes, Map<String, Object> threadTime) {
+            long stateBytes, Map<String, Object> threadTime, long bitsChangelogRecords) {
     }
 
     private TopologyRun() {
@@ -71,6 +72,7 @@ final class TopologyRun {
                     throw new IllegalStateException("the destination topology failed");
                 }
             });
+            CpuClock cpu = CpuClock.start();
             long deadline = System.nanoTime() + timeout.toNanos();
             Set<String> sha256s = new HashSet<>();
             Set<Long> counts = new HashSet<>();
@@ -105,17 +107,19 @@ final class TopologyRun {
                         // events of other partitions may still be on their way: the clock stops here
                         doneAt = System.nanoTime();
                         threadTime = threadTime(app.streams(), doneAt - runningAt);
+                        threadTime.putAll(cpu.since());
                         // start-up inside the timed run: first records polled to the first event (the first chunk's BitmapStarted)
                         threadTime.put("first_event_ms", Math.round((firstEventAt - runningAt) / 1e6));
                         heap = heapAfterGc();
                     }
                 }
             }
-            result = new Result(doneAt - runningAt, heap, completed, sha256s, counts, 0, threadTime);
+            result = new Result(doneAt - runningAt, heap, completed, sha256s, counts, 0, threadTime, 0);
         }
         // closed: RocksDB has flushed its memtables, so the files show what the state really takes
         return new Result(result.nanos(), result.heapAfterBytes(), result.completed(), result.sha256s(),
-                result.counts(), sizeOf(stateDir), result.threadTime());
+                result.counts(), sizeOf(stateDir), result.threadTime(),
+                ChangelogCount.committedRecords(bootstrap, config.applicationId() + "-" + StoreNames.BITS + "-changelog"));
     }
 
     /**

@@ -19,6 +19,17 @@ public record Granularity(long bytes) {
         return new Granularity(bytes);
     }
 
+    /** Parses {@code 512}, {@code 64K}, {@code 1M}, {@code 2G} (binary units, as QEMU writes them). */
+    public static Granularity parse(String text) {
+        String t = text.trim().toUpperCase(java.util.Locale.ROOT);
+        int shift = t.endsWith("K") ? 10 : t.endsWith("M") ? 20 : t.endsWith("G") ? 30 : 0;
+        try {
+            return of(Long.parseLong(shift == 0 ? t : t.substring(0, t.length() - 1)) << shift);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a granularity: '" + text + "' (e.g. 512, 64K, 1M, 2G)", e);
+        }
+    }
+
     /** log2 of the granularity. */
     public int shift() {
         return Long.numberOfTrailingZeros(bytes);

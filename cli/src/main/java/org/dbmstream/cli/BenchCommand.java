@@ -3,6 +3,7 @@ package org.dbmstream.cli;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
 import org.dbmstream.bench.PublishBench;
+import org.dbmstream.bench.SteadyBench;
 import org.dbmstream.bench.TopologyBench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Option;
 /** {@code dbm bench}: benchmarks printing JSON figures, ratios against plain Kafka clients on one broker. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks on an in-process broker; JSON lines, the last one the summary.",
-        subcommands = {BenchCommand.Topology.class, BenchCommand.Publish.class})
+        subcommands = {BenchCommand.Topology.class, BenchCommand.Publish.class, BenchCommand.Steady.class})
 final class BenchCommand {
 
     /** The destination topology against a plain consumer reading the same chunks topic. */
@@ -44,6 +45,34 @@ final class BenchCommand {
         @Override
         public Integer call() throws Exception {
             PublishBench.run(baseChunks, transactional, new PrintStream(System.out, true));
+            return 0;
+        }
+    }
+
+    /** A running destination receiving a sustained stream of migrations: throughput and latency. */
+    @Command(name = "steady", mixinStandardHelpOptions = true,
+            description = {"A warm destination receiving a stream of migrations (2 bitmaps of a 1 TiB disk at 64 KiB "
+                + "granularity each): chunks/s against a tuned plain consumer and a no-op Kafka Streams app on the "
+                + "same records, and per-migration latency (p50, p99) from last chunk acknowledged to "
+                + "MigrationCompleted."})
+    static final class Steady implements Callable<Integer> {
+        @Option(names = "--vms", defaultValue = "" + SteadyBench.DEFAULT_VMS,
+                description = "Migrations of the realistic case (mostly ZEROES, runs of dirty clusters; "
+                    + "default: ${DEFAULT-VALUE}).")
+        int vms;
+
+        @Option(names = "--dense-vms", defaultValue = "" + SteadyBench.DEFAULT_DENSE_VMS,
+                description = "Migrations of the dense worst case (every chunk dirty; 0 skips it; "
+                    + "default: ${DEFAULT-VALUE}).")
+        int denseVms;
+
+        @Option(names = "--latency-migrations", defaultValue = "" + SteadyBench.DEFAULT_LATENCY_MIGRATIONS,
+                description = "Migrations timed one at a time per case (default: ${DEFAULT-VALUE}).")
+        int latencyMigrations;
+
+        @Override
+        public Integer call() throws Exception {
+            SteadyBench.run(vms, denseVms, latencyMigrations, new PrintStream(System.out, true));
             return 0;
         }
     }

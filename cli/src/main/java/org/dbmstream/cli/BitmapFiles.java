@@ -4,12 +4,12 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
+import org.dbmstream.bitmap.BitmapDigest;
 import org.dbmstream.codec.savevm.StreamBitmap;
 import org.dbmstream.codec.savevm.StreamBitmapBuilder;
 import org.dbmstream.qcow2.Qcow2Bitmap;
@@ -36,16 +36,25 @@ final class BitmapFiles {
         };
     }
 
-    /** The kind of {@code file}, looking through gzip compression. */
+    /**
+     * The kind of {@code file}, looking through gzip compression. Messages say what is wrong without the
+     * file name (callers put it in front once).
+     */
     static Kind kindOf(final Path file) throws IOException {
         if (!Files.exists(file)) {
-            throw new NoSuchFileException(file.toString(), null, "no such file");
+            throw new IOException("no such file");
         }
         if (Files.isDirectory(file)) {
             throw new IOException("is a directory, not a qcow2 image or migration stream");
         }
+        if (Files.size(file) == 0) {
+            throw new IOException("is empty (0 bytes), not a qcow2 image or migration stream");
+        }
         try (InputStream in = open(file)) {
             final byte[] head = in.readNBytes(4);
+            if (head.length == 0) {
+                throw new IOException("is empty once decompressed, not a qcow2 image or migration stream");
+            }
             final int magic = head.length == 4
                     ? (head[0] & 0xff) << 24 | (head[1] & 0xff) << 16 | (head[2] & 0xff) << 8 | (head[3] & 0xff)
                     : -1;
@@ -88,10 +97,19 @@ final class BitmapFiles {
         try (Uncompressed image = Uncompressed.of(file); Qcow2Image qcow2 = Qcow2Image.open(image.path())) {
             final List<BitmapReport> out = new ArrayList<>();
             final List<String> refused = new ArrayList<>();
+            final String node = MigrateCommand.Inputs.nodeNameOf(file);
             for (final Qcow2Bitmap b : qcow2.bitmaps()) {
+                if (b.inconsistent()) {
+                    // as QEMU shows it: not recording, count 0, the digest of an empty bitmap
+                    final String empty = new BitmapDigest(b.granularity()).updateZeros(b.serializedSize()).finish()
+                            .sha256();
+                    out.add(new BitmapReport(file.toString(), node, b.name(), b.granularity().bytes(), b.diskSize(),
+                            false, b.persistent(), 0, empty, true));
+                    continue;
+                }
                 try {
                     final org.dbmstream.qcow2.BitmapReport r = qcow2.report(b);
-                    out.add(new BitmapReport(file.toString(), null, r.name(), r.granularity(), r.diskSize(),
+                    out.add(new BitmapReport(file.toString(), node, r.name(), r.granularity(), r.diskSize(),
                             r.enabled(), r.persistent(), r.count(), r.sha256()));
                 } catch (IOException e) {
                     refused.add(InspectCommand.oneLine(e));

@@ -12,11 +12,12 @@ import picocli.CommandLine.Option;
 @Command(name = "dbm", mixinStandardHelpOptions = true, versionProvider = Dbm.Version.class,
         description = "Replicates QEMU block dirty bitmaps through Apache Kafka.",
         subcommands = {MigrateCommand.class, DemoCommand.class, InspectCommand.class, DestinationCommand.class,
+            ExportCommand.class,
             BenchCommand.class, org.dbmstream.cli.chaos.ChaosCommand.class,
             org.dbmstream.cli.replay.ReplayCommand.class, CommandLine.HelpCommand.class})
 public final class Dbm {
 
-    @Option(names = {"-v", "--verbose"},
+    @Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
             description = "More log output on stderr: -v info, -vv debug (default: warnings only).")
     void verbosity(final boolean[] flags) {
         final Level level = flags.length >= 2 ? Level.DEBUG : flags.length == 1 ? Level.INFO : Level.WARN;
@@ -41,12 +42,23 @@ public final class Dbm {
         cli.setOut(out);
         cli.setErr(err);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setParameterExceptionHandler(Dbm::badArguments);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cmd.getErr().println("dbm: " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
             LoggerFactory.getLogger(Dbm.class).debug("failure", ex);
             return 1;
         });
         return cli.execute(args);
+    }
+
+    /** Bad arguments: one line naming the problem and where to find help, exit 2 (not the whole usage). */
+    private static int badArguments(final CommandLine.ParameterException ex, final String[] args) {
+        final CommandLine cmd = ex.getCommandLine();
+        final String name = cmd.getCommandSpec().qualifiedName();
+        cmd.getErr().println(name + ": " + ex.getMessage());
+        cmd.getErr().println("Try '" + name + " --help' for more information.");
+        cmd.getErr().flush();
+        return cmd.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     /** Version from the jar manifest, or the development version. */

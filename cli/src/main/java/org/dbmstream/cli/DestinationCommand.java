@@ -18,7 +18,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "destination", mixinStandardHelpOptions = true,
         description = {"Runs the destination: a Kafka Streams application that loads migrated bitmaps into "
             + "RocksDB state stores with QEMU's rules and emits completion events.",
-            "Without --bootstrap-servers it starts a Kafka broker in-process and prints its address."})
+            "Prints one line per finished migration (id, target, outcome, bitmaps).",
+            "Without --bootstrap-servers it starts a Kafka broker in-process and prints its address."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:stopped on request (SIGTERM, Ctrl-C)", "1:could not start (the reason is printed)",
+            "2:bad arguments"})
 final class DestinationCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -49,11 +53,17 @@ final class DestinationCommand implements Callable<Integer> {
     Path configFile;
 
     private Path temporaryState;
+    private FinishedMigrations report;
 
     @Override
     public Integer call() throws Exception {
         final PrintWriter out = spec.commandLine().getOut();
-        final Map<String, String> extra = configFile == null ? Map.of() : DestinationConfig.readProperties(configFile);
+        final Map<String, String> extra = configFile == null ? Map.of()
+                : DestinationConfig.readProperties(ArgumentChecks.readable(spec, "--config", configFile));
+        if (!"exactly_once_v2".equals(processingGuarantee) && !"at_least_once".equals(processingGuarantee)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--processing-guarantee: '"
+                    + processingGuarantee + "' is neither exactly_once_v2 nor at_least_once");
+        }
         final CountDownLatch stopped = new CountDownLatch(1);
         final EmbeddedRuntime embedded = bootstrapServers == null ? EmbeddedRuntime.startBroker() : null;
         final DestinationApp app;
@@ -79,13 +89,21 @@ final class DestinationCommand implements Callable<Integer> {
             out.printf("Destination '%s' running; waiting for chunks on %s (state in %s). Ctrl-C or SIGTERM stops it.%n",
                     applicationId, app.config().topics().chunks(), dir);
             out.flush();
+            report = new FinishedMigrations(servers, app.config().topics().events(), app.config().serdeConfig(), extra,
+                    out).start();
         } catch (RuntimeException | InterruptedException e) {
             if (embedded != null) {
                 embedded.close();
             }
             throw e;
         }
+        final FinishedMigrations finished = report;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                finished.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             app.close();
             if (embedded != null) {
                 embedded.close();
@@ -94,6 +112,10 @@ final class DestinationCommand implements Callable<Integer> {
                 EmbeddedRuntime.deleteQuietly(temporaryState);
             }
             stopped.countDown();
+            out.println("Destination '" + applicationId + "' stopped.");
+            out.flush();
+            // a stop that was asked for (SIGTERM, Ctrl-C) and went cleanly is a success, not 128+signal
+            Runtime.getRuntime().halt(0);
         }, "dbm-destination-shutdown"));
         stopped.await();
         return 0;

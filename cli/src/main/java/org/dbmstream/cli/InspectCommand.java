@@ -18,8 +18,9 @@ import picocli.CommandLine.Spec;
  * values QEMU itself reports (granularity, size, flags, count, sha256).
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = {"Prints the dirty bitmaps of qcow2 images and QEMU migration streams (plain or gzip):",
-            "node, name, granularity, disk size, enabled, persistent, count and sha256, as QEMU reports them."},
+        description = {"Prints the dirty bitmaps of qcow2 images and QEMU migration streams (plain or gzip).",
+            "For each: node, name, granularity, disk size, enabled, persistent, state (inconsistent: in_use set), "
+                + "count and sha256, as QEMU reports them."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every file was read", "1:at least one file could not be read (others are still printed)"})
 final class InspectCommand implements Callable<Integer> {
@@ -29,7 +30,7 @@ final class InspectCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--json", description = "One JSON object per bitmap and line, with the keys file, node, "
-            + "name, granularity, size, enabled, persistent, count, sha256.")
+            + "name, granularity, size, enabled, persistent, count, sha256, inconsistent.")
     boolean json;
 
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "qcow2 images or QEMU migration streams.")
@@ -45,6 +46,10 @@ final class InspectCommand implements Callable<Integer> {
             try {
                 final List<BitmapReport> reports = BitmapFiles.inspect(file);
                 LOG.info("{}: {} bitmap(s)", file, reports.size());
+                if (reports.isEmpty()) {
+                    err.println("dbm inspect: " + file + ": no dirty bitmaps");
+                    err.flush();
+                }
                 if (json) {
                     reports.forEach(r -> out.println(ReportPrinter.json(r)));
                     out.flush();

@@ -14,8 +14,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dbmstream.bitmap.mapping.AliasMap;
-import org.dbmstream.bitmap.mapping.BlockBitmapMapping;
 import org.dbmstream.serdes.Topics;
+import org.dbmstream.source.MigrationFingerprint;
 import org.dbmstream.source.MigrationInput;
 import org.dbmstream.source.MigrationOutcome;
 import org.dbmstream.source.MigrationRequest;
@@ -27,6 +27,7 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -46,8 +47,12 @@ final class MigrateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "0..*", paramLabel = "IMAGE_OR_STREAM", description = "qcow2 images or QEMU migration streams.")
+    @Parameters(arity = "0..*", paramLabel = "IMAGE_OR_STREAM", description = "qcow2 images, QEMU migration streams, "
+            + "or NBD exports: nbd://HOST[:PORT]/EXPORT?bitmap=NAME, nbd+unix:///EXPORT?socket=PATH&bitmap=NAME.")
     List<Path> files = new ArrayList<>();
+
+    @Mixin
+    NbdInputs nbd = new NbdInputs();
 
     @ArgGroup(exclusive = false, multiplicity = "0..*", heading = "%nRaw bitmap files (repeatable):%n")
     List<RawBitmap> raw = new ArrayList<>();
@@ -75,9 +80,15 @@ final class MigrateCommand implements Callable<Integer> {
         @Option(names = "--raw-persistent", description = "The bitmap is persistent.")
         boolean persistent;
 
-        MigrationInput input() {
-            return new MigrationInput.RawBitmapFile(file, node, name, Granularity.of(Sizes.parse(granularity)),
-                    Sizes.parse(diskSize), enabled, persistent);
+        MigrationInput input(final CommandSpec spec) {
+            ArgumentChecks.readable(spec, "--raw", file);
+            final long g = ArgumentChecks.size(spec, "--granularity", granularity);
+            final long size = ArgumentChecks.size(spec, "--disk-size", diskSize);
+            try {
+                return new MigrationInput.RawBitmapFile(file, node, name, Granularity.of(g), size, enabled, persistent);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--raw " + file + ": " + e.getMessage(), e);
+            }
         }
     }
 
@@ -117,8 +128,9 @@ final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--transactional", description = "Publish the migration's chunks in one transaction.")
     boolean transactional;
 
-    @Option(names = "--timeout", defaultValue = "PT10M",
-            description = "How long to wait for the destination's final event (ISO-8601, default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", defaultValue = "10m", converter = DurationConverter.class,
+            description = "How long to wait for the destination's final event: 30s, 10m, 2h or ISO-8601 "
+                    + "such as PT10M (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
     @Option(names = "--json", description = "One JSON object per event.")
@@ -126,48 +138,99 @@ final class MigrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        final Map<String, String> extra = configFile == null ? Map.of() : DestinationConfig.readProperties(configFile);
         if (files.isEmpty() && raw.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "give at least one image, stream or --raw bitmap");
         }
-        try (Inputs inputs = Inputs.of(files, node)) {
+        // every argument and input is checked here, before a broker or a destination starts
+        final Map<String, String> extra = configFile == null ? Map.of()
+                : DestinationConfig.readProperties(ArgumentChecks.readable(spec, "--config", configFile));
+        final long rateLimit = ArgumentChecks.size(spec, "--max-bandwidth", maxBandwidth);
+        try (Inputs inputs = inputs()) {
             final List<MigrationInput> all = new ArrayList<>(inputs.inputs());
-            raw.forEach(r -> all.add(r.input()));
-            final MigrationRequest request = request(all);
+            for (final RawBitmap r : raw) {
+                all.add(r.input(spec));
+            }
+            final MigrationRequest.Builder builder = request(all);
+            final MigrationFingerprint.Content content;
+            try {
+                content = MigrationFingerprint.of(builder.build());
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+            }
+            if (content.bitmaps().isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "nothing to migrate: no bitmap of "
+                        + describeInputs() + (mapping != null ? " is selected by --mapping " + mapping : " exists")
+                        + "; nothing was published");
+            }
+            final MigrationRequest request = builder.fingerprint(content.fingerprint()).build();
             if (bootstrapServers != null) {
-                return migrate(bootstrapServers, request, extra);
+                return migrate(bootstrapServers, request, extra, rateLimit);
             }
             try (EmbeddedRuntime embedded = EmbeddedRuntime.startBroker()) {
                 embedded.startDestination(topicPrefix, extra);
-                return migrate(embedded.bootstrapServers(), request, extra);
+                return migrate(embedded.bootstrapServers(), request, extra, rateLimit);
             }
         }
     }
 
-    private MigrationRequest request(final List<MigrationInput> inputs) throws IOException {
+    /** The inputs, checked: a file that cannot be read is a bad argument (exit 2) named in the message. */
+    private Inputs inputs() throws IOException {
+        try {
+            return Inputs.of(files, node, nbd);
+        } catch (BadInputException | IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+    }
+
+    /** The inputs as a message names them: the files as given. */
+    private String describeInputs() {
+        final List<String> names = new ArrayList<>();
+        files.forEach(f -> names.add(f.toString()));
+        raw.forEach(r -> names.add(r.file.toString()));
+        return String.join(", ", names);
+    }
+
+    private MigrationRequest.Builder request(final List<MigrationInput> inputs) throws IOException {
         final MigrationRequest.Builder b = MigrationRequest.builder().target(target).inputs(inputs);
         if (migrationId != null) {
             b.migrationId(migrationId);
         }
         if (mapping != null) {
-            b.sourceMapping(AliasMap.fromJson(Files.readString(mapping)));
+            b.sourceMapping(mappingFile("--mapping", mapping));
         }
         if (destinationMapping != null) {
-            final String text = Files.readString(destinationMapping);
-            AliasMap.fromJson(text);
-            b.destinationMapping(BlockBitmapMapping.fromJson(text));
+            b.destinationMapping(mappingFile("--destination-mapping", destinationMapping).mapping());
         }
-        return b.build();
+        return b;
     }
 
-    private int migrate(final String servers, final MigrationRequest request, final Map<String, String> extra)
-            throws Exception {
+    /** A block-bitmap-mapping file given to {@code option}, validated with QEMU's rules; errors name it. */
+    private AliasMap mappingFile(final String option, final Path file) throws IOException {
+        final String text = Files.readString(ArgumentChecks.readable(spec, option, file));
+        try {
+            return AliasMap.fromJson(text);
+        } catch (RuntimeException e) {
+            throw new ParameterException(spec.commandLine(), option + " " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private int migrate(final String servers, final MigrationRequest request, final Map<String, String> extra,
+            final long rateLimit) throws Exception {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
         final PublishListener progress = json ? PublishListener.NONE : ProgressRenderers.forConsole(
                 new PrintStream(new FileOutputStream(FileDescriptor.err), true));
-        final MigrationRunner.Result result = new MigrationRunner(servers, new Topics(topicPrefix), extra)
-                .transactional(transactional).rateLimit(Sizes.parse(maxBandwidth))
+        final MigrationRunner.Result result;
+        try {
+            result = new MigrationRunner(servers, new Topics(topicPrefix), extra)
+                .transactional(transactional).rateLimit(rateLimit)
+                .onRetry(existing -> {
+                    if (!json) {
+                        out.printf("Migration %s was published before with the same content (%s): "
+                                + "reporting its outcome%n", request.migrationId(), existing.describe());
+                        out.flush();
+                    }
+                })
                 .run(request, progress, published -> {
                     if (!json) {
                         out.printf("Published migration %s to target '%s': %d bitmap(s), %d records, %sB%n",
@@ -179,6 +242,10 @@ final class MigrateCommand implements Callable<Integer> {
                     out.println(json ? EventFormat.json(e) : EventFormat.line(e));
                     out.flush();
                 });
+        } catch (MigrationRunner.MigrationIdTakenException e) {
+            err.println("dbm migrate: " + e.getMessage());
+            return 2;
+        }
         final MigrationOutcome outcome = result.outcome();
         if (outcome.status() == MigrationOutcome.Status.COMPLETED) {
             return 0;
@@ -188,18 +255,38 @@ final class MigrateCommand implements Callable<Integer> {
         return 1;
     }
 
+    /** An input file that cannot be migrated (missing, a directory, empty, not a qcow2 image or stream). */
+    static final class BadInputException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BadInputException(final String message, final Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** The command's inputs; gzip-compressed qcow2 images are unpacked to temporary files first. */
     static final class Inputs implements AutoCloseable {
         private final List<MigrationInput> inputs = new ArrayList<>();
         private final List<Path> temporary = new ArrayList<>();
+        private NbdInputs nbd = new NbdInputs();
 
         static Inputs of(final List<Path> files, final String node) throws IOException {
+            return of(files, node, new NbdInputs());
+        }
+
+        static Inputs of(final List<Path> files, final String node, final NbdInputs nbd) throws IOException {
             final Inputs in = new Inputs();
+            in.nbd = nbd;
+            Path current = null;
             try {
                 for (final Path f : files) {
+                    current = f;
                     in.add(f, files.size() == 1 ? node : null);
                 }
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException e) {
+                in.close();
+                throw new BadInputException(current + ": " + InspectCommand.oneLine(e), e);
+            } catch (RuntimeException e) {
                 in.close();
                 throw e;
             }
@@ -212,6 +299,10 @@ final class MigrateCommand implements Callable<Integer> {
         }
 
         private void add(final Path file, final String node) throws IOException {
+            if (NbdInputs.isUri(file)) {
+                inputs.addAll(nbd.read(NbdInputs.uriOf(file), node, temporary));
+                return;
+            }
             if (BitmapFiles.kindOf(file) == BitmapFiles.Kind.STREAM) {
                 inputs.add(new MigrationInput.MigrationStreamFile(file));
                 return;

@@ -12,16 +12,19 @@ import org.dbmstream.source.MigrationPublisher;
 import org.dbmstream.source.MigrationRequest;
 import org.dbmstream.source.MigrationWatcher;
 import org.dbmstream.source.PublishListener;
+import org.dbmstream.source.PublishedMigrations;
 import org.dbmstream.source.PublishResult;
 import org.dbmstream.source.PublisherSettings;
 
 /** Publishes one migration, then follows its events on the destination until a final one (or time out). */
 final class MigrationRunner {
+    private static final Duration ID_CHECK_TIMEOUT = Duration.ofSeconds(30);
     private final String servers;
     private final Topics topics;
     private final Map<String, String> extra;
     private boolean transactional;
     private long rateLimit;
+    private Consumer<PublishedMigrations.Existing> onRetry = e -> { };
 
     /**
      * @param extra client and serde settings (a {@code --config} file); producer keys reach the producer
@@ -42,8 +45,27 @@ final class MigrationRunner {
         return this;
     }
 
+    /** Told when the migration id exists with the same content: nothing is published, its outcome is reported. */
+    MigrationRunner onRetry(final Consumer<PublishedMigrations.Existing> listener) {
+        this.onRetry = listener;
+        return this;
+    }
+
+    /** The migration id exists on the migrations topic with other content: nothing was published. */
+    static final class MigrationIdTakenException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        MigrationIdTakenException(final String message) {
+            super(message);
+        }
+    }
+
     /** What was published and how the destination ended the migration. */
     record Result(PublishResult published, MigrationOutcome outcome) {
+    }
+
+    private static MigrationWatcher sinceOrAll(final MigrationWatcher watcher, final java.time.Instant since) {
+        return since == null ? watcher : watcher.since(since);
     }
 
     PublishResult publish(final MigrationRequest request, final PublishListener progress,
@@ -67,16 +89,32 @@ final class MigrationRunner {
             final Duration timeout, final Consumer<Event> onEvent) throws java.io.IOException, InterruptedException {
         // events older than this run cannot be about it: skip them instead of reading the whole topic
         // (a minute of slack for clocks of other machines writing events)
-        final java.time.Instant since = java.time.Instant.now().minus(Duration.ofMinutes(1));
-        final PublishResult published = publish(request, progress, onPublished);
+        java.time.Instant since = java.time.Instant.now().minus(Duration.ofMinutes(1));
         final Map<String, Object> consumerKeys = new java.util.HashMap<>();
         extra.forEach((k, v) -> {
             if (ConsumerConfig.configNames().contains(k)) {
                 consumerKeys.put(k, v);
             }
         });
-        try (MigrationWatcher watcher =
-                new MigrationWatcher(servers, topics, extra, published.migration(), consumerKeys).since(since)) {
+        // a migration id is an identity: other content under an existing id is refused before anything
+        // is sent, the same content is a retry whose outcome is the existing migration's
+        final var existing = PublishedMigrations.find(servers, topics, extra, consumerKeys, request.migrationId(),
+                ID_CHECK_TIMEOUT);
+        final PublishResult published;
+        if (existing.isEmpty()) {
+            published = publish(request, progress, onPublished);
+        } else if (existing.get().sameContent(request.fingerprint())) {
+            onRetry.accept(existing.get());
+            published = new PublishResult(request.migrationId(), request.target(), java.util.List.of(), 0, 0, 0);
+            since = null;
+        } else {
+            throw new MigrationIdTakenException("migration id '" + request.migrationId() + "' is taken: "
+                    + topics.migrations() + " holds a migration with other content under it ("
+                    + existing.get().describe() + "); nothing was published. Choose another --migration-id "
+                    + "(or leave it out for a fresh one).");
+        }
+        try (MigrationWatcher watcher = sinceOrAll(
+                new MigrationWatcher(servers, topics, extra, published.migration(), consumerKeys), since)) {
             return new Result(published, watcher.await(timeout, onEvent));
         }
     }

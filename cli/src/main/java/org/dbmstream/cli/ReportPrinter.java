@@ -11,7 +11,7 @@ import java.util.List;
 final class ReportPrinter {
     private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT);
     private static final String[] HEADER =
-            {"FILE", "NODE", "NAME", "GRANULARITY", "SIZE", "ENABLED", "PERSISTENT", "COUNT", "SHA256"};
+            {"FILE", "NODE", "NAME", "GRANULARITY", "SIZE", "ENABLED", "PERSISTENT", "STATE", "COUNT", "SHA256"};
 
     private ReportPrinter() {
     }
@@ -32,6 +32,7 @@ final class ReportPrinter {
         o.put("persistent", r.persistent());
         o.put("count", r.count());
         o.put("sha256", r.sha256());
+        o.put("inconsistent", r.inconsistent());
         try {
             return JSON.writeValueAsString(o);
         } catch (JsonProcessingException e) {
@@ -46,12 +47,12 @@ final class ReportPrinter {
             final BitmapReport r = reports.get(i);
             rows[i + 1] = new String[] {r.file(), r.node() == null ? "-" : r.node(), r.name(),
                 human(r.granularity()), human(r.size()), yesNo(r.enabled()), yesNo(r.persistent()),
-                Long.toString(r.count()), r.sha256()};
+                r.inconsistent() ? "inconsistent" : "ok", Long.toString(r.count()), r.sha256()};
         }
         final int[] width = new int[HEADER.length];
         for (final String[] row : rows) {
             for (int c = 0; c < row.length; c++) {
-                width[c] = Math.max(width[c], row[c].length());
+                width[c] = Math.max(width[c], DisplayWidth.of(row[c]));
             }
         }
         for (final String[] row : rows) {
@@ -82,6 +83,7 @@ final class ReportPrinter {
     }
 
     private static String pad(final String s, final int w) {
-        return s.length() >= w ? s : s + " ".repeat(w - s.length());
+        final int shown = DisplayWidth.of(s);
+        return shown >= w ? s : s + " ".repeat(w - shown);
     }
 }

@@ -61,8 +61,7 @@ class InspectCommandTest {
         final Map<String, JsonNode> qemu = expected("sha256.jsonl", "image");
         final List<String> images;
         try (Stream<Path> s = Files.list(testdata().resolve("images"))) {
-            images = s.filter(p -> !p.getFileName().toString().startsWith("img-broken"))
-                    .map(Path::toString).sorted().toList();
+            images = s.map(Path::toString).sorted().toList();
         }
         final List<String> args = new ArrayList<>(List.of("inspect", "--json"));
         args.addAll(images);
@@ -70,15 +69,16 @@ class InspectCommandTest {
 
         assertThat(run.exit()).as(run.err()).isZero();
         final List<JsonNode> rows = run.json();
-        final long expectedRows = qemu.keySet().stream().filter(k -> !k.startsWith("img-broken")).count();
-        assertThat(rows).hasSize((int) expectedRows);
+        assertThat(rows).hasSize(qemu.size());
         for (final JsonNode row : rows) {
-            assertThat(row.properties()).extracting(Map.Entry::getKey).containsExactly(
-                    "file", "node", "name", "granularity", "size", "enabled", "persistent", "count", "sha256");
+            assertThat(row.properties()).extracting(Map.Entry::getKey).containsExactly("file", "node", "name",
+                    "granularity", "size", "enabled", "persistent", "count", "sha256", "inconsistent");
             final String image = Path.of(row.get("file").asText()).getFileName().toString().replace(".gz", "");
             final JsonNode q = qemu.get(image + "/" + row.get("name").asText());
             assertThat(q).as("QEMU reported %s/%s", image, row.get("name")).isNotNull();
-            assertThat(row.get("node").isNull()).isTrue();
+            // the node name dbm migrate gives the image
+            assertThat(row.get("node").asText()).isEqualTo(image.replace(".qcow2", ""));
+            assertThat(row.get("inconsistent").asBoolean()).isEqualTo(q.get("inconsistent").asBoolean());
             assertThat(row.get("granularity").asLong()).isEqualTo(q.get("granularity").asLong());
             assertThat(row.get("size").asLong()).isEqualTo(q.get("size").asLong());
             assertThat(row.get("enabled").asBoolean()).isEqualTo(q.get("recording").asBoolean());
@@ -118,16 +118,52 @@ class InspectCommandTest {
         final Path good = testdata().resolve("images/img1.qcow2.gz");
         final Path broken = testdata().resolve("images/img-broken.qcow2.gz");
 
+        final Path empty = Files.createFile(tmp.resolve("empty.qcow2"));
+        final Path dir = Files.createDirectory(tmp.resolve("dir.qcow2"));
+
         final Run run = dbm("inspect", "--json", garbage.toString(), missing.toString(), good.toString(),
-                broken.toString());
+                broken.toString(), empty.toString(), dir.toString());
 
         assertThat(run.exit()).isEqualTo(1);
-        assertThat(run.json()).hasSize(4).allSatisfy(r -> assertThat(r.get("file").asText()).endsWith("img1.qcow2.gz"));
+        assertThat(run.json()).hasSize(8).filteredOn(r -> r.get("inconsistent").asBoolean()).hasSize(4)
+                .allSatisfy(r -> assertThat(r.get("file").asText()).endsWith("img-broken.qcow2.gz"));
         final List<String> errors = run.err().lines().toList();
-        assertThat(errors).hasSize(3);
-        assertThat(errors.get(0)).contains("garbage.bin").contains("neither a qcow2 image nor a QEMU migration stream");
-        assertThat(errors.get(1)).contains("missing.qcow2").contains("no such file");
-        assertThat(errors.get(2)).contains("img-broken").contains("Bitmap 'b64k' is inconsistent");
+        assertThat(errors).hasSize(4);
+        assertThat(errors.get(0)).isEqualTo("dbm inspect: " + garbage
+                + ": neither a qcow2 image nor a QEMU migration stream (unknown magic 01020304)");
+        assertThat(errors.get(1)).isEqualTo("dbm inspect: " + missing + ": no such file");
+        assertThat(errors.get(2)).isEqualTo("dbm inspect: " + empty
+                + ": is empty (0 bytes), not a qcow2 image or migration stream");
+        assertThat(errors.get(3)).startsWith("dbm inspect: " + dir + ": is a directory");
+    }
+
+    @Test
+    void inconsistentBitmapsShowTheirStateAndAnImageWithoutBitmapsSaysSo() {
+        final Path plain = testdata().getParent().resolve("qcow2-extra/plain.qcow2.gz");
+        final Run run = dbm("inspect", testdata().resolve("images/img-broken.qcow2.gz").toString(), plain.toString());
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.err()).isEqualTo("dbm inspect: " + plain + ": no dirty bitmaps\n");
+        final List<String> lines = run.out().lines().toList();
+        assertThat(lines.get(0)).contains("STATE");
+        assertThat(lines).hasSize(5);
+        assertThat(lines.subList(1, 5)).allSatisfy(l -> assertThat(l).contains(" img-broken ").contains(" inconsistent "));
+    }
+
+    @Test
+    void theTableAlignsWideNames() {
+        final StringWriter out = new StringWriter();
+        ReportPrinter.table(List.of(
+                new BitmapReport("a.qcow2", "a", "増分バックアップ", 65536, 1L << 30, true, true, 0, "x"),
+                new BitmapReport("a.qcow2", "a", "plain", 65536, 1L << 30, true, true, 0, "x")), new PrintWriter(out));
+
+        final List<String> lines = out.toString().lines().toList();
+        // the GRANULARITY column starts in the same terminal column on every row
+        final int column = DisplayWidth.of(lines.get(0).substring(0, lines.get(0).indexOf("GRANULARITY")));
+        for (final String line : lines.subList(1, lines.size())) {
+            assertThat(DisplayWidth.of(line.substring(0, line.indexOf("64K")))).as(line).isEqualTo(column);
+        }
+        assertThat(DisplayWidth.of("増分")).isEqualTo(4);
     }
 
     @Test

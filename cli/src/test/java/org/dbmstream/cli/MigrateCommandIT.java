@@ -135,7 +135,7 @@ class MigrateCommandIT {
         final Run run = dbm("migrate", "--mapping", notJson.toString(),
                 InspectCommandTest.testdata().resolve("images/img1.qcow2.gz").toString());
 
-        assertThat(run.exit()).isNotZero();
-        assertThat(run.err()).startsWith("dbm: ").contains("block-bitmap-mapping");
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).startsWith("dbm migrate: --mapping " + notJson + ": ").contains("block-bitmap-mapping");
     }
 }

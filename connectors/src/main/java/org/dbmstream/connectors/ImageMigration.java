@@ -9,6 +9,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import org.dbmstream.bitmap.mapping.AliasMap;
+import org.dbmstream.source.MigrationFingerprint;
 import org.dbmstream.source.MigrationInput;
 import org.dbmstream.source.MigrationPlan;
 import org.dbmstream.source.MigrationPlanner;
@@ -19,8 +20,11 @@ import org.dbmstream.serdes.Topics;
 
 /**
  * One image's migration as a Connect task sends it: the shared {@link MigrationRecords} sequence of
- * the publisher, under a migration id derived from the image file (path, size, modification time) so
- * the same image always maps to the same migration and a resumed task continues it.
+ * the publisher, under a migration id derived from the image file (path, size, modification time) and
+ * from the migration's content ({@link MigrationFingerprint}: target, mappings, every chunk), so the same
+ * image always maps to the same migration and a resumed task continues it, while other content (the
+ * file rewritten in place, another target or mapping) never goes out under an id already used: a
+ * migration id is an identity. The spec carries the fingerprint in its header, as the CLI's does.
  */
 final class ImageMigration implements AutoCloseable {
     private final Path image;
@@ -33,11 +37,20 @@ final class ImageMigration implements AutoCloseable {
         this.records = records;
     }
 
-    /** The migration id of {@code image} as it is now on disk. */
-    static String migrationId(String prefix, Path image) throws IOException {
+    /** The file identity of {@code image} now: path, size, modification time. */
+    static String fileIdentity(Path image) throws IOException {
         BasicFileAttributes attrs = Files.readAttributes(image, BasicFileAttributes.class);
-        String identity = image.toAbsolutePath().normalize() + "\n" + attrs.size() + "\n"
-                + attrs.lastModifiedTime().toMillis();
+        return image.toAbsolutePath().normalize() + "\n" + attrs.size() + "\n" + attrs.lastModifiedTime().toMillis();
+    }
+
+    /** The migration id of {@code image} as it is now on disk, published with {@code config}. */
+    static String migrationId(Qcow2BitmapSourceConnectorConfig config, Path image) throws IOException {
+        return migrationId(config.migrationPrefix(), image, fileIdentity(image),
+                MigrationFingerprint.of(request(image, config).build()).fingerprint());
+    }
+
+    static String migrationId(String prefix, Path image, String fileIdentity, String fingerprint) {
+        String identity = fileIdentity + "\n" + fingerprint;
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
             return prefix + new MigrationInput.Qcow2Image(image).node() + "-"
@@ -47,11 +60,9 @@ final class ImageMigration implements AutoCloseable {
         }
     }
 
-    /** Plans {@code image}'s migration {@code migrationId} (selection errors surface here, QEMU's messages). */
-    static ImageMigration open(Path image, String migrationId, Qcow2BitmapSourceConnectorConfig config,
-            Topics topics, RecordSerializers serializers, String sourceId) throws IOException {
+    /** What {@code config} asks to publish of {@code image} (no id yet). */
+    static MigrationRequest.Builder request(Path image, Qcow2BitmapSourceConnectorConfig config) throws IOException {
         MigrationRequest.Builder request = MigrationRequest.builder()
-                .migrationId(migrationId)
                 .target(config.target())
                 .input(new MigrationInput.Qcow2Image(image));
         if (config.sourceMappingFile() != null) {
@@ -60,7 +71,18 @@ final class ImageMigration implements AutoCloseable {
         if (config.destinationMappingFile() != null) {
             request.destinationMapping(AliasMap.fromJson(Files.readString(config.destinationMappingFile())).mapping());
         }
-        MigrationPlan plan = MigrationPlanner.plan(request.build());
+        return request;
+    }
+
+    /**
+     * Plans {@code image}'s migration {@code migrationId} with its content {@code fingerprint} (selection
+     * errors surface here, QEMU's messages).
+     */
+    static ImageMigration open(Path image, String migrationId, String fingerprint,
+            Qcow2BitmapSourceConnectorConfig config, Topics topics, RecordSerializers serializers, String sourceId)
+            throws IOException {
+        MigrationPlan plan = MigrationPlanner.plan(request(image, config).migrationId(migrationId)
+                .fingerprint(fingerprint).build());
         return new ImageMigration(image, plan, new MigrationRecords(plan, topics, serializers, sourceId));
     }
 
@@ -70,6 +92,15 @@ final class ImageMigration implements AutoCloseable {
 
     String migrationId() {
         return plan.migrationId();
+    }
+
+    /** Headers of the spec record: the content fingerprint. */
+    org.apache.kafka.connect.header.Headers specHeaders() {
+        org.apache.kafka.connect.header.ConnectHeaders headers = new org.apache.kafka.connect.header.ConnectHeaders();
+        if (plan.fingerprint() != null) {
+            headers.addBytes(MigrationFingerprint.HEADER, plan.fingerprint().getBytes(StandardCharsets.UTF_8));
+        }
+        return headers;
     }
 
     MigrationRecords records() {

@@ -119,7 +119,11 @@ public final class Qcow2BitmapSourceConnector extends SourceConnector {
     /** Our own settings, plus: the converters must pass our bytes through unchanged. */
     @Override
     public Config validate(Map<String, String> connectorConfigs) {
-        Config config = super.validate(connectorConfigs);
+        return withConverterCheck(super.validate(connectorConfigs), connectorConfigs);
+    }
+
+    /** {@code config} plus an error for each converter that is not the byte-array converter. */
+    static Config withConverterCheck(Config config, Map<String, String> connectorConfigs) {
         List<ConfigValue> values = new ArrayList<>(config.configValues());
         for (String key : CONVERTER_KEYS) {
             String value = connectorConfigs.get(key);

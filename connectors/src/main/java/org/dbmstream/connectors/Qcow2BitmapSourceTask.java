@@ -16,6 +16,7 @@ import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
 import org.apache.kafka.connect.source.TransactionContext;
 import org.dbmstream.serdes.Topics;
+import org.dbmstream.source.MigrationFingerprint;
 import org.dbmstream.source.OutgoingRecord;
 import org.dbmstream.source.RateLimiter;
 import org.dbmstream.source.RecordSerializers;
@@ -43,6 +44,8 @@ public final class Qcow2BitmapSourceTask extends SourceTask {
     private final List<Path> assigned = new ArrayList<>();
     /** Migration ids this task has seen through (published, or found published): image to id. */
     private final Map<Path, String> published = new HashMap<>();
+    /** Migration id and fingerprint by file identity (path, size, modification time). */
+    private final Map<String, IdentifiedImage> identified = new HashMap<>();
     private long rescanNanos;
     private long nextRescan;
     private ImageMigration current;
@@ -90,7 +93,7 @@ public final class Qcow2BitmapSourceTask extends SourceTask {
             boolean done = !records.hasNext();
             var offset = new SourceOffsets(current.migrationId(), r.position() + 1, done).toMap();
             last = new SourceRecord(partition, offset, r.topic(), null, Schema.BYTES_SCHEMA, r.key(),
-                    Schema.BYTES_SCHEMA, r.value());
+                    Schema.BYTES_SCHEMA, r.value(), null, r.isSpec() ? current.specHeaders() : null);
             batch.add(last);
         }
         if (!records.hasNext()) {
@@ -128,8 +131,15 @@ public final class Qcow2BitmapSourceTask extends SourceTask {
                 if (!java.nio.file.Files.isRegularFile(image)) {
                     throw new java.io.FileNotFoundException("no such image file " + image);
                 }
-                String id = ImageMigration.migrationId(config.migrationPrefix(), image);
+                IdentifiedImage identified = identify(image);
+                String id = identified.migrationId();
                 if (id.equals(published.get(image))) {
+                    continue;
+                }
+                if (!identified.hasBitmaps()) {
+                    // an empty migration could never end on the destination: nothing to publish
+                    LOG.info("{} has no bitmap to migrate (with this mapping): nothing published", image);
+                    published.put(image, id);
                     continue;
                 }
                 var stored = context.offsetStorageReader().offset(SourceOffsets.partition(image));
@@ -148,7 +158,8 @@ public final class Qcow2BitmapSourceTask extends SourceTask {
                                 at.migration(), id);
                     }
                 }
-                ImageMigration m = ImageMigration.open(image, id, config, topics, serializers, sourceId);
+                ImageMigration m = ImageMigration.open(image, id, identified.fingerprint(), config, topics, serializers,
+                        sourceId);
                 if (resumeAt > m.records().size()) {
                     m.close();
                     throw new ConnectException("stored position " + resumeAt + " of migration " + id + " is past its "
@@ -168,6 +179,26 @@ public final class Qcow2BitmapSourceTask extends SourceTask {
             }
         }
         return false;
+    }
+
+    /** An image's migration id and content fingerprint. */
+    private record IdentifiedImage(String migrationId, String fingerprint, boolean hasBitmaps) {
+    }
+
+    /**
+     * The migration id and content fingerprint of {@code image}; the fingerprint (reading the bitmaps) is
+     * computed once per file identity, not at every rescan.
+     */
+    private IdentifiedImage identify(Path image) throws IOException {
+        String fileIdentity = ImageMigration.fileIdentity(image);
+        IdentifiedImage known = identified.get(fileIdentity);
+        if (known == null) {
+            MigrationFingerprint.Content content = MigrationFingerprint.of(ImageMigration.request(image, config).build());
+            known = new IdentifiedImage(ImageMigration.migrationId(config.migrationPrefix(), image, fileIdentity,
+                    content.fingerprint()), content.fingerprint(), !content.bitmaps().isEmpty());
+            identified.put(fileIdentity, known);
+        }
+        return known;
     }
 
     private void closeCurrent() {

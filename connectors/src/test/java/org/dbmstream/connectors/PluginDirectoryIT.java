@@ -109,7 +109,7 @@ class PluginDirectoryIT {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
 
-            String id = ImageMigration.migrationId("connect-", img1);
+            String id = ImageMigration.migrationId(new Qcow2BitmapSourceConnectorConfig(config), img1);
             long total;
             try (var plan = org.dbmstream.source.MigrationPlanner.plan(org.dbmstream.source.MigrationRequest.builder()
                     .migrationId(id).input(new org.dbmstream.source.MigrationInput.Qcow2Image(img1)).build())) {

@@ -42,7 +42,7 @@ class Qcow2BitmapSourceConnectorIT {
     @TempDir
     Path dir;
 
-    private static Topics topics(KafkaBroker broker, String prefix) {
+    static Topics topics(KafkaBroker broker, String prefix) {
         Topics t = new Topics(prefix);
         broker.createTopics(3, t.chunks());
         broker.createTopic(t.migrations(), 1, Map.of("cleanup.policy", "compact"));
@@ -71,7 +71,7 @@ class Qcow2BitmapSourceConnectorIT {
     }
 
     /** Reads the chunks topic until {@code done}; fails at once if the worker's task failed. */
-    private static Map<String, List<ChunkLog.Read>> awaitLog(KafkaBroker broker, Topics t, ConnectWorker worker,
+    static Map<String, List<ChunkLog.Read>> awaitLog(KafkaBroker broker, Topics t, ConnectWorker worker,
             String connector, Predicate<Map<String, List<ChunkLog.Read>>> done) throws InterruptedException {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         Map<String, List<ChunkLog.Read>> log = Map.of();
@@ -96,7 +96,7 @@ class Qcow2BitmapSourceConnectorIT {
     }
 
     /** Every key's sequence numbers are 0, 1, 2... in log order: nothing repeated, nothing missing. */
-    private static void assertContiguous(List<ChunkLog.Read> reads) {
+    static void assertContiguous(List<ChunkLog.Read> reads) {
         Map<String, Long> next = new HashMap<>();
         for (ChunkLog.Read r : reads) {
             assertThat(r.value().getSequence()).as("seq of %s", r.keyText()).isEqualTo(next.getOrDefault(r.keyText(), 0L));
@@ -121,8 +121,8 @@ class Qcow2BitmapSourceConnectorIT {
         Path images = Files.createDirectory(dir.resolve("images"));
         Path img1 = QemuTestData.image("img1", images);
         Path before = QemuTestData.image("mig-before", images);
-        String id1 = ImageMigration.migrationId("connect-", img1);
-        String id2 = ImageMigration.migrationId("connect-", before);
+        String id1 = ImageMigration.migrationId(new Qcow2BitmapSourceConnectorConfig(connectorConfig(images, t)), img1);
+        String id2 = ImageMigration.migrationId(new Qcow2BitmapSourceConnectorConfig(connectorConfig(images, t)), before);
         long n1 = chunkCount(img1, id1);
         long n2 = chunkCount(before, id2);
         try (ConnectWorker worker = ConnectWorker.start(broker.bootstrapServers(), "itc-all")) {
@@ -144,12 +144,13 @@ class Qcow2BitmapSourceConnectorIT {
         DestinationApp destination = Destination.start(broker, t, dir.resolve("state"), 3);
         Path images = Files.createDirectory(dir.resolve("images"));
         Path img1 = QemuTestData.image("img1", images);
-        String id = ImageMigration.migrationId("connect-", img1);
+        String id = ImageMigration.migrationId(new Qcow2BitmapSourceConnectorConfig(connectorConfig(images, t)), img1);
         long total = chunkCount(img1, id);
         Map<String, String> config = connectorConfig(images, t);
-        // slow enough to stop it in the middle: a few records per transaction, ~8 KB/s
+        // slow enough to stop it in the middle: a few records per transaction, ~3 KB/s (img1's ~8.5 KB take
+        // about 3 s, room for a loaded machine to see the first records and stop the worker)
         config.put("batch.max.records", "3");
-        config.put("rate.limit.bytes.per.second", "8000");
+        config.put("rate.limit.bytes.per.second", "3000");
         long beforeStop;
         try (ConnectWorker first = ConnectWorker.start(broker.bootstrapServers(), "itc-restart")) {
             first.putConnector("qcow2-restart", config);
@@ -230,7 +231,7 @@ class Qcow2BitmapSourceConnectorIT {
         Topics t = topics(broker, "itc-tx.");
         Path images = Files.createDirectory(dir.resolve("images"));
         Path img1 = QemuTestData.image("img1", images);
-        String id = ImageMigration.migrationId("connect-", img1);
+        String id = ImageMigration.migrationId(new Qcow2BitmapSourceConnectorConfig(connectorConfig(images, t)), img1);
         long total = chunkCount(img1, id);
         Map<String, String> config = connectorConfig(images, t);
         config.put("transaction.boundary", "connector");
@@ -265,7 +266,7 @@ class Qcow2BitmapSourceConnectorIT {
         Topics t = topics(broker, "itc-rescan.");
         Path images = Files.createDirectory(dir.resolve("images"));
         Path img1 = QemuTestData.image("img1", images);
-        String first = ImageMigration.migrationId("connect-", img1);
+        String first = ImageMigration.migrationId(new Qcow2BitmapSourceConnectorConfig(connectorConfig(images, t)), img1);
         long n1 = chunkCount(img1, first);
         Map<String, String> config = connectorConfig(images, t);
         config.put("images.rescan.interval.ms", "300");
@@ -277,14 +278,14 @@ class Qcow2BitmapSourceConnectorIT {
             // a new image appears in the directory
             Path staging = Files.createDirectory(dir.resolve("staging"));
             Path before = Files.move(QemuTestData.image("mig-before", staging), images.resolve("mig-before.qcow2"));
-            String second = ImageMigration.migrationId("connect-", before);
+            String second = ImageMigration.migrationId(new Qcow2BitmapSourceConnectorConfig(connectorConfig(images, t)), before);
             long n2 = chunkCount(before, second);
             awaitLog(broker, t, worker, "qcow2-rescan", l -> l.getOrDefault(second, List.of()).size() == n2);
 
             // img1 changes (here: its modification time): a new migration of it
             Files.setLastModifiedTime(img1, java.nio.file.attribute.FileTime.fromMillis(
                     Files.getLastModifiedTime(img1).toMillis() + 60_000));
-            String third = ImageMigration.migrationId("connect-", img1);
+            String third = ImageMigration.migrationId(new Qcow2BitmapSourceConnectorConfig(connectorConfig(images, t)), img1);
             assertThat(third).isNotEqualTo(first);
             var log = awaitLog(broker, t, worker, "qcow2-rescan",
                     l -> l.getOrDefault(third, List.of()).size() == n1);

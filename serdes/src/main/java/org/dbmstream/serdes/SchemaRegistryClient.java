@@ -203,6 +203,10 @@ public final class SchemaRegistryClient {
         }
         String hint = switch (status) {
             case 401, 403 -> " (check " + RegistryConfig.BASIC_AUTH_SOURCE + "/" + RegistryConfig.USER_INFO + ")";
+            // a registry's own 404s carry error_code 404xx; without one, nothing serves the API at this path
+            case 404 -> code / 100 == 404 ? "" : " (nothing serves the Confluent schema registry API at this URL: "
+                    + "check its path; Apicurio Registry serves it under /apis/ccompat/v7, e.g. "
+                    + "http://host:8080/apis/ccompat/v7)";
             case 409 -> " (incompatible with the subject's registered versions under its compatibility level)";
             case 422 -> " (invalid schema)";
             default -> "";

@@ -94,6 +94,22 @@ class RegistrySerdeIT {
                 .satisfies(ex -> assertThat(((SchemaRegistryException) ex).notFound()).isTrue());
     }
 
+    /** A registry URL without Apicurio's API path: the error says which URL answered and where the API lives. */
+    @Test
+    void aUrlWithoutTheCompatibilityPathSaysWhereTheApiIs() {
+        String root = registry.url().replaceFirst("/apis/ccompat/v7/?$", "");
+        assertThat(root).isNotEqualTo(registry.url());
+        String subject = topic("wrong-path") + "-value";
+        assertThatThrownBy(() -> new SchemaRegistryClient(RegistryConfig.of(root))
+                .register(subject, ChunkValue.getClassSchema()))
+                .isInstanceOf(SchemaRegistryException.class)
+                .hasMessageContaining("HTTP 404").hasMessageContaining("from " + root + "/subjects/")
+                .hasMessageContaining("Apicurio Registry serves it under /apis/ccompat/v7");
+        // a registry's own 404 (unknown id, error_code 40403) gets no such hint
+        assertThatThrownBy(() -> new SchemaRegistryClient(RegistryConfig.of(registry.url())).schemaById(987_655))
+                .hasMessageNotContaining("/apis/ccompat/v7, e.g.");
+    }
+
     /** What Confluent's deserializer does: magic 0, be32 id, then plain Avro binary of the id's schema. */
     @Test
     void outputIsExactlyTheConfluentFraming() throws Exception {

@@ -13,6 +13,7 @@ public final class MigrationPlan implements AutoCloseable {
     private final MigrationSpec spec;
     private final ChunkSource chunks;
     private final List<AutoCloseable> resources;
+    private String fingerprint;
 
     public MigrationPlan(MigrationSpec spec, ChunkSource chunks, List<? extends AutoCloseable> resources) {
         this.spec = Objects.requireNonNull(spec, "spec");
@@ -26,6 +27,17 @@ public final class MigrationPlan implements AutoCloseable {
 
     public String target() {
         return spec.getTarget();
+    }
+
+    /** The content fingerprint sent with the spec ({@link MigrationFingerprint#HEADER}), or null. */
+    public String fingerprint() {
+        return fingerprint;
+    }
+
+    /** Sets the content fingerprint sent with the spec. */
+    public MigrationPlan fingerprint(String value) {
+        this.fingerprint = value;
+        return this;
     }
 
     public MigrationSpec spec() {

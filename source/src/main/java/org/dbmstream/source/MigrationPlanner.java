@@ -40,7 +40,8 @@ public final class MigrationPlanner {
                         + "its names are already aliases");
             }
             var stream = (MigrationInput.MigrationStreamFile) inputs.get(0);
-            return new MigrationPlan(spec, StreamChunkSource.open(stream.file(), stream.diskSize()), List.of());
+            return new MigrationPlan(spec, StreamChunkSource.open(stream.file(), stream.diskSize()), List.of())
+                    .fingerprint(request.fingerprint());
         }
         List<AutoCloseable> opened = new ArrayList<>();
         try {
@@ -54,7 +55,7 @@ public final class MigrationPlanner {
                 SerializedBitmap bits = nodes.bits(s.nodeName(), s.bitmapName());
                 named.add(new NamedBitmap(s.nodeName(), s.bitmapName(), s.withBits(bits)));
             }
-            return new MigrationPlan(spec, new BitmapChunkSource(named), opened);
+            return new MigrationPlan(spec, new BitmapChunkSource(named), opened).fingerprint(request.fingerprint());
         } catch (IOException | RuntimeException e) {
             closeQuietly(opened, e);
             throw e;

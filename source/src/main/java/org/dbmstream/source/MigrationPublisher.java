@@ -1,6 +1,7 @@
 package org.dbmstream.source;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.Callback;
@@ -25,6 +26,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class MigrationPublisher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MigrationPublisher.class);
+    private static final long CANCEL_WAIT_S = 30;
 
     private final PublisherSettings settings;
     private final Producer<byte[], byte[]> producer;
@@ -57,8 +59,10 @@ public final class MigrationPublisher implements AutoCloseable {
         LOG.info("publishing migration {} (target '{}'): {} bitmaps, {} records", plan.migrationId(), plan.target(),
                 plan.bitmaps().size(), records.size());
         listener.started(progress.snapshot(records.pendingBits()));
+        OutgoingRecord spec = null;
         try {
-            sendSpec(records.next(), progress, limiter);
+            spec = records.next();
+            sendSpec(spec, plan.fingerprint(), progress, limiter);
             listener.progressed(progress.snapshot(records.pendingBits()));
             AtomicReference<Exception> failure = new AtomicReference<>();
             // one callback for every record (not a new one per record): it only keeps the first failure
@@ -82,10 +86,12 @@ public final class MigrationPublisher implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             abort(plan);
+            cancel(plan, spec, progress, "interrupted");
             throw new PublishException("interrupted while publishing migration " + plan.migrationId(), e);
         } catch (RuntimeException e) {
             // whatever failed (the broker, a listener), no half-sent migration stays in an open transaction
             abort(plan);
+            cancel(plan, spec, progress, e.getMessage() != null ? e.getMessage() : e.toString());
             throw e instanceof KafkaException
                     ? new PublishException("cannot publish migration " + plan.migrationId() + ": " + e.getMessage(), e)
                     : e;
@@ -101,11 +107,16 @@ public final class MigrationPublisher implements AutoCloseable {
     }
 
     /** The spec goes out alone and is acknowledged (committed) before the first chunk. */
-    private void sendSpec(OutgoingRecord spec, Progress progress, RateLimiter limiter) throws InterruptedException {
+    private void sendSpec(OutgoingRecord spec, String fingerprint, Progress progress, RateLimiter limiter)
+            throws InterruptedException {
         throttle(limiter, spec);
         beginTransaction();
         try {
-            var sent = producer.send(new ProducerRecord<>(spec.topic(), spec.key(), spec.value()));
+            var record = new ProducerRecord<>(spec.topic(), spec.key(), spec.value());
+            if (fingerprint != null) {
+                record.headers().add(MigrationFingerprint.HEADER, fingerprint.getBytes(StandardCharsets.UTF_8));
+            }
+            var sent = producer.send(record);
             producer.flush(); // send it now rather than after linger.ms: nothing else is coming until it is acked
             sent.get();
         } catch (ExecutionException e) {
@@ -114,6 +125,38 @@ public final class MigrationPublisher implements AutoCloseable {
         }
         commitTransaction();
         progress.sent(spec);
+    }
+
+    /**
+     * After a failure the publisher survived, once the spec went out: publishes the spec again with a
+     * cancel header, so the destination ends the migration (QEMU cancels the incoming side when the stream
+     * breaks) instead of keeping its bitmaps loading forever. Best effort: a broker that is gone gets
+     * nothing, and the destination's idle timeout ends the migration instead.
+     */
+    private void cancel(MigrationPlan plan, OutgoingRecord spec, Progress progress, String why) {
+        if (spec == null || progress.records == 0) {
+            return; // the spec never went out: the destination knows nothing of this migration
+        }
+        String reason = "source cancelled migration '" + plan.migrationId() + "': " + why;
+        try {
+            var record = new ProducerRecord<>(spec.topic(), spec.key(), spec.value());
+            if (plan.fingerprint() != null) {
+                record.headers().add(MigrationFingerprint.HEADER, plan.fingerprint().getBytes(StandardCharsets.UTF_8));
+            }
+            record.headers().add(org.dbmstream.serdes.SpecHeaders.CANCEL, reason.getBytes(StandardCharsets.UTF_8));
+            beginTransaction();
+            var sent = producer.send(record);
+            producer.flush();
+            sent.get(CANCEL_WAIT_S, java.util.concurrent.TimeUnit.SECONDS);
+            commitTransaction();
+            LOG.warn("published a cancel of migration {}: {}", plan.migrationId(), reason);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.error("could not publish the cancel of migration {} (interrupted)", plan.migrationId());
+        } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+            LOG.error("could not publish the cancel of migration {}: {}; the destination ends it after its idle "
+                    + "timeout", plan.migrationId(), e.toString());
+        }
     }
 
     private static void throttle(RateLimiter limiter, OutgoingRecord r) throws InterruptedException {

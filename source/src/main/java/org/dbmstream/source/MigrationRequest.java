@@ -22,8 +22,10 @@ public final class MigrationRequest {
     private final AliasMap sourceMapping;
     private final BlockBitmapMapping destinationMapping;
     private final Map<String, Long> destinationNodes;
+    private final String fingerprint;
 
     private MigrationRequest(Builder b) {
+        this.fingerprint = b.fingerprint;
         this.migrationId = b.migrationId != null ? b.migrationId : newMigrationId();
         this.target = b.target;
         this.inputs = List.copyOf(b.inputs);
@@ -75,6 +77,11 @@ public final class MigrationRequest {
         return destinationNodes;
     }
 
+    /** The content fingerprint the spec carries ({@link MigrationFingerprint}), or null (none sent). */
+    public String fingerprint() {
+        return fingerprint;
+    }
+
     /** Builds a {@link MigrationRequest}. */
     public static final class Builder {
         private String migrationId;
@@ -83,6 +90,13 @@ public final class MigrationRequest {
         private AliasMap sourceMapping;
         private BlockBitmapMapping destinationMapping;
         private Map<String, Long> destinationNodes;
+        private String fingerprint;
+
+        /** The content fingerprint to send with the spec ({@link MigrationFingerprint#of}). */
+        public Builder fingerprint(String fingerprint) {
+            this.fingerprint = fingerprint;
+            return this;
+        }
 
         /** Migration id; a fresh one when not set. */
         public Builder migrationId(String id) {

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class DestinationApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DestinationApp.class);
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    /** How long {@link #close()} waits for Kafka Streams to stop (a pod's grace period must be longer). */
+    public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private final DestinationConfig config;
     private final Topology topology;

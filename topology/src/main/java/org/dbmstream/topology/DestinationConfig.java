@@ -11,6 +11,8 @@ import java.util.Objects;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.dbmstream.serdes.Topics;
@@ -143,11 +145,40 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
         return topicPrefix + CONTROL_TOPIC;
     }
 
-    /** Config the serdes see: the extra properties plus the topic prefix. */
+    /**
+     * Config the serdes see: the extra properties plus the topic prefix. Kafka config-provider variables
+     * ({@code ${env:NAME}} with {@code config.providers=env}) are resolved here as Kafka's own clients
+     * resolve them, so a registry password can come from a Secret like the SASL password does.
+     */
     public Map<String, Object> serdeConfig() {
-        Map<String, Object> m = new HashMap<>(extra);
+        Map<String, Object> m = new HashMap<>(new AbstractConfig(new ConfigDef(), extra, false).originals());
         m.put(Topics.PREFIX_CONFIG, topicPrefix);
         return m;
+    }
+
+    /** The dead-letter topic: {@code errors.dead.letter.queue.topic.name} from the extra properties, else dlq. */
+    public String deadLetterTopic() {
+        return extra.getOrDefault(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics().dlq());
+    }
+
+    /**
+     * How long a migration with bitmaps still loading on a partition may go without any of its chunks
+     * arriving there (nor any of its bitmaps completing elsewhere) before the destination cancels it ("its
+     * source went silent"); 0 turns the check off. It must exceed the longest a source takes to send one
+     * bitmap's bits: a source sends bitmap after bitmap, so the others' partitions wait that long.
+     */
+    public static final String IDLE_TIMEOUT = "dbm.migration.idle.timeout.ms";
+    /** Default of {@link #IDLE_TIMEOUT}: 30 minutes. */
+    public static final long DEFAULT_IDLE_TIMEOUT_MS = 1_800_000;
+
+    /** {@link #IDLE_TIMEOUT} from the extra properties, else its default. */
+    public long idleTimeoutMs() {
+        String v = extra.get(IDLE_TIMEOUT);
+        long ms = v == null ? DEFAULT_IDLE_TIMEOUT_MS : Long.parseLong(v.trim());
+        if (ms < 0) {
+            throw new IllegalArgumentException(IDLE_TIMEOUT + " must be 0 (off) or more: " + v);
+        }
+        return ms;
     }
 
     /** {@link #EVENT_COMMIT_INTERVAL} from the extra properties, else its default. */
@@ -200,8 +231,7 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 extra.getOrDefault(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                         LogAndContinueExceptionHandler.class.getName()));
-        p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG,
-                extra.getOrDefault(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics().dlq()));
+        p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, deadLetterTopic());
         p.put(Topics.PREFIX_CONFIG, topicPrefix);
         return p;
     }

@@ -25,6 +25,7 @@ import org.dbmstream.topology.processor.SpecBroadcastProcessor;
 import org.dbmstream.topology.record.BroadcastPartitioner;
 import org.dbmstream.topology.record.CheckedChunkValueSerde;
 import org.dbmstream.topology.record.ReceivedChunk;
+import org.dbmstream.topology.record.RejectedChunk;
 import org.dbmstream.topology.record.Control;
 import org.dbmstream.topology.record.ControlSerde;
 import org.dbmstream.topology.record.FactSerde;
@@ -85,7 +86,12 @@ public final class DestinationTopology {
                 .mapValues(LoadInput::control, Named.as("to-control-input"));
 
         KStream<String, Object> loaded = chunks.merge(controls, Named.as("chunks-and-control"))
-                .process(() -> new ChunkLoadProcessor(eventCommitMs), Named.as("load"), StoreNames.loading());
+                .process(() -> new ChunkLoadProcessor(eventCommitMs, config.idleTimeoutMs()), Named.as("load"),
+                        StoreNames.loading());
+        loaded.filter((id, v) -> v instanceof RejectedChunk, Named.as("rejected-chunks"))
+                .map((id, v) -> KeyValue.pair(((RejectedChunk) v).key(), ((RejectedChunk) v).value()),
+                        Named.as("as-dead-letter"))
+                .to(config.deadLetterTopic(), Produced.with(keySerde, Serdes.ByteArray()).withName("dead-letters"));
         loaded.filter((id, v) -> v instanceof Event, Named.as("bitmap-events"))
                 .mapValues(v -> (Event) v, Named.as("as-bitmap-event"))
                 .to(topics.events(), Produced.with(Serdes.String(), eventSerde).withName("emit-bitmap-events"));

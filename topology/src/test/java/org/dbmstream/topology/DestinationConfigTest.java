@@ -15,6 +15,20 @@ import org.junit.jupiter.api.io.TempDir;
 class DestinationConfigTest {
 
     @Test
+    void serdesSeeConfigProviderVariablesResolvedLikeKafkaClientsDo(@TempDir Path dir) {
+        // the Helm chart keeps the registry credentials in a Secret, passed as an env variable
+        final Map<String, String> extra = Map.of("config.providers", "env",
+                "config.providers.env.class", "org.apache.kafka.common.config.provider.EnvVarConfigProvider",
+                "basic.auth.user.info", "${env:PATH}");
+        assertThat(DestinationConfig.defaults("b:1", dir).withExtra(extra).serdeConfig())
+                .containsEntry("basic.auth.user.info", System.getenv("PATH"))
+                .containsEntry("dbm.topic.prefix", "dbm.");
+        assertThat(DestinationConfig.defaults("b:1", dir).withExtra(Map.of("basic.auth.user.info", "${env:PATH}"))
+                .serdeConfig()).as("no provider configured: left as written")
+                .containsEntry("basic.auth.user.info", "${env:PATH}");
+    }
+
+    @Test
     void defaultsAreExactlyOnceWithADeadLetterTopic(@TempDir Path dir) {
         Properties p = DestinationConfig.defaults("broker:9092", dir).streamsProperties();
         assertThat(p).containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)

@@ -53,9 +53,14 @@ final class DestinationDriver implements AutoCloseable {
     }
 
     DestinationDriver(String processingGuarantee) throws java.io.IOException {
+        this(processingGuarantee, Map.of());
+    }
+
+    /** With further destination properties (as from its properties file). */
+    DestinationDriver(String processingGuarantee, Map<String, String> extra) throws java.io.IOException {
         stateDir = Files.createTempDirectory("dbm-ttd");
         DestinationConfig config = DestinationConfig.defaults("ttd:9092", stateDir)
-                .withProcessingGuarantee(processingGuarantee);
+                .withProcessingGuarantee(processingGuarantee).withExtra(extra);
         Topics topics = config.topics();
         Properties props = config.streamsProperties();
         driver = new TopologyTestDriver(DestinationTopology.build(config), props);
@@ -83,6 +88,17 @@ final class DestinationDriver implements AutoCloseable {
     void specWithMapping(String migration, String target, org.dbmstream.bitmap.mapping.BlockBitmapMapping mapping) {
         migrations.pipeInput(migration, new MigrationSpec(migration, target, avro(mapping), null,
                 java.time.Instant.EPOCH));
+    }
+
+    /** The spec of {@code migration} again, as its source publishes it to cancel the migration. */
+    void sourceCancel(String migration, String target, String reason) {
+        org.apache.kafka.common.header.internals.RecordHeaders headers =
+                new org.apache.kafka.common.header.internals.RecordHeaders();
+        headers.add(org.dbmstream.topology.processor.SpecBroadcastProcessor.SOURCE_CANCEL_HEADER,
+                reason.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        migrations.pipeInput(new org.apache.kafka.streams.test.TestRecord<>(migration,
+                new MigrationSpec(migration, target, null, null, java.time.Instant.EPOCH), headers,
+                (java.time.Instant) null));
     }
 
     void spec(String migration, String target) {
@@ -121,6 +137,11 @@ final class DestinationDriver implements AutoCloseable {
     /** Publishes raw bytes to the chunks topic (a poison pill). */
     void raw(byte[] key, byte[] value) {
         rawChunks.pipeInput(key, value);
+    }
+
+    /** Moves the destination's wall clock on (what events are stamped with). */
+    void advanceClock(java.time.Duration by) {
+        driver.advanceWallClockTime(by);
     }
 
     /** Every event emitted so far, in order. */

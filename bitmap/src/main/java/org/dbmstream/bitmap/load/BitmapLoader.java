@@ -82,6 +82,33 @@ public final class BitmapLoader {
     }
 
     /**
+     * The migration's source cancelled it or went silent: cancel it from here, as QEMU cancels the
+     * incoming side when the stream breaks (the tracker learns it and tells every partition).
+     */
+    public void cancel(Migration migration, String reason, LoadOutput out) {
+        stopHere(migration, new LoadError(Consequence.CANCEL, reason), out);
+    }
+
+    /**
+     * A decision that reached this store from outside the chunks (a cancel its source published): applied
+     * as {@link #stop}, and reported to the tracker when it changed something here.
+     */
+    public void stopAndReport(Migration migration, LoadError error, LoadOutput out) {
+        stopHere(migration, error, out);
+    }
+
+    /** Whether this store holds a bitmap of {@code migration} that is still loading. */
+    public boolean hasLoading(String migration) {
+        for (BitmapKey key : store.bitmapsOf(migration)) {
+            Optional<BitmapState> state = store.bitmap(key);
+            if (state.isPresent() && state.get().phase() == BitmapPhase.LOADING) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * A read error of the migration's stream (QEMU: stream version other than 1, a truncated chunk): the
      * migration fails.
      */

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * property {@value #SWITCH}:
  * <ul>
  *   <li>{@code embedded} (default): the in-process {@link EmbeddedKafkaBroker};</li>
- *   <li>{@code testcontainers}: a Kafka container (needs {@code org.testcontainers:kafka} on the test
+ *   <li>{@code testcontainers}: a Kafka container (needs {@code org.testcontainers:testcontainers-kafka} on the test
  *       classpath and a Docker engine; without one the class is skipped, not failed).</li>
  * </ul>
  * Use with {@code @ExtendWith(KafkaBrokerExtension.class)} and a {@link KafkaBroker} parameter on a
@@ -41,7 +41,7 @@ public final class KafkaBrokerExtension implements ExecutionCondition, BeforeAll
                     ? ConditionEvaluationResult.enabled("Testcontainers Kafka broker")
                     : ConditionEvaluationResult.disabled(SWITCH + "=testcontainers but no Docker engine is reachable");
         } catch (NoClassDefFoundError e) {
-            return ConditionEvaluationResult.disabled(SWITCH + "=testcontainers needs org.testcontainers:kafka on the test classpath");
+            return ConditionEvaluationResult.disabled(SWITCH + "=testcontainers needs org.testcontainers:testcontainers-kafka on the test classpath");
         }
     }
 
@@ -84,7 +84,7 @@ public final class KafkaBrokerExtension implements ExecutionCondition, BeforeAll
                 try {
                     return ContainerKafkaBroker.startIfDockerPresent();
                 } catch (NoClassDefFoundError e) {
-                    Assumptions.abort(SWITCH + "=testcontainers needs org.testcontainers:kafka on the test classpath");
+                    Assumptions.abort(SWITCH + "=testcontainers needs org.testcontainers:testcontainers-kafka on the test classpath");
                     throw e;
                 }
             default:

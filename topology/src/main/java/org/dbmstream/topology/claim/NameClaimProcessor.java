@@ -42,7 +42,7 @@ public final class NameClaimProcessor implements Processor<String, ClaimRequest,
         LoadEvent.BitmapCompleted done = record.value().completed();
         String migration = done.names().migration();
         if (claims.claim(done.names()).isEmpty()) {
-            forward(record, migration, EventRecords.toAvro(done, record.timestamp()));
+            forward(record, migration, EventRecords.toAvro(done, context.currentSystemTimeMs()));
             forward(record, migration, new MigrationFact.BitmapDone(done.names()));
         } else {
             LoadError error = LoadError.alreadyExists(done.names().bitmap());

@@ -59,4 +59,18 @@ public final class StoreKeys {
         return new BinaryWriter().string(key.migration()).string(key.nodeAlias()).string(key.bitmapAlias())
                 .toByteArray();
     }
+
+    /**
+     * Length of the bitmap key that starts {@code key} when it is the key of a slot stored one per entry
+     * (the layout before segments: bitmap key + 8-byte slot index), else -1.
+     */
+    public static int legacySlotBitmapKeyLength(byte[] key) {
+        try {
+            BinaryReader in = new BinaryReader(key);
+            int length = bitmapBytes(new BitmapKey(in.string(), in.string(), in.string())).length;
+            return key.length - length == Long.BYTES ? length : -1;
+        } catch (RuntimeException notABitmapKey) {
+            return -1;
+        }
+    }
 }

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.apache.kafka.common.serialization.BytesSerializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -61,10 +62,24 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
         }
     };
     private long localPosition;
+    private Keyspace layout;
+    private boolean layoutChecked;
+
+    private final SilentSources silentSources;
 
     /** @param eventCommitIntervalMs longest wait before asking for a commit after emitting an event or fact */
     public ChunkLoadProcessor(long eventCommitIntervalMs) {
+        this(eventCommitIntervalMs, 0);
+    }
+
+    /**
+     * @param eventCommitIntervalMs longest wait before asking for a commit after emitting an event or fact
+     * @param idleTimeoutMs         cancel a migration whose bitmaps load here but whose chunks stopped
+     *                              coming for this long (0: never)
+     */
+    public ChunkLoadProcessor(long eventCommitIntervalMs, long idleTimeoutMs) {
         this.pacer = new CommitPacer(eventCommitIntervalMs);
+        this.silentSources = new SilentSources(idleTimeoutMs);
     }
 
     @Override
@@ -82,6 +97,24 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
                 new Keyspace(meta, StoreNames.NAMES));
         this.loader = new BitmapLoader(loadStore);
         this.sequences = new SequenceCheck(new Keyspace(meta, StoreNames.SEQUENCES));
+        this.layout = new Keyspace(meta, StoreNames.LAYOUT);
+        this.layoutChecked = false;
+        if (silentSources.enabled()) {
+            context.schedule(silentSources.checkInterval(), PunctuationType.WALL_CLOCK_TIME, this::cancelSilent);
+        }
+    }
+
+    /** Cancels migrations whose bitmaps load here but whose source went silent. */
+    private void cancelSilent(long now) {
+        silentSources.check(now, loader::hasLoading, (migration, reason) -> {
+            LOG.warn("Cancelling migration '{}': {}", migration, reason);
+            SpecRecord spec = spec(migration);
+            RecordOutput out = new RecordOutput(context, new Record<>(migration, null, now));
+            loader.cancel(Migration.of(migration, spec != null ? spec.target() : ""), reason, out);
+            if (out.forwarded()) {
+                pacer.produced();
+            }
+        });
     }
 
     /** True for a chunk its source sent before (same source id, sequence not newer): it is dropped. */
@@ -106,11 +139,22 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
 
     @Override
     public void process(Record<String, LoadInput> record) {
+        if (!layoutChecked) {
+            // stores are written while a record is processed (the cache and changelog need its context)
+            long converted = loadStore.upgradeBitsLayout(layout);
+            if (converted > 0) {
+                LOG.info("Converted {} bitmap slots stored by an earlier version into segments", converted);
+            }
+            layoutChecked = true;
+        }
         LoadInput input = record.value();
         RecordOutput out = new RecordOutput(context, record);
         if (input.control() != null) {
             control(input.control(), out);
+        } else if (input.rejected() != null) {
+            ChunkRejection.reject(input.rejected(), spec(input.migration()), loader, context, record, out);
         } else if (!redelivered(input)) {
+            silentSources.chunkArrived(input.migration(), context.currentSystemTimeMs());
             SpecRecord spec = spec(input.migration());
             if (spec == null) {
                 park(input.migration(), input.chunk());
@@ -137,10 +181,15 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
             migrationCache.remove(migration);
         } else if (control instanceof Control.BitmapTaken taken) {
             loadStore.putCompleted(taken.names());
+            silentSources.progressed(taken.names().migration(), context.currentSystemTimeMs());
         } else if (control instanceof Control.Revoke revoke) {
             BitmapRevocation.apply(loadStore, revoke, out);
         } else {
-            loader.stop(((Control.Stop) control).control(), out);
+            // a cancel its source published reaches the tracker from here; the tracker's own decisions
+            // come back too, and it ignores them (the migration already ended)
+            var stop = ((Control.Stop) control).control();
+            SpecRecord spec = spec(migration);
+            loader.stopAndReport(Migration.of(migration, spec != null ? spec.target() : ""), stop.error(), out);
         }
     }
 

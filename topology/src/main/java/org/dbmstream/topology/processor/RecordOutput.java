@@ -10,8 +10,9 @@ import org.dbmstream.topology.record.EventRecords;
 
 /**
  * Forwards what the load side produced for one input record: events as Avro {@code Event}s, facts as
- * they are, all keyed by migration id and stamped with the input record's timestamp. A completed bitmap
- * becomes a {@link ClaimRequest} for its name instead of its event and fact.
+ * they are, all keyed by migration id with the input record's timestamp; an event's {@code time} field is
+ * the destination's clock when it emitted the event. A completed bitmap becomes a {@link ClaimRequest} for
+ * its name instead of its event and fact.
  */
 final class RecordOutput implements LoadOutput {
     private final ProcessorContext<String, Object> context;
@@ -30,7 +31,8 @@ final class RecordOutput implements LoadOutput {
             forward(event.migration(), new ClaimRequest(done));
             return;
         }
-        forward(event.migration(), EventRecords.toAvro(event, input.timestamp()));
+        // an event's time is when the destination decided it (its own clock), not when the input was written
+        forward(event.migration(), EventRecords.toAvro(event, context.currentSystemTimeMs()));
     }
 
     @Override

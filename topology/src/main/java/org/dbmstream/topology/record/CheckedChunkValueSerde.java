@@ -14,11 +14,12 @@ import org.dbmstream.serdes.DbmSerdes;
 
 /**
  * The chunks topic's value deserializer for the destination: decodes the Avro value and turns it into
- * a {@link Chunk} (kept with its source id and sequence number), which checks that it makes a valid chunk (consistent flags, a granularity QEMU
- * accepts, a payload exactly when not ZEROES). A value that does not is undecodable like garbage
- * bytes: it goes to the dead-letter queue, with the reason in headers. The value carries no aliases
- * (they are in the key): {@link #withKey} puts them in, without decoding or copying the payload again.
- * The destination only reads chunks: the serializer refuses.
+ * a {@link Chunk} (kept with its source id and sequence number), which checks that it makes a valid
+ * chunk (consistent flags, a granularity QEMU accepts, a payload exactly when not ZEROES). Bytes that are
+ * no Avro value go to the dead-letter queue (KIP-1034); a well-formed value that makes no valid chunk is
+ * handed on as invalid, so that the migration its key names fails ({@link RejectedChunk}). The value
+ * carries no aliases (they are in the key): {@link #withKey} puts them in, without decoding or copying the
+ * payload again. The destination only reads chunks: the serializer refuses.
  */
 public final class CheckedChunkValueSerde implements Serde<ReceivedChunk>, Deserializer<ReceivedChunk> {
     private static final ChunkKey ANY_KEY = new ChunkKey("", "", "");
@@ -37,7 +38,18 @@ public final class CheckedChunkValueSerde implements Serde<ReceivedChunk>, Deser
         try {
             return new ReceivedChunk(ChunkRecords.toChunk(ANY_KEY, value), value.getSourceId(), value.getSequence());
         } catch (IllegalArgumentException e) {
-            throw new SerializationException("chunk record on " + topic + " is not a valid chunk: " + e.getMessage(), e);
+            // the key (not known here) may name the migration: the loading side fails it and dead-letters this
+            return ReceivedChunk.invalid(value, data);
+        }
+    }
+
+    /** Why {@code value} makes no valid chunk, in the words of a record keyed {@code key} (naming it). */
+    static String problem(ChunkKey key, ChunkValue value) {
+        try {
+            ChunkRecords.toChunk(key, value);
+            return "chunk of migration '" + key.getMigration() + "' is not valid";
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
         }
     }
 

@@ -8,13 +8,23 @@ import org.dbmstream.bitmap.chunk.Chunk;
  * migration, or a control record. Exactly one of {@code chunk} and {@code control} is set. A chunk
  * carries its source id and per-key sequence number (-1: none) so redeliveries can be dropped.
  */
-public record LoadInput(String migration, Chunk chunk, Control control, String sourceId, long sequence) {
+public record LoadInput(String migration, Chunk chunk, Control control, String sourceId, long sequence,
+        RejectedChunk rejected) {
 
     public LoadInput {
         Objects.requireNonNull(migration, "migration");
-        if ((chunk == null) == (control == null)) {
-            throw new IllegalArgumentException("a load input is either a chunk or a control record");
+        if ((chunk != null ? 1 : 0) + (control != null ? 1 : 0) + (rejected != null ? 1 : 0) != 1) {
+            throw new IllegalArgumentException("a load input is either a chunk, a control record or a rejected chunk");
         }
+    }
+
+    public LoadInput(String migration, Chunk chunk, Control control, String sourceId, long sequence) {
+        this(migration, chunk, control, sourceId, sequence, null);
+    }
+
+    /** A chunk record of a known migration whose value is no valid chunk. */
+    public static LoadInput rejected(RejectedChunk rejected) {
+        return new LoadInput(rejected.key().getMigration(), null, null, "", -1, rejected);
     }
 
     /** A chunk without a sequence number: never judged a duplicate. */

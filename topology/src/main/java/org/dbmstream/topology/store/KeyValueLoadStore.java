@@ -5,23 +5,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.common.serialization.BytesSerializer;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.dbmstream.bitmap.load.BitmapKey;
 import org.dbmstream.bitmap.load.BitmapNames;
 import org.dbmstream.bitmap.load.BitmapState;
+import org.dbmstream.bitmap.load.ChunkSlots;
 import org.dbmstream.bitmap.load.LoadError;
 import org.dbmstream.bitmap.load.LoadStore;
 import org.dbmstream.topology.codec.StateCodec;
 import org.dbmstream.topology.codec.StoreKeys;
 
 /**
- * The load side's {@link LoadStore} on Kafka Streams key-value stores (RocksDB): per-chunk bits in their own
- * store; bitmap metadata, stop reasons and completed names each in their own {@link Keyspace} of the
- * metadata store. A bitmap's chunks are found by prefix scan
+ * The load side's {@link LoadStore} on Kafka Streams key-value stores (RocksDB): bits in 64 KiB segments
+ * in their own store ({@link SegmentedBits}; the slots of this interface are slices of them); bitmap metadata, stop reasons and completed names each in their own {@link Keyspace} of the
+ * metadata store. A bitmap's segments are found by prefix scan
  * of its key, in index order; nothing reads a whole bitmap into memory.
  *
  * <p>Every BITS chunk reads its bitmap's metadata and its migration's stop reason (almost always: none).
@@ -31,11 +30,14 @@ import org.dbmstream.topology.codec.StoreKeys;
  * goes to the store at once.
  */
 public final class KeyValueLoadStore implements LoadStore {
-    private static final BytesSerializer PREFIX = new BytesSerializer();
     private static final int CACHED = 1024;
+    private static final byte[] LAYOUT_KEY = "bits".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    /** The bits layout this version writes: {@link SegmentedBits}. */
+    private static final byte SEGMENTS_LAYOUT = 2;
 
     private final Keyspace bitmaps;
-    private final KeyValueStore<Bytes, byte[]> bits;
+    private final SegmentedBits bits;
+    private final KeyValueStore<Bytes, byte[]> bitsStore;
     private final Keyspace stops;
     private final Keyspace names;
     private final Map<BitmapKey, Optional<BitmapState>> states = lru();
@@ -44,7 +46,8 @@ public final class KeyValueLoadStore implements LoadStore {
 
     public KeyValueLoadStore(Keyspace bitmaps, KeyValueStore<Bytes, byte[]> bits, Keyspace stops, Keyspace names) {
         this.bitmaps = bitmaps;
-        this.bits = bits;
+        this.bits = new SegmentedBits(bits);
+        this.bitsStore = bits;
         this.stops = stops;
         this.names = names;
     }
@@ -71,11 +74,7 @@ public final class KeyValueLoadStore implements LoadStore {
     public void deleteBitmap(BitmapKey key) {
         bitmaps.delete(bitmapKey(key));
         states.put(key, Optional.empty());
-        List<Bytes> doomed = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = bits.prefixScan(bitmapKey(key), PREFIX)) {
-            it.forEachRemaining(kv -> doomed.add(kv.key));
-        }
-        doomed.forEach(bits::delete);
+        bits.deleteAll(bitmapKey(key).get());
     }
 
     @Override
@@ -94,32 +93,38 @@ public final class KeyValueLoadStore implements LoadStore {
 
     @Override
     public byte[] chunk(BitmapKey key, long index) {
-        return bits.get(chunkKey(key, index));
+        return bits.slot(bitmapKeyBytes(key), index);
     }
 
     @Override
     public void putChunk(BitmapKey key, long index, byte[] bytes) {
-        bits.put(chunkKey(key, index), bytes);
+        long serialized = bitmap(key).filter(s -> s.size() >= 0).map(s -> ChunkSlots.serializedBytes(s.bitCount()))
+                .orElse(-1L);
+        bits.putSlot(bitmapKeyBytes(key), index, bytes, serialized);
     }
 
     @Override
     public void deleteChunk(BitmapKey key, long index) {
-        bits.delete(chunkKey(key, index));
+        bits.clearSlot(bitmapKeyBytes(key), index);
     }
 
     @Override
     public void forEachChunk(BitmapKey key, ChunkVisitor visitor) {
-        Bytes prefix = bitmapKey(key);
-        int keyLength = prefix.get().length + Long.BYTES;
-        try (KeyValueIterator<Bytes, byte[]> it = bits.prefixScan(prefix, PREFIX)) {
-            while (it.hasNext()) {
-                KeyValue<Bytes, byte[]> kv = it.next();
-                // a longer key would belong to another bitmap whose key merely starts with this one's bytes
-                if (kv.key.get().length == keyLength) {
-                    visitor.visit(StoreKeys.chunkIndex(kv.key), kv.value);
-                }
-            }
+        SegmentedBits.forEachSlot(bitsStore, bitmapKeyBytes(key), visitor::visit);
+    }
+
+    /**
+     * Converts bits stored by earlier versions (one entry per slot) into segments, once per store: a
+     * marker in {@code layout} says it is done. Call before the store is used, on the stream thread.
+     */
+    public long upgradeBitsLayout(Keyspace layout) {
+        Bytes marker = Bytes.wrap(LAYOUT_KEY);
+        if (layout.get(marker) != null) {
+            return 0;
         }
+        long converted = bits.upgradeLegacySlots(StoreKeys::legacySlotBitmapKeyLength);
+        layout.put(marker, new byte[] {SEGMENTS_LAYOUT});
+        return converted;
     }
 
     @Override
@@ -151,8 +156,8 @@ public final class KeyValueLoadStore implements LoadStore {
         return Bytes.wrap(bitmapKeys.computeIfAbsent(key, k -> StoreKeys.bitmap(k).get()));
     }
 
-    private Bytes chunkKey(BitmapKey key, long index) {
-        return StoreKeys.chunk(bitmapKeys.computeIfAbsent(key, k -> StoreKeys.bitmap(k).get()), index);
+    private byte[] bitmapKeyBytes(BitmapKey key) {
+        return bitmapKeys.computeIfAbsent(key, k -> StoreKeys.bitmap(k).get());
     }
 
     /** A map that keeps the {@value #CACHED} entries used last. */

@@ -22,7 +22,11 @@ public final class StoreNames {
      * and source id seen ({@link #SEQUENCES}). All small, all rewritten often: one cached store.
      */
     public static final String META = "dbm-meta";
-    /** Bitmap key + chunk index to the chunk's serialized bytes (all-zero chunks absent). */
+    /**
+     * Bitmap key + segment index to 64 KiB of the bitmap's serialized bits ({@link SegmentedBits}; all-zero
+     * segments absent). Behind the record cache: a segment rewritten by many chunks reaches RocksDB and
+     * the changelog about once per commit.
+     */
     public static final String BITS = "dbm-bits";
     /** Migration id + arrival position to a chunk waiting for its migration's spec. */
     public static final String PARKED = "dbm-parked";
@@ -32,6 +36,8 @@ public final class StoreNames {
     public static final byte STOPS = 'x';
     public static final byte NAMES = 'n';
     public static final byte SEQUENCES = 'q';
+    /** Which layout the {@link #BITS} store is in (absent: maybe slots of earlier versions, to upgrade). */
+    public static final byte LAYOUT = 'l';
     /** Migration id to its progress (tracker, keyed by migration). */
     public static final String MIGRATIONS = "dbm-migrations";
     /** Target + node + bitmap name to the migration holding it (the name claims, keyed by name). */
@@ -47,7 +53,7 @@ public final class StoreNames {
 
     /** Builders of the loading processor's stores. */
     public static List<StoreBuilder<KeyValueStore<Bytes, byte[]>>> loadingBuilders() {
-        return List.of(cached(META), builder(BITS), builder(PARKED));
+        return List.of(cached(META), cached(BITS), builder(PARKED));
     }
 
     /** Builder of the name claims' store. */

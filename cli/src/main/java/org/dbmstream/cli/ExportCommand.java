@@ -1,0 +1,141 @@
+package org.dbmstream.cli;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.dbmstream.bitmap.mapping.AliasMap;
+import org.dbmstream.export.QemuStreamExport;
+import org.dbmstream.export.ReplicaClient;
+import org.dbmstream.export.ReplicaInputs;
+import org.dbmstream.source.MigrationInput;
+import org.dbmstream.source.MigrationRequest;
+import org.dbmstream.source.PublishedBitmap;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code dbm export}: writes bitmaps (a replica's, read through the destination's query API, or those of
+ * qcow2 images and QEMU streams) as a QEMU migration stream that QEMU loads with {@code migrate-incoming}.
+ */
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = {"Writes dirty bitmaps as a QEMU migration stream with the dirty-bitmap section, as QEMU's own "
+            + "save side writes it; a QEMU started with -incoming defer loads it after "
+            + "migrate-set-capabilities dirty-bitmaps=on and migrate-incoming \"exec:cat FILE\".",
+            "The bitmaps come from a replica (--replica URL --target T, through the destination's query API) or "
+            + "from qcow2 images and QEMU migration streams."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the stream was written", "1:a bitmap could not be read or selected (nothing is written)",
+            "2:bad arguments"})
+final class ExportCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(arity = "0..*", paramLabel = "IMAGE_OR_STREAM", description = "qcow2 images or QEMU migration streams.")
+    List<Path> files = new ArrayList<>();
+
+    @Option(names = "--replica", paramLabel = "URL", description = "The destination's query API, e.g. http://dest:8080.")
+    URI replica;
+
+    @Option(names = "--target", paramLabel = "TARGET", description = "With --replica: the target whose bitmaps to export.")
+    String target;
+
+    @Option(names = "--node", paramLabel = "NODE",
+            description = "With --replica: only this node's bitmaps; with one image: its node name "
+                + "(default: the file name without extension).")
+    String node;
+
+    @Option(names = "--bitmap", paramLabel = "NAME", description = "With --replica: only these bitmaps (repeatable).")
+    List<String> bitmaps = new ArrayList<>();
+
+    @Option(names = "--mapping", paramLabel = "FILE",
+            description = "QMP block-bitmap-mapping JSON applied as QEMU's source side does (selects and aliases).")
+    Path mapping;
+
+    @Option(names = "--machine", defaultValue = "none", paramLabel = "TYPE",
+            description = "Machine type of the destination QEMU, written in the stream's configuration section "
+                + "(default: ${DEFAULT-VALUE}; QEMU refuses a stream for another machine type).")
+    String machine;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The stream file; - for stdout.")
+    String output;
+
+    @Option(names = "--timeout", defaultValue = "PT60S", paramLabel = "DURATION",
+            description = "With --replica: how long to wait for the query API (ISO-8601, default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Override
+    public Integer call() throws Exception {
+        if ((replica == null) == files.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "give either --replica URL --target T, or images/streams");
+        }
+        if (replica != null && target == null) {
+            throw new ParameterException(spec.commandLine(), "--replica needs --target");
+        }
+        if (replica == null && (!bitmaps.isEmpty() || target != null)) {
+            throw new ParameterException(spec.commandLine(), "--target and --bitmap belong to --replica; select "
+                    + "the bitmaps of images with --mapping");
+        }
+        final List<MigrationInput> inputs = new ArrayList<>();
+        try (MigrateCommand.Inputs images = MigrateCommand.Inputs.of(files, replica == null ? node : null);
+                ReplicaInputs fromReplica = replica == null ? null : ReplicaInputs.fetch(
+                        new ReplicaClient(replica, timeout), target, node, bitmaps)) {
+            inputs.addAll(images.inputs());
+            if (fromReplica != null) {
+                inputs.addAll(fromReplica.inputs());
+                if (inputs.isEmpty()) {
+                    throw new IllegalArgumentException("target '" + target + "' has no complete bitmap"
+                            + (node != null ? " on node '" + node + "'" : "") + " on " + replica);
+                }
+            }
+            final MigrationRequest.Builder request = MigrationRequest.builder().target(target != null ? target : "export")
+                    .inputs(inputs);
+            if (mapping != null) {
+                request.sourceMapping(AliasMap.fromJson(Files.readString(mapping)));
+            }
+            return write(request.build());
+        }
+    }
+
+    private int write(final MigrationRequest request) throws IOException {
+        final PrintWriter err = spec.commandLine().getErr();
+        final List<PublishedBitmap> written;
+        if (output.equals("-")) {
+            final OutputStream stdout = new FileOutputStream(FileDescriptor.out);
+            written = QemuStreamExport.write(request, stdout, machine);
+            stdout.flush();
+        } else {
+            // written beside the target and moved into place: a failed export leaves no half stream behind
+            final Path out = Path.of(output).toAbsolutePath();
+            final Path part = out.resolveSibling(out.getFileName() + ".part");
+            try (OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(part), 1 << 16)) {
+                written = QemuStreamExport.write(request, os, machine);
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(part);
+                throw e;
+            }
+            Files.move(part, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        for (final PublishedBitmap b : written) {
+            err.printf("exported %s/%s as %s/%s: granularity %d, disk %d bytes, enabled=%s persistent=%s%n",
+                    b.nodeName(), b.bitmapName(), b.nodeAlias(), b.bitmapAlias(), b.granularity(), b.diskSize(),
+                    b.enabled(), b.persistent());
+        }
+        err.printf("wrote %d bitmap(s) to %s (machine type '%s')%n", written.size(), output, machine);
+        err.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,61 @@
+package org.dbmstream.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.dbmstream.nbd.NbdUri;
+import org.dbmstream.source.MigrationInput;
+import org.dbmstream.source.NbdSnapshot;
+import picocli.CommandLine.Option;
+
+/**
+ * NBD exports among {@code migrate}'s inputs ({@code nbd://HOST:PORT/EXPORT?bitmap=NAME},
+ * {@code nbd+unix:///EXPORT?socket=PATH&bitmap=NAME}): each bitmap is read live over NBD into a temporary
+ * raw bitmap file, in bounded memory, and migrated from there like {@code --raw}.
+ */
+final class NbdInputs {
+    @Option(names = "--nbd-granularity", paramLabel = "SIZE",
+            description = "Granularity of NBD bitmaps without granularity= in their URI (NBD does not carry it; "
+                + "qemu-img info / query-block show it), e.g. 64K.")
+    String granularity;
+
+    @Option(names = "--nbd-enabled", description = "NBD bitmaps are sent as enabled (recording), unless their URI "
+            + "says enabled=false.")
+    boolean enabled;
+
+    @Option(names = "--nbd-persistent", description = "NBD bitmaps are sent as persistent, unless their URI says "
+            + "persistent=false.")
+    boolean persistent;
+
+    @Option(names = "--nbd-timeout", defaultValue = "PT60S", paramLabel = "DURATION",
+            description = "How long to wait for the NBD server on each exchange (ISO-8601, default: ${DEFAULT-VALUE}).")
+    Duration timeout = Duration.ofSeconds(60);
+
+    /** Whether a positional argument is an NBD URI rather than a file. */
+    static boolean isUri(final Path arg) {
+        return NbdUri.looksLikeNbd(arg.toString());
+    }
+
+    /**
+     * The URI as typed: picocli hands positional arguments over as {@link Path}s, which fold "//" into "/".
+     * The folded slashes can only be the ones after the scheme, so they are put back.
+     */
+    static String uriOf(final Path arg) {
+        final String s = arg.toString();
+        final int colon = s.indexOf(':');
+        final String scheme = s.substring(0, colon + 1);
+        final String rest = s.substring(colon + 1).replaceFirst("^/+", "");
+        return scheme + (scheme.contains("+unix") ? "///" : "//") + rest;
+    }
+
+    /** Reads every bitmap {@code uriText} names (all the export offers when none) into files in {@code temporary}. */
+    List<MigrationInput> read(final String uriText, final String nodeOption, final List<Path> temporary)
+            throws IOException {
+        try (NbdSnapshot snapshot = NbdSnapshot.read(uriText,
+                new NbdSnapshot.Defaults(nodeOption, granularity, enabled, persistent, timeout))) {
+            temporary.addAll(snapshot.detachFiles());
+            return snapshot.inputs();
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package org.dbmstream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.dbmstream.testkit.QemuTestData;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code dbm export} as a user runs it on images (QEMU loading the result is proven in module export). */
+class ExportCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run dbm(final String... args) {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final int exit = Dbm.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void writesAStreamWithQemusBitmaps(@TempDir final Path tmp) throws Exception {
+        final Path stream = tmp.resolve("img1.stream");
+        final Run export = dbm("export", QemuTestData.file("images/img1.qcow2.gz").toString(), "-o", stream.toString());
+        assertThat(export.exit()).as(export.err()).isZero();
+        assertThat(export.err()).contains("wrote 4 bitmap(s)");
+        assertThat(tmp.resolve("img1.stream.part")).doesNotExist();
+
+        final Run inspect = dbm("inspect", "--json", stream.toString());
+        assertThat(inspect.exit()).as(inspect.err()).isZero();
+        final List<JsonNode> qemu = QemuTestData.expected("img1.qcow2");
+        final List<String> lines = inspect.out().lines().toList();
+        assertThat(lines).hasSize(qemu.size());
+        for (final String line : lines) {
+            final JsonNode b = JSON.readTree(line);
+            final JsonNode q = qemu.stream().filter(e -> e.get("name").asText().equals(b.get("name").asText()))
+                    .findFirst().orElseThrow();
+            assertThat(b.get("sha256").asText()).isEqualTo(q.get("sha256").asText());
+            assertThat(b.get("count").asLong()).isEqualTo(q.get("count").asLong());
+            assertThat(b.get("node").asText()).isEqualTo("img1");
+        }
+    }
+
+    @Test
+    void badArgumentsAndUnreadableInputsWriteNothing(@TempDir final Path tmp) throws Exception {
+        final Path stream = tmp.resolve("x.stream");
+        assertThat(dbm("export", "-o", stream.toString()).exit()).isEqualTo(2);
+        assertThat(dbm("export", "--replica", "http://127.0.0.1:9", "-o", stream.toString()).err())
+                .contains("--replica needs --target");
+        final Run broken = dbm("export", QemuTestData.file("images/img-broken.qcow2.gz").toString(), "-o",
+                stream.toString());
+        assertThat(broken.exit()).isEqualTo(1);
+        assertThat(broken.err()).contains("inconsistent");
+        assertThat(Files.list(tmp)).isEmpty();
+    }
+}

@@ -1,0 +1,111 @@
+package org.dbmstream.export;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A client of the destination's replica query API (DESIGN.md section 9): lists a target's bitmaps and
+ * streams one bitmap's raw bytes to a file. A 503 (the owner is not known yet, a rebalance) is retried
+ * after its {@code Retry-After} until the timeout.
+ */
+public final class ReplicaClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final URI base;
+    private final Duration timeout;
+    private final HttpClient http;
+
+    /** A client of the API at {@code base} (e.g. {@code http://dest:8080}). */
+    public ReplicaClient(final URI base, final Duration timeout) {
+        this.base = URI.create(base.toString().replaceAll("/+$", ""));
+        this.timeout = timeout;
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NORMAL).build();
+    }
+
+    /** Every bitmap of {@code target}. */
+    public List<ReplicaBitmap> bitmaps(final String target) throws IOException {
+        final HttpResponse<InputStream> r = get("/v1/targets/" + segment(target) + "/bitmaps");
+        try (InputStream in = r.body()) {
+            final JsonNode array = JSON.readTree(in);
+            final List<ReplicaBitmap> out = new ArrayList<>();
+            array.forEach(n -> out.add(ReplicaBitmap.of(n)));
+            return out;
+        }
+    }
+
+    /** Streams the raw bytes (QEMU's serialized form) of {@code bitmap} into {@code file}. */
+    public void raw(final ReplicaBitmap bitmap, final Path file) throws IOException {
+        final HttpResponse<InputStream> r = get("/v1/targets/" + segment(bitmap.target()) + "/bitmaps/"
+                + segment(bitmap.node()) + "/" + segment(bitmap.name()) + "/raw");
+        try (InputStream in = r.body()) {
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private HttpResponse<InputStream> get(final String path) throws IOException {
+        final URI uri = URI.create(base + path);
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            final HttpResponse<InputStream> r;
+            try {
+                r = http.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
+                        HttpResponse.BodyHandlers.ofInputStream());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while asking " + uri, e);
+            } catch (IOException e) {
+                throw new IOException("cannot reach the replica API at " + uri + ": "
+                        + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()), e);
+            }
+            if (r.statusCode() == 200) {
+                return r;
+            }
+            final String body;
+            try (InputStream in = r.body()) {
+                body = new String(in.readNBytes(4096), StandardCharsets.UTF_8);
+            }
+            if (r.statusCode() == 503 && System.nanoTime() < deadline) {
+                final long wait = r.headers().firstValueAsLong("Retry-After").orElse(1);
+                try {
+                    Thread.sleep(Math.max(100, Math.min(wait, 5) * 1000L));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while waiting for " + uri, e);
+                }
+                continue;
+            }
+            throw new IOException("replica API " + uri + " answered " + r.statusCode() + ": " + errorOf(body));
+        }
+    }
+
+    private static String errorOf(final String body) {
+        try {
+            final JsonNode n = JSON.readTree(body);
+            if (n != null && n.has("error")) {
+                return n.get("error").asText();
+            }
+        } catch (IOException e) {
+            // not JSON: the body as it is
+        }
+        return body.strip();
+    }
+
+    /** A path segment: percent-encoded UTF-8 (spaces as %20, not '+'). */
+    static String segment(final String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

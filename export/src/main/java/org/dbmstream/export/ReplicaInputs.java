@@ -1,0 +1,77 @@
+package org.dbmstream.export;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.dbmstream.bitmap.Granularity;
+import org.dbmstream.source.MigrationInput;
+import org.dbmstream.source.RawBitmapBits;
+
+/**
+ * A replica's bitmaps as migration inputs: the chosen complete bitmaps of a target (one node, or named
+ * bitmaps, or all) are downloaded raw to temporary files and read from there, never held whole in memory.
+ */
+public final class ReplicaInputs implements AutoCloseable {
+    private final List<MigrationInput> inputs = new ArrayList<>();
+    private final List<RawBitmapBits> opened = new ArrayList<>();
+    private final List<Path> files = new ArrayList<>();
+
+    private ReplicaInputs() {
+    }
+
+    /**
+     * The complete bitmaps of {@code target} on {@code node} (null: every node) named in {@code names}
+     * (empty: all). A named bitmap that is missing or still loading is an error.
+     */
+    public static ReplicaInputs fetch(final ReplicaClient client, final String target, final String node,
+            final List<String> names) throws IOException {
+        final ReplicaInputs in = new ReplicaInputs();
+        try {
+            final List<ReplicaBitmap> all = client.bitmaps(target);
+            for (final String name : names) {
+                final ReplicaBitmap b = all.stream().filter(x -> x.name().equals(name)
+                        && (node == null || x.node().equals(node))).findFirst()
+                        .orElseThrow(() -> new IOException("Dirty bitmap '" + name + "' not found on target '"
+                                + target + "'" + (node != null ? " node '" + node + "'" : "")));
+                if (!b.complete()) {
+                    throw new IOException("bitmap '" + name + "' of target '" + target + "' is still loading");
+                }
+            }
+            for (final ReplicaBitmap b : all) {
+                if (b.complete() && (node == null || b.node().equals(node))
+                        && (names.isEmpty() || names.contains(b.name()))) {
+                    in.add(client, b);
+                }
+            }
+            return in;
+        } catch (IOException | RuntimeException e) {
+            in.close();
+            throw e;
+        }
+    }
+
+    private void add(final ReplicaClient client, final ReplicaBitmap b) throws IOException {
+        final Path file = Files.createTempFile("dbm-export-", ".bitmap");
+        files.add(file);
+        client.raw(b, file);
+        final RawBitmapBits bits = RawBitmapBits.open(file, b.size(), Granularity.of(b.granularity()));
+        opened.add(bits);
+        inputs.add(new MigrationInput.InMemoryBitmap(b.node(), b.name(), bits, b.enabled(), b.persistent()));
+    }
+
+    public List<MigrationInput> inputs() {
+        return List.copyOf(inputs);
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (final RawBitmapBits b : opened) {
+            b.close();
+        }
+        for (final Path f : files) {
+            Files.deleteIfExists(f);
+        }
+    }
+}
