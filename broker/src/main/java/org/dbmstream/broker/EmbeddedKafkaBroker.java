@@ -153,7 +153,7 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
     }
 
     /** The equivalent of {@code kafka-storage.sh format -t ID -c FILE --standalone}. */
-    private static void formatStorage(Path propsFile) {
+    static void formatStorage(Path propsFile) {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         String[] args = {"format", "--cluster-id", Uuid.randomUuid().toString(), "--config", propsFile.toString(),
             "--standalone"};

@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
         description = "Replicates QEMU block dirty bitmaps through Apache Kafka.",
         subcommands = {MigrateCommand.class, DemoCommand.class, InspectCommand.class, DestinationCommand.class,
             ExportCommand.class,
-            BitmapsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+            BitmapsCommand.class, BenchCommand.class, org.dbmstream.cli.chaos.ChaosCommand.class,
+            org.dbmstream.cli.replay.ReplayCommand.class, CommandLine.HelpCommand.class})
 public final class Dbm {
 
     @Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,

@@ -36,6 +36,7 @@ public final class MigrationWatcher implements AutoCloseable {
     private final String topic;
     private final String migration;
     private Instant since;
+    private boolean positioned;
 
     /**
      * Watches {@code migration}. {@code serdeConfig} as for the publisher (empty: embedded Avro);
@@ -76,7 +77,7 @@ public final class MigrationWatcher implements AutoCloseable {
     public MigrationOutcome await(Duration timeout, Consumer<Event> onEvent) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<Event> seen = new ArrayList<>();
-        if (!assign(deadline)) {
+        if (!positioned && !assign(deadline)) {
             return new MigrationOutcome(MigrationOutcome.Status.TIMED_OUT, null, seen);
         }
         Event terminal = null;
@@ -130,7 +131,19 @@ public final class MigrationWatcher implements AutoCloseable {
         return true;
     }
 
-    /** Assigns every partition of the events topic from the start, waiting for the topic to exist. */
+    /**
+     * Assigns every partition of the events topic and fixes the position on each now (waiting up to
+     * {@code timeout} for the topic to exist); {@link #await} does it when it was not done before. Returns
+     * false when the topic does not exist in time.
+     *
+     * <p>The positions are concrete offsets, resolved here: an event written after this call is always
+     * read. (A lazy {@code seekToEnd} would be resolved at the first poll, so an event written in between,
+     * such as the fast MigrationFailed of an "already exists", was skipped and the watch never ended.)
+     */
+    public boolean position(Duration timeout) throws InterruptedException {
+        return positioned || assign(System.nanoTime() + timeout.toNanos());
+    }
+
     private boolean assign(long deadline) throws InterruptedException {
         while (true) {
             List<PartitionInfo> parts = consumer.partitionsFor(topic, Duration.ofSeconds(5));
@@ -139,16 +152,17 @@ public final class MigrationWatcher implements AutoCloseable {
                 consumer.assign(tps);
                 consumer.seekToBeginning(tps);
                 if (since != null) {
+                    // ends first: a record written after this snapshot lies at or after it, whatever
+                    // offsetsForTimes saw
+                    Map<TopicPartition, Long> ends = consumer.endOffsets(tps);
                     Map<TopicPartition, Long> times = new HashMap<>();
                     tps.forEach(tp -> times.put(tp, since.toEpochMilli()));
-                    consumer.offsetsForTimes(times).forEach((tp, found) -> {
-                        if (found != null) {
-                            consumer.seek(tp, found.offset());
-                        } else {
-                            consumer.seekToEnd(List.of(tp));
-                        }
-                    });
+                    consumer.offsetsForTimes(times).forEach((tp, found) ->
+                            consumer.seek(tp, found != null ? found.offset() : ends.get(tp)));
                 }
+                // resolve every position now (seekToBeginning is lazy too)
+                tps.forEach(consumer::position);
+                positioned = true;
                 return true;
             }
             if (System.nanoTime() >= deadline) {

@@ -102,4 +102,29 @@ class MigrationWatcherIT {
             assertThat(w.await(Duration.ofSeconds(30), e -> { }).events()).isNotEmpty();
         }
     }
+
+    /**
+     * The never-ending migration (issue 12): with {@code since} set, empty partitions used to be positioned
+     * by a lazy seekToEnd, resolved at the first poll, so a final event written in between (a fast
+     * "already exists" failure) was skipped and the watch ran into its timeout. Now whatever is written
+     * after {@link MigrationWatcher#position} is read.
+     */
+    @Test
+    void aFinalEventWrittenRightAfterPositioningIsSeen(KafkaBroker broker) throws Exception {
+        Topics t = new Topics("it-watch4.");
+        broker.createTopics(3, t.events());
+        Instant start = Instant.now();
+        write(broker, t, 0, event("earlier", null, null, new MigrationCompleted(List.of())));
+        try (MigrationWatcher w = new MigrationWatcher(broker.bootstrapServers(), t, "m4").since(start.minusSeconds(60))) {
+            assertThat(w.position(Duration.ofSeconds(30))).isTrue();
+            for (int p = 0; p < 3; p++) {
+                write(broker, t, p, event("m4", null, null, new MigrationFailed(
+                        "Bitmap with the same name ('b4k') already exists on destination")));
+            }
+            MigrationOutcome o = w.await(Duration.ofSeconds(30), e -> { });
+            assertThat(o.status()).isEqualTo(MigrationOutcome.Status.FAILED);
+            assertThat(o.reason()).isEqualTo("Bitmap with the same name ('b4k') already exists on destination");
+            assertThat(o.events()).hasSize(3);
+        }
+    }
 }

@@ -19,6 +19,7 @@ import org.dbmstream.schemas.Event;
 import org.dbmstream.schemas.MigrationSpec;
 import org.dbmstream.serdes.DbmSerdes;
 import org.dbmstream.serdes.Topics;
+import org.dbmstream.topology.claim.NameClaims;
 import org.dbmstream.topology.processor.ChunkLoadProcessor;
 import org.dbmstream.topology.processor.MetricsTap;
 import org.dbmstream.topology.processor.MigrationTrackerProcessor;
@@ -50,6 +51,9 @@ import org.dbmstream.topology.store.StoreNames;
  * <li>postcopy: a switchover chunk is broadcast on {@code control} by the task that loads it, and every
  * destination write of the {@code writes} topic is broadcast there too, so each loading partition sets
  * bits in the recording bitmaps it holds (DESIGN.md section 10).</li>
+ * <li>claims: a bitmap that completed asks for its name (target, node, bitmap) on the repartition topic
+ * {@code claims-by-name}; the first migration to ask wins and its BitmapCompleted is emitted there, a
+ * later one fails with "already exists" and its bitmap is revoked where it loaded.</li>
  * </ol>
  */
 public final class DestinationTopology {
@@ -72,6 +76,7 @@ public final class DestinationTopology {
         StreamsBuilder builder = new StreamsBuilder();
         StoreNames.loadingBuilders().forEach(builder::addStateStore);
         builder.addStateStore(StoreNames.trackerBuilder());
+        builder.addStateStore(StoreNames.claimsBuilder());
 
         builder.stream(topics.migrations(), Consumed.with(Serdes.String(), specSerde).withName("migrations"))
                 .process(SpecBroadcastProcessor::new, Named.as("spec-to-control"))
@@ -107,8 +112,17 @@ public final class DestinationTopology {
         loaded.filter((id, v) -> v instanceof Control, Named.as("switchovers"))
                 .mapValues(v -> (Control) v, Named.as("as-switchover"))
                 .to(control, broadcast(controlSerde, "broadcast-switchovers"));
+        KStream<String, Object> claimed = NameClaims.claim(loaded, eventCommitMs);
+        claimed.filter((id, v) -> v instanceof Event, Named.as("claimed-events"))
+                .mapValues(v -> (Event) v, Named.as("as-claimed-event"))
+                .to(topics.events(), Produced.with(Serdes.String(), eventSerde).withName("emit-claimed-events"));
+        claimed.filter((id, v) -> v instanceof Control, Named.as("revocations"))
+                .mapValues(v -> (Control) v, Named.as("as-revocation"))
+                .to(control, broadcast(controlSerde, "broadcast-revocations"));
 
         KStream<String, Object> tracked = loaded.filter((id, v) -> v instanceof MigrationFact, Named.as("facts"))
+                .merge(claimed.filter((id, v) -> v instanceof MigrationFact, Named.as("claim-facts")),
+                        Named.as("load-and-claim-facts"))
                 .mapValues(v -> (MigrationFact) v, Named.as("as-fact"))
                 .repartition(Repartitioned.with(Serdes.String(), new FactSerde()).withName("facts-by-migration"))
                 .process(() -> new MigrationTrackerProcessor(eventCommitMs), Named.as("track"),

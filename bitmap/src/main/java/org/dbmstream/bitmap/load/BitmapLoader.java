@@ -291,6 +291,7 @@ public final class BitmapLoader {
         }
         if (state.get().phase() != BitmapPhase.LOADING) {
             // QEMU would write into the migrated bitmap; its completion was reported already, so keep it
+            // (why: ChunksAfterCompleteTest, README "Chunks after COMPLETE")
             LOG.warn("Ignoring a chunk for bitmap '{}' on node '{}' of migration '{}': it completed already",
                     names.bitmap(), names.node(), names.migration());
             return Optional.empty();

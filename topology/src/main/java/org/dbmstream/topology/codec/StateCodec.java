@@ -77,12 +77,12 @@ public final class StateCodec {
         return new Chunk.BitmapRef(r.string(), r.string());
     }
 
-    static void names(BinaryWriter w, BitmapNames n) {
+    public static void names(BinaryWriter w, BitmapNames n) {
         w.string(n.migration()).string(n.target()).string(n.node()).string(n.nodeAlias()).string(n.bitmap())
                 .string(n.bitmapAlias());
     }
 
-    static BitmapNames names(BinaryReader r) {
+    public static BitmapNames names(BinaryReader r) {
         return new BitmapNames(r.string(), r.string(), r.string(), r.string(), r.string(), r.string());
     }
 

@@ -1,5 +1,7 @@
 package org.dbmstream.topology.processor;
 
+import org.dbmstream.topology.claim.ClaimRequest;
+
 import java.time.Instant;
 import org.dbmstream.bitmap.load.BitmapKey;
 import org.dbmstream.bitmap.load.BitmapNames;
@@ -41,6 +43,8 @@ final class BitmapRemoval {
         store.bitmap(key).filter(s -> s.phase() == BitmapPhase.COMPLETE).ifPresent(s -> {
             store.deleteBitmap(key);
             BitmapNames n = s.names();
+            // the name claim goes too (a no-op when a replacing migration holds it already)
+            out.forward(n.migration(), ClaimRequest.release(n));
             out.forward(n.migration(), new Event(n.migration(), n.target(), n.node(), n.nodeAlias(), n.bitmap(),
                     n.bitmapAlias(), Instant.now(), new BitmapRemoved(reason)));
         });

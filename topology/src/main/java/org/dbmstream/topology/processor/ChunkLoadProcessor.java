@@ -125,6 +125,12 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
         });
     }
 
+    /** Whether {@code migration}'s spec asks for re-replication ({@code replace}). */
+    private boolean replacing(String migration) {
+        SpecRecord spec = spec(migration);
+        return spec != null && spec.replace();
+    }
+
     /** True for a chunk its source sent before (same source id, sequence not newer): it is dropped. */
     private boolean redelivered(LoadInput input) {
         // the chunk's record key, as the source made it (EndOfStream: empty aliases)
@@ -156,7 +162,7 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
             layoutChecked = true;
         }
         LoadInput input = record.value();
-        RecordOutput out = new RecordOutput(context, record);
+        RecordOutput out = new RecordOutput(context, record, this::replacing);
         if (input.control() != null) {
             control(input.control(), out);
         } else if (input.rejected() != null) {
@@ -205,6 +211,8 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
             postcopy.switchover(switchover, out);
         } else if (control instanceof Control.Write write) {
             postcopy.write(write, out);
+        } else if (control instanceof Control.Revoke revoke) {
+            BitmapRevocation.apply(loadStore, revoke, out);
         } else {
             // a cancel its source published reaches the tracker from here; the tracker's own decisions
             // come back too, and it ignores them (the migration already ended)

@@ -10,18 +10,18 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
  * then commit every {@code commit.interval.ms} while events still leave within about the interval.
  * A commit is only ever earlier than the regular one, so the exactly-once guarantee is the same.
  */
-final class CommitPacer {
+public final class CommitPacer {
     private final long intervalMs;
     private ProcessorContext<?, ?> context;
     private long lastRequestMs = Long.MIN_VALUE / 2;
     private boolean pending;
 
-    CommitPacer(long intervalMs) {
+    public CommitPacer(long intervalMs) {
         this.intervalMs = intervalMs;
     }
 
     /** Starts pacing for the task of {@code context}: a wall-clock check every interval. */
-    void init(ProcessorContext<?, ?> context) {
+    public void init(ProcessorContext<?, ?> context) {
         this.context = context;
         this.pending = false;
         this.lastRequestMs = Long.MIN_VALUE / 2;
@@ -33,7 +33,7 @@ final class CommitPacer {
     }
 
     /** Something waited for was forwarded: commit now, or at the next check if a request is recent. */
-    void produced() {
+    public void produced() {
         long now = context.currentSystemTimeMs();
         if (now - lastRequestMs >= intervalMs) {
             request(now);

@@ -7,31 +7,51 @@ import org.dbmstream.bitmap.load.LoadOutput;
 import org.dbmstream.bitmap.load.Migration;
 import org.dbmstream.bitmap.load.MigrationFact;
 import org.dbmstream.topology.record.Control;
+import org.dbmstream.topology.claim.ClaimRequest;
 import org.dbmstream.topology.record.EventRecords;
 
 /**
  * Forwards what the load side produced for one input record: events as Avro {@code Event}s, facts as
  * they are, all keyed by migration id with the input record's timestamp; an event's {@code time} field is
- * the destination's clock when it emitted the event.
+ * the destination's clock when it emitted the event. A completed bitmap becomes a {@link ClaimRequest} for
+ * its name instead of its event and fact.
  */
 final class RecordOutput implements LoadOutput {
     private final ProcessorContext<String, Object> context;
     private final Record<?, ?> input;
     private boolean forwarded;
 
+    private final java.util.function.Predicate<String> replacing;
+
     RecordOutput(ProcessorContext<String, Object> context, Record<?, ?> input) {
+        this(context, input, migration -> false);
+    }
+
+    /** @param replacing whether a migration's spec says {@code replace} (its completed bitmaps take their names) */
+    RecordOutput(ProcessorContext<String, Object> context, Record<?, ?> input,
+            java.util.function.Predicate<String> replacing) {
         this.context = context;
         this.input = input;
+        this.replacing = replacing;
     }
 
     @Override
     public void event(LoadEvent event) {
+        if (event instanceof LoadEvent.BitmapCompleted done) {
+            // the name is claimed first; the claim's winner reports the completion (NameClaimProcessor)
+            forward(event.migration(), ClaimRequest.claim(done, replacing.test(event.migration())));
+            return;
+        }
         // an event's time is when the destination decided it (its own clock), not when the input was written
         forward(event.migration(), EventRecords.toAvro(event, context.currentSystemTimeMs()));
     }
 
     @Override
     public void fact(MigrationFact fact) {
+        if (fact instanceof MigrationFact.BitmapDone) {
+            // reported by the claim's winner
+            return;
+        }
         forward(fact.migration(), fact);
     }
 

@@ -8,12 +8,12 @@ import org.dbmstream.bitmap.load.MigrationControl;
  * A record of the control topic, broadcast to every partition so that each loading task learns it: a
  * migration's spec (or its removal), the decision that a migration is cancelled or failed, or that a
  * bitmap name on a target is taken by a completed bitmap (a later START of it fails as "already exists",
- * whichever partition it arrives on), that a completed bitmap is removed, that a migration switched over
- * (its destination VM started), or a destination write (every partition may hold recording bitmaps of the
- * written node).
+ * whichever partition it arrives on), that a completed bitmap is removed, that a completed bitmap lost the
+ * claim of its name and is revoked, that a migration switched over (its destination VM started), or a
+ * destination write (every partition may hold recording bitmaps of the written node).
  */
 public sealed interface Control permits Control.Spec, Control.SpecRemoved, Control.Stop, Control.BitmapTaken,
-        Control.BitmapRemoval, Control.Switchover, Control.Write {
+        Control.BitmapRemoval, Control.Revoke, Control.Switchover, Control.Write {
 
     String migration();
 
@@ -92,6 +92,22 @@ public sealed interface Control permits Control.Spec, Control.SpecRemoved, Contr
             migration = migration == null ? "" : migration;
             Objects.requireNonNull(target, "target");
             Objects.requireNonNull(node, "node");
+        }
+    }
+
+    /**
+     * The bitmap completed on its partition but another migration holds its name (NameClaimProcessor):
+     * the partition holding it drops it and reports it cancelled with {@code reason}.
+     */
+    record Revoke(BitmapNames names, String reason) implements Control {
+        public Revoke {
+            Objects.requireNonNull(names, "names");
+            Objects.requireNonNull(reason, "reason");
+        }
+
+        @Override
+        public String migration() {
+            return names.migration();
         }
     }
 }

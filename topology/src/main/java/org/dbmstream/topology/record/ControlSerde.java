@@ -11,6 +11,7 @@ import org.dbmstream.bitmap.load.LoadError;
 import org.dbmstream.bitmap.load.MigrationControl;
 import org.dbmstream.topology.codec.BinaryReader;
 import org.dbmstream.topology.codec.BinaryWriter;
+import org.dbmstream.topology.codec.StateCodec;
 
 /** Serde of {@link Control} records (the topology's own binary layout, version byte first). */
 public final class ControlSerde implements Serde<Control>, Serializer<Control>, Deserializer<Control> {
@@ -22,6 +23,7 @@ public final class ControlSerde implements Serde<Control>, Serializer<Control>, 
     private static final int REMOVAL = 5;
     private static final int SWITCHOVER = 6;
     private static final int WRITE = 7;
+    private static final int REVOKE = 8;
 
     @Override
     public byte[] serialize(String topic, Control control) {
@@ -51,6 +53,10 @@ public final class ControlSerde implements Serde<Control>, Serializer<Control>, 
         } else if (control instanceof Control.Write x) {
             w.int8(WRITE).string(x.migration()).string(x.target()).string(x.node()).int64(x.offset())
                     .int64(x.length());
+        } else if (control instanceof Control.Revoke v) {
+            w.int8(REVOKE);
+            StateCodec.names(w, v.names());
+            w.string(v.reason());
         } else {
             MigrationControl c = ((Control.Stop) control).control();
             w.int8(STOP).string(c.migration()).int8(c.error().consequence().ordinal()).string(c.error().message());
@@ -101,6 +107,8 @@ public final class ControlSerde implements Serde<Control>, Serializer<Control>, 
                 return new Control.Switchover(r.string(), r.string());
             case WRITE:
                 return new Control.Write(r.string(), r.string(), r.string(), r.int64(), r.int64());
+            case REVOKE:
+                return new Control.Revoke(StateCodec.names(r), r.string());
             default:
                 throw new IllegalArgumentException("unknown control record type " + type);
         }

@@ -50,6 +50,8 @@ public final class StoreNames {
     public static final byte LAYOUT = 'l';
     /** Migration id to its progress (tracker, keyed by migration). */
     public static final String MIGRATIONS = "dbm-migrations";
+    /** Target + node + bitmap name to the migration holding it (the name claims, keyed by name). */
+    public static final String CLAIMS = "dbm-claims";
 
     private StoreNames() {
     }
@@ -62,6 +64,11 @@ public final class StoreNames {
     /** Builders of the loading processor's stores. */
     public static List<StoreBuilder<KeyValueStore<Bytes, byte[]>>> loadingBuilders() {
         return List.of(cached(META), cached(BITS), builder(PARKED));
+    }
+
+    /** Builder of the name claims' store. */
+    public static StoreBuilder<KeyValueStore<Bytes, byte[]>> claimsBuilder() {
+        return cached(CLAIMS);
     }
 
     /** Builder of the tracker's store. */

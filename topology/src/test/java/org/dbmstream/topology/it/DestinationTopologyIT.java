@@ -161,6 +161,46 @@ class DestinationTopologyIT {
         assertThat(bodies(second, BitmapCompleted.class)).isEmpty();
     }
 
+    /**
+     * The race of issue 12 on the real broker: two migrations of the same bitmaps to one target, published
+     * at once, their chunk keys on different partitions. Each time exactly one completes each name and the
+     * other fails with QEMU's "already exists"; each ends with exactly one final event.
+     */
+    @Test
+    void twoMigrationsRacingForOneNameOnDifferentPartitionsNeverBothComplete() {
+        List<MigrationBitmap> bitmaps = QemuImageBitmaps.read("img1.qcow2", "disk0", tmp).stream()
+                .filter(b -> b.bitmapAlias().equals("b64k")).toList();
+        List<String> pairs = new ArrayList<>();
+        for (int round = 0; pairs.size() < 8; round++) {
+            String a = "race-a-" + round;
+            String b = "race-b-" + round;
+            if (partition(a) != partition(b)) {
+                pairs.add(a);
+                pairs.add(b);
+            }
+        }
+        for (int i = 0; i < pairs.size(); i += 2) {
+            writer.migrate(pairs.get(i), "race-target-" + i, bitmaps);
+            writer.migrate(pairs.get(i + 1), "race-target-" + i, bitmaps);
+        }
+        List<Event> all = events.awaitEvents(done(pairs), TIMEOUT);
+        all = events.settle(Duration.ofSeconds(1));
+        for (int i = 0; i < pairs.size(); i += 2) {
+            List<String> pair = pairs.subList(i, i + 2);
+            List<Event> mine = all.stream().filter(e -> pair.contains(e.getMigration())).toList();
+            assertThat(bodies(mine, MigrationCompleted.class)).as(pair.toString()).hasSize(1);
+            assertThat(bodies(mine, MigrationFailed.class)).as(pair.toString()).singleElement()
+                    .satisfies(f -> assertThat(f.getReason())
+                            .isEqualTo("Bitmap with the same name ('b64k') already exists on destination"));
+            assertThat(bodies(mine, BitmapCompleted.class)).as(pair.toString()).hasSize(1);
+        }
+    }
+
+    private static int partition(String migration) {
+        return org.apache.kafka.common.utils.Utils.toPositive(
+                org.apache.kafka.common.utils.Utils.murmur2(writer.key(migration, "disk0", "b64k"))) % 3;
+    }
+
     /** Until every listed migration has ended (completed, cancelled or failed). */
     private static Predicate<List<Event>> done(java.util.Collection<String> migrations) {
         return all -> migrations.stream().allMatch(m -> all.stream().anyMatch(e -> e.getMigration().equals(m)

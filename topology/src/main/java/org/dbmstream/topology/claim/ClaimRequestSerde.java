@@ -1,0 +1,78 @@
+package org.dbmstream.topology.claim;
+
+import java.util.Map;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+import org.dbmstream.bitmap.Granularity;
+import org.dbmstream.bitmap.load.LoadEvent;
+import org.dbmstream.topology.codec.BinaryReader;
+import org.dbmstream.topology.codec.BinaryWriter;
+import org.dbmstream.topology.codec.StateCodec;
+
+/** Serde of {@link ClaimRequest}s on the repartition topic keyed by name (version byte, then the fields). */
+public final class ClaimRequestSerde implements Serde<ClaimRequest>, Serializer<ClaimRequest>,
+        Deserializer<ClaimRequest> {
+    private static final int VERSION_1 = 1;
+    /** Version 2 adds the kind: a claim, a replacing claim (re-replication) or a release (DELETE). */
+    private static final int VERSION = 2;
+    private static final int CLAIM = 0;
+    private static final int REPLACE = 1;
+    private static final int RELEASE = 2;
+
+    @Override
+    public byte[] serialize(String topic, ClaimRequest request) {
+        if (request == null) {
+            return null;
+        }
+        BinaryWriter w = new BinaryWriter().int8(VERSION);
+        if (request.isRelease()) {
+            w.int8(RELEASE);
+            StateCodec.names(w, request.names());
+            return w.toByteArray();
+        }
+        LoadEvent.BitmapCompleted c = request.completed();
+        w.int8(request.replace() ? REPLACE : CLAIM);
+        StateCodec.names(w, c.names());
+        return w.int64(c.granularity().bytes()).int64(c.size()).bool(c.enabled()).bool(c.persistent())
+                .int64(c.count()).string(c.sha256()).int64(c.chunks()).toByteArray();
+    }
+
+    @Override
+    public ClaimRequest deserialize(String topic, byte[] bytes) {
+        if (bytes == null) {
+            return null;
+        }
+        BinaryReader r = new BinaryReader(bytes);
+        int version = r.int8();
+        if (version != VERSION && version != VERSION_1) {
+            throw new IllegalArgumentException("unknown claim record version " + version);
+        }
+        int kind = version == VERSION_1 ? CLAIM : r.int8();
+        if (kind == RELEASE) {
+            return ClaimRequest.release(StateCodec.names(r));
+        }
+        return ClaimRequest.claim(new LoadEvent.BitmapCompleted(StateCodec.names(r), Granularity.of(r.int64()),
+                r.int64(), r.bool(), r.bool(), r.int64(), r.string(), r.int64()), kind == REPLACE);
+    }
+
+    @Override
+    public Serializer<ClaimRequest> serializer() {
+        return this;
+    }
+
+    @Override
+    public Deserializer<ClaimRequest> deserializer() {
+        return this;
+    }
+
+    @Override
+    public void configure(Map<String, ?> configs, boolean isKey) {
+        // nothing to configure: the layout is fixed
+    }
+
+    @Override
+    public void close() {
+        // nothing to release
+    }
+}
