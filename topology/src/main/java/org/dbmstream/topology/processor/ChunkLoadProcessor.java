@@ -94,7 +94,7 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
         this.parked = context.getStateStore(StoreNames.PARKED);
         this.loadStore = new KeyValueLoadStore(new Keyspace(meta, StoreNames.BITMAP_STATES),
                 context.getStateStore(StoreNames.BITS), new Keyspace(meta, StoreNames.STOPS),
-                new Keyspace(meta, StoreNames.NAMES), new Keyspace(meta, StoreNames.INDEX));
+                new Keyspace(meta, StoreNames.NAMES), new Keyspace(meta, StoreNames.INDEX), context::currentSystemTimeMs);
         this.loader = new BitmapLoader(loadStore);
         this.sequences = new SequenceCheck(new Keyspace(meta, StoreNames.SEQUENCES));
         this.layout = new Keyspace(meta, StoreNames.LAYOUT);
