@@ -40,7 +40,9 @@ final class FinishedMigrations implements AutoCloseable {
             final Map<String, String> extra, final PrintWriter out) {
         final Map<String, Object> p = new HashMap<>();
         extra.forEach((k, v) -> {
-            if (ConsumerConfig.configNames().contains(k)) {
+            // group membership (static member ids such as ${env:POD_NAME}) is Kafka Streams'; this one only assigns
+            if (ConsumerConfig.configNames().contains(k) && !k.equals(ConsumerConfig.GROUP_ID_CONFIG)
+                    && !k.equals(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)) {
                 p.put(k, v);
             }
         });
