@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.dbmstream.schemas.BitmapCancelled;
 import org.dbmstream.schemas.BitmapCompleted;
 import org.dbmstream.schemas.BitmapStarted;
+import org.dbmstream.schemas.BitmapUpdated;
 import org.dbmstream.schemas.CompletedBitmap;
 import org.dbmstream.schemas.Event;
 import org.dbmstream.schemas.MigrationCancelled;
@@ -51,6 +52,11 @@ final class EventFormat {
             o.put("count", b.getCount());
             o.put("sha256", b.getSha256());
             o.put("chunks", b.getChunks());
+        } else if (body instanceof BitmapUpdated b) {
+            o.put("enabled", b.getEnabled());
+            o.put("recording", b.getRecording());
+            o.put("count", b.getCount());
+            o.put("sha256", b.getSha256());
         } else if (body instanceof MigrationCompleted b) {
             final ArrayNode list = o.putArray("bitmaps");
             for (final CompletedBitmap c : b.getBitmaps()) {
@@ -86,6 +92,9 @@ final class EventFormat {
             s.append(" granularity=").append(ReportPrinter.human(b.getGranularity()))
                     .append(" size=").append(ReportPrinter.human(b.getSize()))
                     .append(" enabled=").append(b.getEnabled()).append(" persistent=").append(b.getPersistent())
+                    .append(" count=").append(b.getCount()).append(" sha256=").append(b.getSha256());
+        } else if (body instanceof BitmapUpdated b) {
+            s.append(" enabled=").append(b.getEnabled()).append(" recording=").append(b.getRecording())
                     .append(" count=").append(b.getCount()).append(" sha256=").append(b.getSha256());
         } else if (body instanceof MigrationCompleted b) {
             s.append(" bitmaps=").append(b.getBitmaps().size());

@@ -40,12 +40,16 @@ final class FinishedMigrations implements AutoCloseable {
             final Map<String, String> extra, final PrintWriter out) {
         final Map<String, Object> p = new HashMap<>();
         extra.forEach((k, v) -> {
+            // config providers too, so that ${env:...} values (secrets in Kubernetes) resolve as in Kafka Streams;
             // group membership (static member ids such as ${env:POD_NAME}) is Kafka Streams'; this one only assigns
-            if (ConsumerConfig.configNames().contains(k) && !k.equals(ConsumerConfig.GROUP_ID_CONFIG)
-                    && !k.equals(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)) {
+            if ((ConsumerConfig.configNames().contains(k) || k.startsWith("config.providers"))
+                    && !k.equals(ConsumerConfig.GROUP_ID_CONFIG) && !k.equals(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)) {
                 p.put(k, v);
             }
         });
+        // the report reads without a group: the destination's static member id must stay Kafka Streams' alone
+        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        p.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

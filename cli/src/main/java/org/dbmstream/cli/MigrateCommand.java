@@ -21,6 +21,7 @@ import org.dbmstream.source.MigrationOutcome;
 import org.dbmstream.source.MigrationRequest;
 import org.dbmstream.source.ProgressRenderers;
 import org.dbmstream.source.PublishListener;
+import org.dbmstream.source.WritesFile;
 import org.dbmstream.topology.DestinationConfig;
 import org.dbmstream.bitmap.Granularity;
 import picocli.CommandLine.ArgGroup;
@@ -141,6 +142,17 @@ final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per event.")
     boolean json;
 
+    @Option(names = "--switchover", description = "Start the destination VM right after the STARTs, as QEMU's "
+            + "migrate-start-postcopy at once (a postcopy stream switches over at its RUN command anyway).")
+    boolean switchover;
+
+    @Option(names = "--writes", paramLabel = "FILE", description = "Guest writes on the destination after the "
+            + "switchover, one per line: NODE OFFSET LENGTH in bytes; published to the writes topic.")
+    Path writesFile;
+
+    /** The writes of {@link #writesFile}, read and checked before anything starts. */
+    private List<WritesFile.Write> writes = List.of();
+
     @Override
     public Integer call() throws Exception {
         if (files.isEmpty() && raw.isEmpty()) {
@@ -150,6 +162,12 @@ final class MigrateCommand implements Callable<Integer> {
         final Map<String, String> extra = configFile == null ? Map.of()
                 : DestinationConfig.readProperties(ArgumentChecks.readable(spec, "--config", configFile));
         final long rateLimit = ArgumentChecks.size(spec, "--max-bandwidth", maxBandwidth);
+        try {
+            writes = writesFile == null ? List.of() : WritesFile.read(ArgumentChecks.readable(spec, "--writes",
+                    writesFile));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
         try (Inputs inputs = inputs()) {
             final List<MigrationInput> all = new ArrayList<>(inputs.inputs());
             for (final RawBitmap r : raw) {
@@ -196,7 +214,8 @@ final class MigrateCommand implements Callable<Integer> {
     }
 
     private MigrationRequest.Builder request(final List<MigrationInput> inputs) throws IOException {
-        final MigrationRequest.Builder b = MigrationRequest.builder().target(target).inputs(inputs).replace(replace);
+        final MigrationRequest.Builder b = MigrationRequest.builder().target(target).inputs(inputs).replace(replace)
+                .switchover(switchover);
         if (migrationId != null) {
             b.migrationId(migrationId);
         }
@@ -225,10 +244,11 @@ final class MigrateCommand implements Callable<Integer> {
         final PrintWriter err = spec.commandLine().getErr();
         final PublishListener progress = json ? PublishListener.NONE : ProgressRenderers.forConsole(
                 new PrintStream(new FileOutputStream(FileDescriptor.err), true));
+        final FinalStates finals = new FinalStates();
         final MigrationRunner.Result result;
         try {
             result = new MigrationRunner(servers, new Topics(topicPrefix), extra)
-                .transactional(transactional).rateLimit(rateLimit)
+                .transactional(transactional).rateLimit(rateLimit).writes(writes)
                 .onRetry(existing -> {
                     if (!json) {
                         out.printf("Migration %s was published before with the same content (%s): "
@@ -244,6 +264,7 @@ final class MigrateCommand implements Callable<Integer> {
                         out.flush();
                     }
                 }, timeout, e -> {
+                    finals.accept(e);
                     out.println(json ? EventFormat.json(e) : EventFormat.line(e));
                     out.flush();
                 });
@@ -253,6 +274,11 @@ final class MigrateCommand implements Callable<Integer> {
         }
         final MigrationOutcome outcome = result.outcome();
         if (outcome.status() == MigrationOutcome.Status.COMPLETED) {
+            if (finals.postcopy() || !writes.isEmpty()) {
+                // the state after the switchover and the writes: what the destination holds now
+                finals.completed().forEach(b -> out.println(json ? FinalStates.json(b) : FinalStates.line(b)));
+                out.flush();
+            }
             return 0;
         }
         err.println("dbm migrate: migration " + result.published().migration() + " "

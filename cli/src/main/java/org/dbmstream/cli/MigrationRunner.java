@@ -1,13 +1,18 @@
 package org.dbmstream.cli;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
 import org.dbmstream.schemas.Event;
 import org.dbmstream.serdes.ServiceCheck;
 import org.dbmstream.serdes.Topics;
+import org.dbmstream.source.DestinationCatchUp;
 import org.dbmstream.source.MigrationOutcome;
 import org.dbmstream.source.MigrationPublisher;
 import org.dbmstream.source.MigrationRequest;
@@ -16,6 +21,9 @@ import org.dbmstream.source.PublishListener;
 import org.dbmstream.source.PublishedMigrations;
 import org.dbmstream.source.PublishResult;
 import org.dbmstream.source.PublisherSettings;
+import org.dbmstream.source.WritesFile;
+import org.dbmstream.source.WritesPublisher;
+import org.dbmstream.topology.DestinationConfig;
 
 /** Publishes one migration, then follows its events on the destination until a final one (or time out). */
 final class MigrationRunner {
@@ -25,6 +33,7 @@ final class MigrationRunner {
     private final Map<String, String> extra;
     private boolean transactional;
     private long rateLimit;
+    private List<WritesFile.Write> writes = List.of();
     private Consumer<PublishedMigrations.Existing> onRetry = e -> { };
 
     /**
@@ -45,6 +54,13 @@ final class MigrationRunner {
         this.rateLimit = bytesPerSecond;
         return this;
     }
+
+    /** Destination writes to publish once the migration is published (after its switchover). */
+    MigrationRunner writes(final List<WritesFile.Write> after) {
+        this.writes = List.copyOf(after);
+        return this;
+    }
+
 
     /** Told when the migration id exists with the same content: nothing is published, its outcome is reported. */
     MigrationRunner onRetry(final Consumer<PublishedMigrations.Existing> listener) {
@@ -116,9 +132,46 @@ final class MigrationRunner {
                     + existing.get().describe() + "); nothing was published. Choose another --migration-id "
                     + "(or leave it out for a fresh one).");
         }
+        if (!writes.isEmpty() && existing.isEmpty()) {
+            final Map<String, Object> producerKeys = new java.util.HashMap<>();
+            extra.forEach((k, v) -> {
+                if (ProducerConfig.configNames().contains(k)) {
+                    producerKeys.put(k, v);
+                }
+            });
+            WritesPublisher.publish(servers, topics, extra, producerKeys, published.migration(), published.target(),
+                    writes);
+        }
         try (MigrationWatcher watcher = sinceOrAll(
                 new MigrationWatcher(servers, topics, extra, published.migration(), consumerKeys), since)) {
-            return new Result(published, watcher.await(timeout, onEvent));
+            final MigrationOutcome outcome = watcher.await(timeout, onEvent);
+            if (!writes.isEmpty() && outcome.status() == MigrationOutcome.Status.COMPLETED) {
+                awaitWrites(watcher, timeout, onEvent);
+            }
+            return new Result(published, outcome);
+        }
+    }
+
+    /**
+     * Waits until the destination consumed the writes and the control records that carry them to every
+     * partition, then reads the events they caused (committed with those offsets under exactly-once).
+     */
+    private void awaitWrites(final MigrationWatcher watcher, final Duration timeout, final Consumer<Event> onEvent)
+            throws InterruptedException {
+        final Map<String, Object> admin = new java.util.HashMap<>(extra);
+        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        admin.keySet().retainAll(AdminClientConfig.configNames());
+        final String group = extra.getOrDefault(StreamsConfig.APPLICATION_ID_CONFIG,
+                DestinationConfig.DEFAULT_APPLICATION_ID);
+        final String control = topics.prefix() + DestinationConfig.CONTROL_TOPIC;
+        try (Admin client = Admin.create(admin)) {
+            if (!DestinationCatchUp.await(client, group, List.of(topics.writes(), control), timeout)
+                    || !watcher.readToEnd(timeout, onEvent)) {
+                throw new IllegalStateException("the destination did not apply the writes within " + timeout);
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("cannot follow the destination's consumer group '" + group + "': "
+                    + e.getCause().getMessage(), e.getCause());
         }
     }
 }

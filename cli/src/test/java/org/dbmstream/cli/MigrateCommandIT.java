@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.dbmstream.testkit.PostcopyFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -117,6 +118,30 @@ class MigrateCommandIT {
                     assertThat(e.get("sha256").asText())
                             .isEqualTo("ba1e06c1151d529c11c7cc5a151892d2864e3e68a7d4978f4cf46032e31992c1");
                 });
+    }
+
+    @Test
+    void aQemuPostcopyStreamWithDestinationWritesEndsAsOnQemusDestination() throws IOException {
+        final PostcopyFixture pc1 = PostcopyFixture.load("pc1");
+
+        final Run run = dbm("migrate", "--json", "--target", "vm1", pc1.stream().toString(), "--writes",
+                pc1.writesFile().toString());
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        final List<JsonNode> finals = run.events().stream()
+                .filter(e -> e.get("type").asText().equals("BitmapFinal")).toList();
+        assertThat(finals).hasSameSizeAs(pc1.destination());
+        for (final PostcopyFixture.Bitmap q : pc1.destination()) {
+            assertThat(finals).filteredOn(e -> e.get("name").asText().equals(q.name())).singleElement()
+                    .satisfies(e -> {
+                        assertThat(e.get("sha256").asText()).isEqualTo(q.sha256());
+                        assertThat(e.get("count").asLong()).isEqualTo(q.count());
+                        assertThat(e.get("recording").asBoolean()).isEqualTo(q.recording());
+                        assertThat(e.get("persistent").asBoolean()).isEqualTo(q.persistent());
+                        assertThat(e.get("target").asText()).isEqualTo("vm1");
+                    });
+        }
+        assertThat(run.events()).filteredOn(e -> e.get("type").asText().equals("SwitchedOver")).hasSize(1);
     }
 
     @Test

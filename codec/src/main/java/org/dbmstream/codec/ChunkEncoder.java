@@ -28,6 +28,10 @@ public final class ChunkEncoder {
             Names n = names(c.nodeAlias(), c.bitmapAlias(), ChunkFlags.COMPLETE);
             return new WireChunk(n.flags, 1, n.node, n.bitmap, 0, 0, 0, 0, null);
         }
+        if (chunk instanceof Chunk.Switchover) {
+            // QEMU's bitmap section has no such chunk: the savevm stream says it with a RUN command
+            throw new IllegalArgumentException("a switchover is not a chunk of QEMU's bitmap wire format");
+        }
         return new WireChunk(ChunkFlags.EOS, 1, null, null, 0, 0, 0, 0, null);
     }
 

@@ -15,7 +15,8 @@ import org.dbmstream.schemas.Start;
 /**
  * Converts between the domain {@link Chunk} and the Avro records of the chunks topic. The raw
  * START flags byte travels as is (reserved bits included) so the destination can refuse it exactly
- * as QEMU does; an EndOfStream concerns the whole migration and is keyed with empty aliases.
+ * as QEMU does; an EndOfStream concerns the whole migration and is keyed with empty aliases, and so does
+ * the switchover, an EndOfStream flagged {@code switchover}.
  */
 public final class ChunkRecords {
     private ChunkRecords() {
@@ -50,8 +51,13 @@ public final class ChunkRecords {
         if (chunk instanceof Chunk.Complete) {
             return new Complete();
         }
+        if (chunk instanceof Chunk.Switchover) {
+            // an EndOfStream flagged as the switchover: older readers see an empty batch end (schema v2)
+            return new EndOfStream(List.of(), true);
+        }
         Chunk.EndOfStream e = (Chunk.EndOfStream) chunk;
-        return new EndOfStream(e.manifest().stream().map(r -> new ManifestEntry(r.nodeAlias(), r.bitmapAlias())).toList());
+        return new EndOfStream(e.manifest().stream().map(r -> new ManifestEntry(r.nodeAlias(), r.bitmapAlias()))
+                .toList(), false);
     }
 
     /**
@@ -85,6 +91,12 @@ public final class ChunkRecords {
         }
         if (body instanceof Complete) {
             return new Chunk.Complete(node, bitmap);
+        }
+        if (body instanceof EndOfStream e && e.getSwitchover()) {
+            if (!e.getManifest().isEmpty()) {
+                throw new IllegalArgumentException(where(key) + ": a switchover carries no manifest");
+            }
+            return new Chunk.Switchover();
         }
         if (body instanceof EndOfStream e) {
             List<Chunk.BitmapRef> manifest = e.getManifest().stream()

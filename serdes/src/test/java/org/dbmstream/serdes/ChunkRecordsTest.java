@@ -23,7 +23,7 @@ class ChunkRecordsTest {
             new Chunk.Bits("drive0", "bitmap0", 1024L * 8 * 128, 0xffffffffL, null),
             new Chunk.Complete("drive0", "bitmap0"),
             new Chunk.EndOfStream(List.of(new Chunk.BitmapRef("drive0", "bitmap0"), new Chunk.BitmapRef("d1", "b1"))),
-            Chunk.EndOfStream.empty());
+            Chunk.EndOfStream.empty(), new Chunk.Switchover());
 
     @Test
     void everyChunkKindRoundTrips() {

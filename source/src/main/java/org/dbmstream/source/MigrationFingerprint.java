@@ -66,6 +66,8 @@ public final class MigrationFingerprint {
             text(md, "C");
             text(md, c.nodeAlias());
             text(md, c.bitmapAlias());
+        } else if (chunk instanceof Chunk.Switchover) {
+            text(md, "W");
         } else {
             text(md, "E");
             for (Chunk.BitmapRef ref : ((Chunk.EndOfStream) chunk).manifest()) {

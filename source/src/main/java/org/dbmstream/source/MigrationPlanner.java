@@ -40,8 +40,20 @@ public final class MigrationPlanner {
                         + "its names are already aliases");
             }
             var stream = (MigrationInput.MigrationStreamFile) inputs.get(0);
-            return new MigrationPlan(spec, StreamChunkSource.open(stream.file(), stream.diskSize()), List.of())
-                    .fingerprint(request.fingerprint());
+            StreamChunkSource chunks = StreamChunkSource.open(stream.file(), stream.diskSize());
+            if (chunks.switchoverAt() >= 0) {
+                // a postcopy stream: the destination VM starts where QEMU's RUN command is
+                return new MigrationPlan(spec, new SwitchoverChunkSource(chunks, chunks.switchoverAt(),
+                        chunks.eosBeforeSwitchover()), List.of())
+                        .fingerprint(request.fingerprint());
+            }
+            if (request.switchover()) {
+                // a precopy stream: QEMU's destination starts the VM once the whole stream is loaded
+                return new MigrationPlan(spec, new SwitchoverChunkSource(chunks, chunks.size(),
+                        chunks.eosBeforeSwitchover()), List.of())
+                        .fingerprint(request.fingerprint());
+            }
+            return new MigrationPlan(spec, chunks, List.of()).fingerprint(request.fingerprint());
         }
         List<AutoCloseable> opened = new ArrayList<>();
         try {
@@ -55,7 +67,12 @@ public final class MigrationPlanner {
                 SerializedBitmap bits = nodes.bits(s.nodeName(), s.bitmapName());
                 named.add(new NamedBitmap(s.nodeName(), s.bitmapName(), s.withBits(bits)));
             }
-            return new MigrationPlan(spec, new BitmapChunkSource(named), opened).fingerprint(request.fingerprint());
+            ChunkSource chunks = new BitmapChunkSource(named);
+            if (request.switchover()) {
+                // right after the STARTs and their EndOfStream, as migrate-start-postcopy at once
+                chunks = new SwitchoverChunkSource(chunks, named.size() + 1L, 1);
+            }
+            return new MigrationPlan(spec, chunks, opened).fingerprint(request.fingerprint());
         } catch (IOException | RuntimeException e) {
             closeQuietly(opened, e);
             throw e;

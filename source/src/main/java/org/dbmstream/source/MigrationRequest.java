@@ -23,6 +23,7 @@ public final class MigrationRequest {
     private final BlockBitmapMapping destinationMapping;
     private final Map<String, Long> destinationNodes;
     private final boolean replace;
+    private final boolean switchover;
     private final String fingerprint;
 
     private MigrationRequest(Builder b) {
@@ -33,6 +34,7 @@ public final class MigrationRequest {
         this.inputs = List.copyOf(b.inputs);
         this.sourceMapping = b.sourceMapping;
         this.destinationMapping = b.destinationMapping;
+        this.switchover = b.switchover;
         this.destinationNodes = b.destinationNodes == null ? null
                 : Collections.unmodifiableMap(new LinkedHashMap<>(b.destinationNodes));
         if (migrationId.isBlank()) {
@@ -89,8 +91,17 @@ public final class MigrationRequest {
         return fingerprint;
     }
 
+    /**
+     * Whether the destination VM starts right after the STARTs (QEMU's {@code migrate-start-postcopy} at
+     * once); a postcopy stream switches over where its RUN command is either way.
+     */
+    public boolean switchover() {
+        return switchover;
+    }
+
     /** Builds a {@link MigrationRequest}. */
     public static final class Builder {
+        private boolean switchover;
         private String migrationId;
         private String target = "default";
         private final List<MigrationInput> inputs = new ArrayList<>();
@@ -150,6 +161,12 @@ public final class MigrationRequest {
         /** Re-replication: replace completed bitmaps of the same names at COMPLETE (default: QEMU's "already exists"). */
         public Builder replace(boolean on) {
             this.replace = on;
+            return this;
+        }
+
+        /** Switch over right after the STARTs (see {@link MigrationRequest#switchover()}). */
+        public Builder switchover(boolean on) {
+            this.switchover = on;
             return this;
         }
 

@@ -105,6 +105,31 @@ public final class MigrationWatcher implements AutoCloseable {
                 : new MigrationOutcome(MigrationOutcome.statusOf(terminal), terminal, seen);
     }
 
+    /**
+     * After {@link #await}: reads on, passing the migration's events to {@code onEvent}, up to the end of
+     * every partition as it is now (e.g. the events of destination writes the destination has caught up
+     * with). Returns false if {@code timeout} passed first.
+     */
+    public boolean readToEnd(Duration timeout, Consumer<Event> onEvent) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment());
+        while (!caughtUp(ends)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
+                Event e = decode(r);
+                if (e != null && migration.equals(e.getMigration())) {
+                    onEvent.accept(e);
+                }
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException("interrupted while watching migration " + migration);
+            }
+        }
+        return true;
+    }
+
     /** Assigns every partition of the events topic from the start, waiting for the topic to exist. */
     private boolean assign(long deadline) throws InterruptedException {
         while (true) {

@@ -37,6 +37,7 @@ public final class StreamChunkSource implements ChunkSource {
     private final Map<Chunk.BitmapRef, Long> sequences = new HashMap<>();
     private final ChunkNames names = new ChunkNames();
     private SavevmReader reader;
+    private final Scan scan;
     private long position;
     private long pending;
     private boolean lastWasEos;
@@ -51,6 +52,7 @@ public final class StreamChunkSource implements ChunkSource {
         this.totalBits = scan.bits;
         this.pending = scan.bits;
         this.reader = SavevmReader.open(file);
+        this.scan = scan;
     }
 
     /** Scans {@code file} and opens it for streaming; {@code diskSize} -1 when unknown. */
@@ -63,8 +65,27 @@ public final class StreamChunkSource implements ChunkSource {
         return new StreamChunkSource(file, diskSize, scan);
     }
 
-    private record Scan(List<PublishedBitmap> bitmaps, long chunks, long bits) {
+    /**
+     * @param switchoverAt  chunks published before the stream's RUN command (-1: none, a precopy stream)
+     * @param eosBeforeRun  EndOfStream chunks before the RUN command
+     */
+    private record Scan(List<PublishedBitmap> bitmaps, long chunks, long bits, long switchoverAt,
+            long eosBeforeRun) {
     }
+
+    /** Where the stream's RUN command is: the number of chunks before it, -1 for a precopy stream. */
+    public long switchoverAt() {
+        return scan.switchoverAt;
+    }
+
+    /**
+     * The number of EndOfStream chunks before the RUN command (the switchover's sequence number); all of
+     * them for a precopy stream.
+     */
+    public long eosBeforeSwitchover() {
+        return scan.eosBeforeRun;
+    }
+
 
     private static Scan scan(Path file) throws IOException {
         Map<Chunk.BitmapRef, PublishedBitmap> started = new LinkedHashMap<>();
@@ -73,14 +94,26 @@ public final class StreamChunkSource implements ChunkSource {
         long chunks = 0;
         long bits = 0;
         boolean endsWithEos = false;
+        long eos = 0;
+        long eosBeforeRun = -1;
+        long run = -1;
         try (SavevmReader r = SavevmReader.open(file)) {
             for (SavevmChunk c = r.next(); c != null; c = r.next()) {
                 Chunk chunk = names.resolve(c.wire(), c.offset());
-                boolean eos = chunk instanceof Chunk.EndOfStream;
-                if (!(eos && endsWithEos)) {
-                    chunks++;
+                if (r.switchoverAfter() >= 0 && run < 0) {
+                    // RUN was read just before this chunk: the switchover goes before it
+                    run = chunks;
+                    eosBeforeRun = eos;
                 }
-                endsWithEos = eos;
+                boolean isEos = chunk instanceof Chunk.EndOfStream;
+                if (!(isEos && endsWithEos)) {
+                    // runs of EndOfStream are published as one
+                    chunks++;
+                    if (isEos) {
+                        eos++;
+                    }
+                }
+                endsWithEos = isEos;
                 if (chunk instanceof Chunk.Start s) {
                     var ref = new Chunk.BitmapRef(s.nodeAlias(), s.bitmapAlias());
                     started.putIfAbsent(ref, new PublishedBitmap(s.nodeAlias(), s.nodeAlias(), s.bitmapAlias(),
@@ -90,13 +123,19 @@ public final class StreamChunkSource implements ChunkSource {
                     bits += bitsOf(b, grans.get(new Chunk.BitmapRef(b.nodeAlias(), b.bitmapAlias())));
                 }
             }
+            if (r.switchoverAfter() >= 0 && run < 0) {
+                run = chunks;
+            }
+            if (eosBeforeRun < 0) {
+                eosBeforeRun = eos;
+            }
         } catch (ChunkFormatException e) {
             throw new IOException("QEMU migration stream " + file + ": " + e.getMessage(), e);
         }
         if (chunks > 0 && !endsWithEos) {
             throw new IOException("QEMU migration stream " + file + " does not end its dirty-bitmap chunks with EOS");
         }
-        return new Scan(new ArrayList<>(started.values()), chunks, bits);
+        return new Scan(new ArrayList<>(started.values()), chunks, bits, run, eosBeforeRun);
     }
 
     /** Bits a BITS chunk covers, as QEMU's estimate counts them; 0 for a bitmap never STARTed. */

@@ -14,6 +14,7 @@ import org.apache.kafka.streams.kstream.Repartitioned;
 import org.dbmstream.bitmap.chunk.Chunk;
 import org.dbmstream.bitmap.load.MigrationFact;
 import org.dbmstream.schemas.ChunkKey;
+import org.dbmstream.schemas.DestinationWrite;
 import org.dbmstream.schemas.Event;
 import org.dbmstream.schemas.MigrationSpec;
 import org.dbmstream.serdes.DbmSerdes;
@@ -30,6 +31,7 @@ import org.dbmstream.topology.record.Control;
 import org.dbmstream.topology.record.ControlSerde;
 import org.dbmstream.topology.record.FactSerde;
 import org.dbmstream.topology.record.LoadInput;
+import org.dbmstream.topology.record.WriteRecords;
 import org.dbmstream.topology.store.StoreNames;
 
 /**
@@ -44,7 +46,10 @@ import org.dbmstream.topology.store.StoreNames;
  * <li>tracking: the loading tasks' facts are re-keyed by migration id (repartition topic {@code facts}),
  * so one task decides each migration: MigrationCompleted from the EndOfStream manifest,
  * MigrationCancelled/Failed once, and a cancel or fail broadcast on {@code control} to every loading
- * partition, which drops the migration's unfinished bitmaps and ignores its later chunks.</li>
+ * partition, which drops the migration's unfinished bitmaps and ignores its later chunks;</li>
+ * <li>postcopy: a switchover chunk is broadcast on {@code control} by the task that loads it, and every
+ * destination write of the {@code writes} topic is broadcast there too, so each loading partition sets
+ * bits in the recording bitmaps it holds (DESIGN.md section 10).</li>
  * </ol>
  */
 public final class DestinationTopology {
@@ -61,6 +66,7 @@ public final class DestinationTopology {
         Serde<MigrationSpec> specSerde = DbmSerdes.migrationSpec(serdeConfig);
         Serde<ChunkKey> keySerde = DbmSerdes.chunkKey(serdeConfig);
         Serde<ReceivedChunk> valueSerde = new CheckedChunkValueSerde(serdeConfig);
+        Serde<DestinationWrite> writeSerde = DbmSerdes.destinationWrite(serdeConfig);
         long eventCommitMs = config.eventCommitIntervalMs();
 
         StreamsBuilder builder = new StreamsBuilder();
@@ -77,6 +83,10 @@ public final class DestinationTopology {
                 .map((key, value) -> KeyValue.pair(key.getMigration(),
                         value.withKey(key)), Named.as("to-chunk"))
                 .processValues(MetricsTap::chunks, Named.as("count-chunks"));
+        builder.stream(topics.writes(), Consumed.with(Serdes.String(), writeSerde).withName("writes"))
+                .filter((key, w) -> w != null, Named.as("has-write"))
+                .mapValues(WriteRecords::control, Named.as("write-to-control"))
+                .to(control, broadcast(controlSerde, "broadcast-writes"));
         KStream<String, LoadInput> controls = builder
                 .stream(control, Consumed.with(Serdes.String(), controlSerde).withName("control"))
                 .filter((id, c) -> c != null, Named.as("has-control"))
@@ -93,6 +103,10 @@ public final class DestinationTopology {
                 .mapValues(v -> (Event) v, Named.as("as-bitmap-event"))
                 .processValues(MetricsTap::events, Named.as("count-bitmap-events"))
                 .to(topics.events(), Produced.with(Serdes.String(), eventSerde).withName("emit-bitmap-events"));
+
+        loaded.filter((id, v) -> v instanceof Control, Named.as("switchovers"))
+                .mapValues(v -> (Control) v, Named.as("as-switchover"))
+                .to(control, broadcast(controlSerde, "broadcast-switchovers"));
 
         KStream<String, Object> tracked = loaded.filter((id, v) -> v instanceof MigrationFact, Named.as("facts"))
                 .mapValues(v -> (MigrationFact) v, Named.as("as-fact"))

@@ -25,6 +25,7 @@ import org.dbmstream.schemas.BitmapTransform;
 import org.dbmstream.schemas.ChunkKey;
 import org.dbmstream.schemas.ChunkValue;
 import org.dbmstream.schemas.DestinationNode;
+import org.dbmstream.schemas.DestinationWrite;
 import org.dbmstream.schemas.Event;
 import org.dbmstream.schemas.MigrationSpec;
 import org.dbmstream.schemas.NodeMapping;
@@ -45,6 +46,8 @@ final class DestinationDriver implements AutoCloseable {
     private final TestInputTopic<byte[], byte[]> rawMigrations;
     private final TestOutputTopic<String, Event> events;
     private final TestOutputTopic<byte[], byte[]> dlq;
+    private final TestInputTopic<String, DestinationWrite> writes;
+    private final TestInputTopic<byte[], byte[]> rawWrites;
     private final Map<ChunkKey, Long> sequences = new HashMap<>();
     private final List<Event> seen = new ArrayList<>();
 
@@ -76,6 +79,31 @@ final class DestinationDriver implements AutoCloseable {
         events = driver.createOutputTopic(topics.events(), new StringDeserializer(),
                 DbmSerdes.event(serde).deserializer());
         dlq = driver.createOutputTopic(topics.dlq(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        writes = driver.createInputTopic(topics.writes(), new StringSerializer(),
+                DbmSerdes.destinationWrite(serde).serializer());
+        rawWrites = driver.createInputTopic(topics.writes(), new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** Publishes a destination write: {@code length} bytes at {@code offset} of node {@code node}. */
+    void write(String target, String node, long offset, long length) {
+        write(null, target, node, offset, length);
+    }
+
+    /** A destination write made after the switchover of {@code migration} (null: not known). */
+    void write(String migration, String target, String node, long offset, long length) {
+        writes.pipeInput(target, new DestinationWrite(target, node, offset, length, migration,
+                java.time.Instant.EPOCH));
+    }
+
+    /** Publishes raw bytes to the writes topic (a poison pill). */
+    void rawWrite(byte[] value) {
+        rawWrites.pipeInput(new byte[0], value);
+    }
+
+    /** The sum of the topology's metric {@code name} over its tasks. */
+    double metric(String name) {
+        return driver.metrics().entrySet().stream().filter(e -> e.getKey().name().equals(name))
+                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
     }
 
     /** Publishes a migration spec: target, optional mapping, optional known nodes with sizes. */
@@ -108,7 +136,13 @@ final class DestinationDriver implements AutoCloseable {
         spec(migration, target, null, null);
     }
 
-    private static List<NodeMapping> avro(org.dbmstream.bitmap.mapping.BlockBitmapMapping mapping) {
+    /** Publishes a spec with a mapping as the migration spec carries it (null: none). */
+    void migrations(String migration, String target, List<NodeMapping> mapping) {
+        migrations.pipeInput(migration, new MigrationSpec(migration, target, mapping, null, java.time.Instant.EPOCH, false));
+    }
+
+    /** A block-bitmap-mapping as the migration spec carries it. */
+    static List<NodeMapping> avro(org.dbmstream.bitmap.mapping.BlockBitmapMapping mapping) {
         List<NodeMapping> out = new ArrayList<>();
         for (NodeAlias n : mapping.nodes()) {
             List<BitmapMapping> bitmaps = new ArrayList<>();

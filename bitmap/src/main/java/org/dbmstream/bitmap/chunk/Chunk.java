@@ -10,7 +10,7 @@ import org.dbmstream.bitmap.Granularity;
  * chunk's; the wire codec fills them in). The four kinds are QEMU's: START, BITS (or ZEROES),
  * COMPLETE, EOS.
  */
-public sealed interface Chunk permits Chunk.Start, Chunk.Bits, Chunk.Complete, Chunk.EndOfStream {
+public sealed interface Chunk permits Chunk.Start, Chunk.Bits, Chunk.Complete, Chunk.EndOfStream, Chunk.Switchover {
 
     /** START bitmap-flag bits, as on the wire. */
     int FLAG_ENABLED = 0x01;
@@ -107,6 +107,15 @@ public sealed interface Chunk permits Chunk.Start, Chunk.Bits, Chunk.Complete, C
         public static EndOfStream empty() {
             return new EndOfStream(List.of());
         }
+    }
+
+    /**
+     * The destination VM starts (QEMU's {@code before_vm_start}: the RUN command of a postcopy stream,
+     * {@code migrate-start-postcopy}, or the end of a precopy migration). Not a chunk of QEMU's bitmap wire
+     * format: the savevm stream carries it as a command; in Kafka it is keyed, like EndOfStream, by the
+     * migration alone.
+     */
+    record Switchover() implements Chunk {
     }
 
     /** Node alias and bitmap alias of a bitmap as sent. */

@@ -13,4 +13,15 @@ public record BitmapKey(String migration, String nodeAlias, String bitmapAlias) 
         Objects.requireNonNull(nodeAlias, "nodeAlias");
         Objects.requireNonNull(bitmapAlias, "bitmapAlias");
     }
+
+    /** Marks the key of a successor; a NUL never occurs in an alias (QEMU's are C strings). */
+    private static final String SUCCESSOR = "\u0000successor";
+
+    /**
+     * Where the bits of this bitmap's successor are kept: the bitmap's own bits are replaced by BITS
+     * chunks, so writes recorded while it loads live apart until COMPLETE merges them in.
+     */
+    public BitmapKey successor() {
+        return new BitmapKey(migration, nodeAlias, bitmapAlias + SUCCESSOR);
+    }
 }

@@ -42,6 +42,12 @@ public final class BitmapLoader {
             return;
         }
         boolean cancelled = stopped.isPresent();
+        if (chunk instanceof Chunk.Switchover) {
+            // the VM starts even after a cancel: the bitmaps completed before it stay and record
+            out.event(new LoadEvent.SwitchedOver(migration.id(), migration.target()));
+            out.switchedOver(migration);
+            return;
+        }
         if (chunk instanceof Chunk.EndOfStream eos) {
             if (!cancelled && !eos.manifest().isEmpty()) {
                 out.fact(new MigrationFact.Manifest(migration.id(), migration.target(), eos.manifest()));
@@ -79,6 +85,67 @@ public final class BitmapLoader {
      */
     public void stop(MigrationControl control, LoadOutput out) {
         record(control.migration(), control.error(), out);
+    }
+
+    /**
+     * QEMU's {@code before_vm_start} for this store's bitmaps of {@code migration}: an enabled bitmap
+     * starts recording destination writes, into itself if it completed, else into its successor.
+     * Bitmaps STARTed later record from their start. Idempotent.
+     */
+    public void switchover(String migration, LoadOutput out) {
+        if (store.switchedOver(migration)) {
+            return;
+        }
+        store.putSwitchedOver(migration);
+        for (BitmapKey key : store.bitmapsOf(migration)) {
+            Optional<BitmapState> found = store.bitmap(key);
+            if (found.isEmpty() || !found.get().enabled() || found.get().recording()) {
+                continue;
+            }
+            BitmapState state = found.get().withRecording(true);
+            store.putBitmap(key, state);
+            if (state.phase() == BitmapPhase.COMPLETE) {
+                out.event(updated(state));
+            }
+        }
+    }
+
+    /**
+     * A write on node {@code node} of {@code target} after the switchover, {@code length} bytes at
+     * {@code offset}: sets the covered bits of every recording bitmap of that node held here (the
+     * successor of a loading one). Returns how many bitmaps record it.
+     */
+    public int write(String target, String node, long offset, long length, LoadOutput out) {
+        if (length <= 0 || offset < 0) {
+            return 0;
+        }
+        int recording = 0;
+        for (BitmapKey key : store.bitmapsOn(target, node)) {
+            Optional<BitmapState> found = store.bitmap(key);
+            if (found.isEmpty() || !found.get().recording()) {
+                continue;
+            }
+            recording++;
+            BitmapState state = found.get();
+            int shift = state.granularity().shift();
+            long first = offset >>> shift;
+            long count = ((offset + length - 1) >>> shift) - first + 1;
+            long bitCount = state.size() >= 0 ? state.bitCount() : -1;
+            if (state.phase() == BitmapPhase.LOADING) {
+                store.setBits(key.successor(), bitCount, first, count);
+            } else if (store.setBits(key, bitCount, first, count)) {
+                BitmapDigest.Result digest = ChunkSlots.digest(store, key, state.granularity(), state.bitCount());
+                BitmapState changed = state.withDigest(digest.count(), digest.sha256());
+                store.putBitmap(key, changed);
+                out.event(updated(changed));
+            }
+        }
+        return recording;
+    }
+
+    private static LoadEvent.BitmapUpdated updated(BitmapState state) {
+        return new LoadEvent.BitmapUpdated(state.names(), state.enabled(), state.recording(), state.count(),
+                state.sha256());
     }
 
     /**
@@ -143,6 +210,10 @@ public final class BitmapLoader {
                 : resolution.entry().persistentOr(start.persistent());
         long size = migration.nodeSize(names.node()).orElse(start.diskSize() >= 0 ? start.diskSize() : -1L);
         BitmapState state = BitmapState.started(names, start.granularity(), size, start.enabled(), persistent);
+        if (state.enabled() && store.switchedOver(migration.id())) {
+            // the VM runs already: the successor records from the start
+            state = state.withRecording(true);
+        }
         store.putBitmap(names.key(), state);
         digests.begin(names.key(), state.granularity(), size >= 0 ? state.bitCount() : -1);
         out.event(new LoadEvent.BitmapStarted(names, state.granularity(), size, state.enabled(), persistent));
@@ -194,8 +265,14 @@ public final class BitmapLoader {
             return;
         }
         BitmapState state = found.get();
+        // reclaim: the writes the successor recorded join the migrated bits (union); the bitmap is enabled
+        // now if its successor was, so 'recording' carries over
+        boolean merged = state.successor() && store.mergeBits(names.key().successor(), names.key());
+        if (merged) {
+            digests.forget(names.key());
+        }
         // computed while loading when the chunks came in order (QEMU's way); read back from the store otherwise
-        BitmapDigest.Result digest = digests.finish(names.key())
+        BitmapDigest.Result digest = (merged ? Optional.<BitmapDigest.Result>empty() : digests.finish(names.key()))
                 .orElseGet(() -> ChunkSlots.digest(store, names.key(), state.granularity(), state.bitCount()));
         BitmapState done = state.completed(digest.count(), digest.sha256());
         store.putBitmap(names.key(), done);
@@ -239,6 +316,8 @@ public final class BitmapLoader {
         for (BitmapKey key : store.bitmapsOf(migration)) {
             Optional<BitmapState> state = store.bitmap(key);
             if (state.isPresent() && state.get().phase() == BitmapPhase.LOADING) {
+                // QEMU reclaims the successor, then releases the bitmap: both go
+                store.deleteBitmap(key.successor());
                 store.deleteBitmap(key);
                 digests.forget(key);
                 out.event(new LoadEvent.BitmapCancelled(state.get().names(), error.message()));

@@ -13,8 +13,8 @@ import org.dbmstream.bitmap.Granularity;
  * @param enabled     START's enabled flag: the bitmap records writes once the destination VM runs
  * @param persistent  after the mapping's transform, if any
  * @param phase       loading or complete
- * @param recording   whether the bitmap records destination writes now (false until switchover, a
- *                    later stage; kept so that switchover needs no change of state layout)
+ * @param recording   whether the bitmap records destination writes now: after the switchover, an enabled
+ *                    bitmap records into its successor while it loads and into itself once complete
  * @param successor   whether a disabled successor exists (START with enabled); merged back on COMPLETE
  * @param chunks      BITS chunks applied (ZEROES included)
  * @param endBit      one past the highest bit any BITS chunk covered (the extent when size is unknown)
@@ -52,5 +52,17 @@ public record BitmapState(BitmapNames names, Granularity granularity, long size,
     public BitmapState completed(long count, String sha256) {
         return new BitmapState(names, granularity, size, enabled, persistent, BitmapPhase.COMPLETE, recording, false,
                 chunks, endBit, count, sha256);
+    }
+
+    /** Recording destination writes (switchover of an enabled bitmap), or not. */
+    public BitmapState withRecording(boolean on) {
+        return new BitmapState(names, granularity, size, enabled, persistent, phase, on, successor, chunks, endBit,
+                count, sha256);
+    }
+
+    /** A completed bitmap whose bits changed (destination writes): its new digest. */
+    public BitmapState withDigest(long newCount, String newSha256) {
+        return new BitmapState(names, granularity, size, enabled, persistent, phase, recording, successor, chunks,
+                endBit, newCount, newSha256);
     }
 }

@@ -11,7 +11,8 @@ import org.dbmstream.bitmap.chunk.Chunk;
 /**
  * QEMU's destination in one place: a {@link BitmapLoader} and a {@link MigrationTracker} wired together
  * directly, so that a cancel or fail applies at once. The topology splits the two across partitions and
- * wires them through topics; this is the same state machine for a single process.
+ * wires them through topics; this is the same state machine for a single process. A switchover applies
+ * at once, so here writes are never early.
  */
 public final class DestinationLoad {
     private final BitmapLoader loader;
@@ -43,8 +44,18 @@ public final class DestinationLoad {
         return settle(out);
     }
 
+    /** A write on the destination (after the switchover): sets bits in the node's recording bitmaps. */
+    public List<LoadEvent> write(String target, String node, long offset, long length) {
+        Collector out = new Collector();
+        loader.write(target, node, offset, length, out);
+        return settle(out);
+    }
+
     /** Passes the loader's facts to the tracker and its decisions back to the loader. */
     private List<LoadEvent> settle(Collector out) {
+        while (!out.switchovers.isEmpty()) {
+            loader.switchover(out.switchovers.poll().id(), out);
+        }
         while (!out.facts.isEmpty()) {
             Optional<MigrationControl> control = tracker.apply(out.facts.poll(), out.events::add);
             control.ifPresent(c -> loader.stop(c, out));
@@ -69,6 +80,12 @@ public final class DestinationLoad {
     private static final class Collector implements LoadOutput {
         private final List<LoadEvent> events = new ArrayList<>();
         private final Deque<MigrationFact> facts = new ArrayDeque<>();
+        private final Deque<Migration> switchovers = new ArrayDeque<>();
+
+        @Override
+        public void switchedOver(Migration migration) {
+            switchovers.add(migration);
+        }
 
         @Override
         public void event(LoadEvent event) {

@@ -13,6 +13,28 @@ public final class InMemoryLoadStore implements LoadStore {
     private final Map<BitmapKey, TreeMap<Long, byte[]>> chunks = new HashMap<>();
     private final Map<String, LoadError> stopped = new HashMap<>();
     private final Map<List<String>, String> completed = new HashMap<>();
+    private final java.util.Set<String> switched = new java.util.HashSet<>();
+
+    @Override
+    public List<BitmapKey> bitmapsOn(String target, String node) {
+        List<BitmapKey> keys = new ArrayList<>();
+        bitmaps.forEach((key, state) -> {
+            if (state.names().target().equals(target) && state.names().node().equals(node)) {
+                keys.add(key);
+            }
+        });
+        return keys;
+    }
+
+    @Override
+    public boolean switchedOver(String migration) {
+        return switched.contains(migration);
+    }
+
+    @Override
+    public void putSwitchedOver(String migration) {
+        switched.add(migration);
+    }
 
     @Override
     public Optional<BitmapState> bitmap(BitmapKey key) {

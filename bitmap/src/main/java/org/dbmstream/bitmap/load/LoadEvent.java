@@ -10,14 +10,15 @@ import org.dbmstream.bitmap.Granularity;
  * target; bitmap events also the node and bitmap, resolved and as aliased.
  */
 public sealed interface LoadEvent permits LoadEvent.OfBitmap, LoadEvent.MigrationCompleted,
-        LoadEvent.MigrationCancelled, LoadEvent.MigrationFailed {
+        LoadEvent.MigrationCancelled, LoadEvent.MigrationFailed, LoadEvent.SwitchedOver {
 
     String migration();
 
     String target();
 
     /** An event about one bitmap. */
-    sealed interface OfBitmap extends LoadEvent permits BitmapStarted, BitmapCompleted, BitmapCancelled {
+    sealed interface OfBitmap extends LoadEvent permits BitmapStarted, BitmapCompleted, BitmapCancelled,
+            BitmapUpdated {
         BitmapNames names();
 
         @Override
@@ -46,6 +47,18 @@ public sealed interface LoadEvent permits LoadEvent.OfBitmap, LoadEvent.Migratio
         public BitmapCompleted {
             Objects.requireNonNull(names, "names");
             Objects.requireNonNull(granularity, "granularity");
+            Objects.requireNonNull(sha256, "sha256");
+        }
+    }
+
+    /**
+     * A completed bitmap changed after its completion: destination writes set bits in it, or the
+     * switchover enabled it ({@code recording}). Count and sha256 are QEMU's for the bitmap as it is now.
+     */
+    record BitmapUpdated(BitmapNames names, boolean enabled, boolean recording, long count, String sha256)
+            implements OfBitmap {
+        public BitmapUpdated {
+            Objects.requireNonNull(names, "names");
             Objects.requireNonNull(sha256, "sha256");
         }
     }
@@ -82,6 +95,14 @@ public sealed interface LoadEvent permits LoadEvent.OfBitmap, LoadEvent.Migratio
             Objects.requireNonNull(migration, "migration");
             Objects.requireNonNull(target, "target");
             Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /** The destination VM started (QEMU's before_vm_start): enabled bitmaps and successors record writes. */
+    record SwitchedOver(String migration, String target) implements LoadEvent {
+        public SwitchedOver {
+            Objects.requireNonNull(migration, "migration");
+            Objects.requireNonNull(target, "target");
         }
     }
 }

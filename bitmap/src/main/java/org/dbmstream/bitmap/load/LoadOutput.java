@@ -6,4 +6,10 @@ public interface LoadOutput {
     void event(LoadEvent event);
 
     void fact(MigrationFact fact);
+
+    /**
+     * The migration switched over where this chunk was loaded: every place loading its bitmaps must apply
+     * {@link BitmapLoader#switchover} (the topology broadcasts it, as a cancel).
+     */
+    void switchedOver(Migration migration);
 }

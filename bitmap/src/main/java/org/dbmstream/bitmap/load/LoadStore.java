@@ -45,6 +45,31 @@ public interface LoadStore {
     /** Records that the bitmap {@code names} describes completed on its target. */
     void putCompleted(BitmapNames names);
 
+    /**
+     * Sets bits {@code [firstBit, firstBit + count)} of the bitmap (a destination write), clipped to
+     * {@code bitCount} (-1: unknown size, no clipping); bits are only ever set, never cleared. Returns
+     * whether any bit changed. A store with another bits layout overrides this.
+     */
+    default boolean setBits(BitmapKey key, long bitCount, long firstBit, long count) {
+        return SlotBits.setRange(this, key, bitCount, firstBit, count);
+    }
+
+    /**
+     * Merges the bits of {@code from} into {@code into} by union and releases {@code from} (QEMU's
+     * reclaim of a successor). Returns whether {@code from} had any bit set.
+     */
+    default boolean mergeBits(BitmapKey from, BitmapKey into) {
+        return SlotBits.union(this, from, into);
+    }
+
+    /** Keys of the bitmaps this store holds on node {@code node} of {@code target}, loading or complete. */
+    List<BitmapKey> bitmapsOn(String target, String node);
+
+    /** Whether the destination VM of {@code migration} started (switchover applied here). */
+    boolean switchedOver(String migration);
+
+    void putSwitchedOver(String migration);
+
     /** Receives one stored chunk. */
     @FunctionalInterface
     interface ChunkVisitor {

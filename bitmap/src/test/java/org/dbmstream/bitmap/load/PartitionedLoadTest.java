@@ -32,6 +32,11 @@ class PartitionedLoadTest {
         public void fact(MigrationFact fact) {
             facts.add(fact);
         }
+
+        @Override
+        public void switchedOver(Migration migration) {
+            throw new AssertionError("no switchover in these tests");
+        }
     };
     private final Migration m = Migration.of("m1", "vm1");
     private final DirtyBitmap bits = Chunks.bitmap(MIB, 4096, 0, 8192);

@@ -231,5 +231,20 @@ class StreamedDigestsTest {
         public void putCompleted(BitmapNames names) {
             inner.putCompleted(names);
         }
+
+        @Override
+        public java.util.List<BitmapKey> bitmapsOn(String target, String node) {
+            return inner.bitmapsOn(target, node);
+        }
+
+        @Override
+        public boolean switchedOver(String migration) {
+            return inner.switchedOver(migration);
+        }
+
+        @Override
+        public void putSwitchedOver(String migration) {
+            inner.putSwitchedOver(migration);
+        }
     }
 }

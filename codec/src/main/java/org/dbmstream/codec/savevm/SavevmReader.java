@@ -37,7 +37,11 @@ public final class SavevmReader implements Closeable {
     static final int CONFIGURATION = 0x07;
     static final int COMMAND = 0x08;
     static final int FOOTER = 0x7e;
+    private static final int MIG_CMD_POSTCOPY_ADVISE = 3;
+    private static final int MIG_CMD_POSTCOPY_RUN = 5;
     private static final int MIG_CMD_PACKAGED = 7;
+    /** QEMU's MAX_VM_CMD_PACKAGED_SIZE. */
+    private static final long MAX_PACKAGED = 1L << 24;
     private static final int MAX_VMDESC = 16 << 20;
 
     private final InputStream source;
@@ -51,6 +55,10 @@ public final class SavevmReader implements Closeable {
     private boolean footerPending;
     private boolean finished;
     private String vmDescription;
+    private long chunksRead;
+    private long switchoverAfter = -1;
+    private long packageEnd = -1;
+    private boolean postcopy;
 
     private SavevmReader(InputStream source, int pageSize) {
         this.source = source;
@@ -120,6 +128,7 @@ public final class SavevmReader implements Closeable {
                         inBitmapSection = false;
                         footerPending = true;
                     }
+                    chunksRead++;
                     return new SavevmChunk(at, (int) (in.position() - at), current.type(), wire);
                 }
                 if (finished) {
@@ -133,6 +142,19 @@ public final class SavevmReader implements Closeable {
             // From the gzip layer: the compressed file is cut short or damaged.
             throw new SavevmFormatException("damaged gzip migration stream: " + e.getMessage(), in.position(), e);
         }
+    }
+
+    /**
+     * Where the destination VM starts: the number of dirty-bitmap chunks handed out before the postcopy
+     * RUN command, once it was read; -1 before (and for a precopy stream, which has none).
+     */
+    public long switchoverAfter() {
+        return switchoverAfter;
+    }
+
+    /** Whether the stream advised postcopy (POSTCOPY_ADVISE), as far as read. */
+    public boolean postcopy() {
+        return postcopy;
     }
 
     /** Section headers read so far, in order. */
@@ -177,12 +199,27 @@ public final class SavevmReader implements Closeable {
     /** Reads one top-level record; on a dirty-bitmap section stops at its first chunk. */
     private void readSection() throws IOException {
         long at = in.position();
+        if (packageEnd >= 0 && at >= packageEnd) {
+            if (at > packageEnd) {
+                throw new SavevmFormatException("a section runs past the end of its package (at 0x"
+                        + Long.toHexString(packageEnd) + ")", at);
+            }
+            packageEnd = -1;
+        }
         if (in.atEnd()) {
             throw new SavevmFormatException("migration stream ends without its EOF marker", at);
         }
         int type = in.readU8("section type");
         switch (type) {
-            case EOF -> readTrailer();
+            case EOF -> {
+                if (packageEnd >= 0) {
+                    // QEMU stops loading the package at its EOF; the outer stream goes on after it
+                    in.skip(packageEnd - in.position(), "rest of package");
+                    packageEnd = -1;
+                } else {
+                    readTrailer();
+                }
+            }
             case 0x01, 0x04 -> {
                 long id = in.readBe32("section id");
                 String name = readCountedString("section name");
@@ -203,15 +240,44 @@ public final class SavevmReader implements Closeable {
                         first.instance(), first.version()));
             }
             case CONFIGURATION -> readConfiguration();
-            case COMMAND -> {
-                int cmd = in.readBe16("command");
-                int len = in.readBe16("command length");
-                if (cmd == MIG_CMD_PACKAGED) {
-                    throw new SavevmFormatException("packaged (postcopy) migration streams are not supported", at);
+            case COMMAND -> readCommand(at);
+            default -> throw new SavevmFormatException("unknown section type 0x" + Integer.toHexString(type), at);
+        }
+    }
+
+    /**
+     * A command: POSTCOPY_ADVISE marks a postcopy stream; RUN is where the destination VM starts (the
+     * switchover); PACKAGED wraps a nested stream (LISTEN, the devices' state, RUN) that is read in line,
+     * as QEMU's destination loads it before going on with the outer stream. Others are skipped.
+     */
+    private void readCommand(long at) throws IOException {
+        int cmd = in.readBe16("command");
+        int len = in.readBe16("command length");
+        switch (cmd) {
+            case MIG_CMD_PACKAGED -> {
+                if (len != 4) {
+                    throw new SavevmFormatException("packaged command with " + len + " bytes of data, expected 4", at);
+                }
+                long size = in.readBe32("package length");
+                if (size > MAX_PACKAGED) {
+                    throw new SavevmFormatException("Unreasonably large packaged state: " + size, at);
+                }
+                if (packageEnd >= 0) {
+                    throw new SavevmFormatException("a package inside a package", at);
+                }
+                packageEnd = in.position() + size;
+            }
+            case MIG_CMD_POSTCOPY_ADVISE -> {
+                postcopy = true;
+                in.skip(len, "command data");
+            }
+            case MIG_CMD_POSTCOPY_RUN -> {
+                if (switchoverAfter < 0) {
+                    switchoverAfter = chunksRead;
                 }
                 in.skip(len, "command data");
             }
-            default -> throw new SavevmFormatException("unknown section type 0x" + Integer.toHexString(type), at);
+            default -> in.skip(len, "command data");
         }
     }
 

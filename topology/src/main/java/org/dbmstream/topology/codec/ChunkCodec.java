@@ -9,6 +9,7 @@ public final class ChunkCodec {
     private static final int BITS = 2;
     private static final int COMPLETE = 3;
     private static final int EOS = 4;
+    private static final int SWITCHOVER = 5;
 
     private ChunkCodec() {
     }
@@ -23,6 +24,8 @@ public final class ChunkCodec {
                     .bytes(b.payload());
         } else if (chunk instanceof Chunk.Complete c) {
             w.int8(COMPLETE).string(c.nodeAlias()).string(c.bitmapAlias());
+        } else if (chunk instanceof Chunk.Switchover) {
+            w.int8(SWITCHOVER);
         } else {
             w.int8(EOS);
             StateCodec.refs(w, ((Chunk.EndOfStream) chunk).manifest());
@@ -42,6 +45,8 @@ public final class ChunkCodec {
                 return new Chunk.Complete(r.string(), r.string());
             case EOS:
                 return new Chunk.EndOfStream(StateCodec.refs(r));
+            case SWITCHOVER:
+                return new Chunk.Switchover();
             default:
                 throw new IllegalArgumentException("unknown chunk type " + type);
         }

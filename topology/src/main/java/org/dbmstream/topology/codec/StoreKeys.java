@@ -85,6 +85,37 @@ public final class StoreKeys {
                 .toByteArray();
     }
 
+    /** Key of a bitmap under a node of a target: prefix {@link #node}. */
+    public static Bytes onNode(String target, String node, BitmapKey key) {
+        return Bytes.wrap(new BinaryWriter().string(target).string(node).string(key.migration())
+                .string(key.nodeAlias()).string(key.bitmapAlias()).toByteArray());
+    }
+
+    /** Prefix of the keys of {@link #onNode}. */
+    public static Bytes node(String target, String node) {
+        return Bytes.wrap(new BinaryWriter().string(target).string(node).toByteArray());
+    }
+
+    /** The bitmap key of an {@link #onNode} key. */
+    public static BitmapKey bitmapOnNode(Bytes bytes) {
+        BinaryReader in = new BinaryReader(bytes.get());
+        in.string();
+        in.string();
+        return new BitmapKey(in.string(), in.string(), in.string());
+    }
+
+    /** Key of a migration awaiting its switchover on a target: prefix {@link #migration} of the target. */
+    public static Bytes awaiting(String target, String migration) {
+        return Bytes.wrap(new BinaryWriter().string(target).string(migration).toByteArray());
+    }
+
+    /** The migration of an {@link #awaiting} key. */
+    public static String awaitingMigration(Bytes bytes) {
+        BinaryReader in = new BinaryReader(bytes.get());
+        in.string();
+        return in.string();
+    }
+
     /**
      * Length of the bitmap key that starts {@code key} when it is the key of a slot stored one per entry
      * (the layout before segments: bitmap key + 8-byte slot index), else -1.

@@ -15,7 +15,9 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.dbmstream.bitmap.chunk.Chunk;
 import org.dbmstream.bitmap.load.BitmapLoader;
+import org.dbmstream.bitmap.load.Consequence;
 import org.dbmstream.bitmap.load.Migration;
+import org.dbmstream.bitmap.load.MigrationControl;
 import org.dbmstream.schemas.ChunkKey;
 import org.dbmstream.serdes.ChunkRecords;
 import org.dbmstream.topology.codec.ChunkCodec;
@@ -35,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * Loads the chunks of one partition of the chunks topic with QEMU's load semantics ({@link BitmapLoader}),
  * and applies the control records every partition receives: migration specs (chunks that arrive before
  * their migration's spec wait in a store and are loaded, in arrival order, when it comes), cancel/fail
- * decisions, and bitmap names taken on a target by bitmaps completed on other partitions. Emits bitmap events and the facts the migration's tracker needs.
+ * decisions, bitmap names taken on a target by bitmaps completed on other partitions, and postcopy's
+ * switchovers and destination writes ({@link PostcopyWrites}). Emits bitmap events, the facts the
+ * migration's tracker needs, and the switchovers to broadcast.
  */
 public final class ChunkLoadProcessor implements Processor<String, LoadInput, String, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(ChunkLoadProcessor.class);
@@ -48,6 +52,7 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
     private KeyValueStore<Bytes, byte[]> parked;
     private KeyValueLoadStore loadStore;
     private BitmapLoader loader;
+    private PostcopyWrites postcopy;
     private SequenceCheck sequences;
     private final Map<String, SpecRecord> specCache = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
@@ -94,8 +99,12 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
         this.parked = context.getStateStore(StoreNames.PARKED);
         this.loadStore = new KeyValueLoadStore(new Keyspace(meta, StoreNames.BITMAP_STATES),
                 context.getStateStore(StoreNames.BITS), new Keyspace(meta, StoreNames.STOPS),
-                new Keyspace(meta, StoreNames.NAMES), new Keyspace(meta, StoreNames.INDEX), context::currentSystemTimeMs);
+                new Keyspace(meta, StoreNames.NAMES), new Keyspace(meta, StoreNames.INDEX),
+                new Keyspace(meta, StoreNames.ON_NODE), new Keyspace(meta, StoreNames.SWITCHED),
+                context::currentSystemTimeMs);
         this.loader = new BitmapLoader(loadStore);
+        this.postcopy = new PostcopyWrites(context, loader, loadStore, new Keyspace(meta, StoreNames.AWAITING),
+                new Keyspace(meta, StoreNames.HELD));
         this.sequences = new SequenceCheck(new Keyspace(meta, StoreNames.SEQUENCES));
         this.layout = new Keyspace(meta, StoreNames.LAYOUT);
         this.layoutChecked = false;
@@ -174,8 +183,13 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
             specs.put(StoreKeys.migration(migration), CONTROL.serialize(null, s));
             specCache.put(migration, s.spec());
             migrationCache.remove(migration);
+            postcopy.specArrived(migration, s.spec().target());
             replayParked(s.spec(), out);
         } else if (control instanceof Control.SpecRemoved) {
+            SpecRecord known = spec(migration);
+            if (known != null) {
+                postcopy.forget(migration, known.target());
+            }
             specs.delete(StoreKeys.migration(migration));
             specCache.remove(migration);
             migrationCache.remove(migration);
@@ -188,12 +202,20 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
             }
         } else if (control instanceof Control.BitmapRemoval removal) {
             BitmapRemoval.apply(loadStore, removal.names(), out);
+        } else if (control instanceof Control.Switchover switchover) {
+            postcopy.switchover(switchover, out);
+        } else if (control instanceof Control.Write write) {
+            postcopy.write(write, out);
         } else {
             // a cancel its source published reaches the tracker from here; the tracker's own decisions
             // come back too, and it ignores them (the migration already ended)
             var stop = ((Control.Stop) control).control();
             SpecRecord spec = spec(migration);
             loader.stopAndReport(Migration.of(migration, spec != null ? spec.target() : ""), stop.error(), out);
+            if (stop.error().consequence() == Consequence.FAIL && spec != null) {
+                // a failed migration's VM never starts on the destination
+                postcopy.forget(migration, spec.target());
+            }
         }
     }
 

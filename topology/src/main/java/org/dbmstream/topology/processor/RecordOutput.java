@@ -4,7 +4,9 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.dbmstream.bitmap.load.LoadEvent;
 import org.dbmstream.bitmap.load.LoadOutput;
+import org.dbmstream.bitmap.load.Migration;
 import org.dbmstream.bitmap.load.MigrationFact;
+import org.dbmstream.topology.record.Control;
 import org.dbmstream.topology.record.EventRecords;
 
 /**
@@ -31,6 +33,12 @@ final class RecordOutput implements LoadOutput {
     @Override
     public void fact(MigrationFact fact) {
         forward(fact.migration(), fact);
+    }
+
+    @Override
+    public void switchedOver(Migration migration) {
+        // to every loading partition, through the control topic
+        forward(migration.id(), new Control.Switchover(migration.id(), migration.target()));
     }
 
     void forward(String migration, Object value) {

@@ -8,10 +8,12 @@ import org.dbmstream.bitmap.load.MigrationControl;
  * A record of the control topic, broadcast to every partition so that each loading task learns it: a
  * migration's spec (or its removal), the decision that a migration is cancelled or failed, or that a
  * bitmap name on a target is taken by a completed bitmap (a later START of it fails as "already exists",
- * whichever partition it arrives on), or that a completed bitmap is removed.
+ * whichever partition it arrives on), that a completed bitmap is removed, that a migration switched over
+ * (its destination VM started), or a destination write (every partition may hold recording bitmaps of the
+ * written node).
  */
 public sealed interface Control permits Control.Spec, Control.SpecRemoved, Control.Stop, Control.BitmapTaken,
-        Control.BitmapRemoval {
+        Control.BitmapRemoval, Control.Switchover, Control.Write {
 
     String migration();
 
@@ -70,6 +72,26 @@ public sealed interface Control permits Control.Spec, Control.SpecRemoved, Contr
         @Override
         public String migration() {
             return names.migration();
+        }
+    }
+
+    /** The migration's destination VM started: its enabled bitmaps and successors record writes. */
+    record Switchover(String migration, String target) implements Control {
+        public Switchover {
+            Objects.requireNonNull(migration, "migration");
+            Objects.requireNonNull(target, "target");
+        }
+    }
+
+    /**
+     * A write on node {@code node} of {@code target}: {@code length} bytes at {@code offset}, made after the
+     * switchover of {@code migration} when the writer knows it (else empty).
+     */
+    record Write(String migration, String target, String node, long offset, long length) implements Control {
+        public Write {
+            migration = migration == null ? "" : migration;
+            Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(node, "node");
         }
     }
 }

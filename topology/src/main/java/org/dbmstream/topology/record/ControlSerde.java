@@ -20,6 +20,8 @@ public final class ControlSerde implements Serde<Control>, Serializer<Control>, 
     private static final int STOP = 3;
     private static final int TAKEN = 4;
     private static final int REMOVAL = 5;
+    private static final int SWITCHOVER = 6;
+    private static final int WRITE = 7;
 
     @Override
     public byte[] serialize(String topic, Control control) {
@@ -44,6 +46,11 @@ public final class ControlSerde implements Serde<Control>, Serializer<Control>, 
             names(w.int8(TAKEN), t.names());
         } else if (control instanceof Control.BitmapRemoval removal) {
             names(w.int8(REMOVAL), removal.names());
+        } else if (control instanceof Control.Switchover o) {
+            w.int8(SWITCHOVER).string(o.migration()).string(o.target());
+        } else if (control instanceof Control.Write x) {
+            w.int8(WRITE).string(x.migration()).string(x.target()).string(x.node()).int64(x.offset())
+                    .int64(x.length());
         } else {
             MigrationControl c = ((Control.Stop) control).control();
             w.int8(STOP).string(c.migration()).int8(c.error().consequence().ordinal()).string(c.error().message());
@@ -90,6 +97,10 @@ public final class ControlSerde implements Serde<Control>, Serializer<Control>, 
                 return new Control.BitmapTaken(names(r));
             case REMOVAL:
                 return new Control.BitmapRemoval(names(r));
+            case SWITCHOVER:
+                return new Control.Switchover(r.string(), r.string());
+            case WRITE:
+                return new Control.Write(r.string(), r.string(), r.string(), r.int64(), r.int64());
             default:
                 throw new IllegalArgumentException("unknown control record type " + type);
         }

@@ -7,11 +7,13 @@ import org.dbmstream.bitmap.load.LoadEvent;
 import org.dbmstream.schemas.BitmapCancelled;
 import org.dbmstream.schemas.BitmapCompleted;
 import org.dbmstream.schemas.BitmapStarted;
+import org.dbmstream.schemas.BitmapUpdated;
 import org.dbmstream.schemas.CompletedBitmap;
 import org.dbmstream.schemas.Event;
 import org.dbmstream.schemas.MigrationCancelled;
 import org.dbmstream.schemas.MigrationCompleted;
 import org.dbmstream.schemas.MigrationFailed;
+import org.dbmstream.schemas.SwitchedOver;
 
 /** Converts the load side's {@link LoadEvent}s to the events topic's Avro {@link Event}. */
 public final class EventRecords {
@@ -33,6 +35,8 @@ public final class EventRecords {
             body = new MigrationCompleted(bitmaps);
         } else if (event instanceof LoadEvent.MigrationCancelled c) {
             body = new MigrationCancelled(c.reason());
+        } else if (event instanceof LoadEvent.SwitchedOver) {
+            body = new SwitchedOver();
         } else {
             body = new MigrationFailed(((LoadEvent.MigrationFailed) event).reason());
         }
@@ -46,6 +50,9 @@ public final class EventRecords {
         if (event instanceof LoadEvent.BitmapCompleted c) {
             return new BitmapCompleted(c.granularity().bytes(), c.size(), c.enabled(), c.persistent(), c.count(),
                     c.sha256(), c.chunks());
+        }
+        if (event instanceof LoadEvent.BitmapUpdated u) {
+            return new BitmapUpdated(u.enabled(), u.recording(), u.count(), u.sha256());
         }
         return new BitmapCancelled(((LoadEvent.BitmapCancelled) event).reason());
     }

@@ -32,6 +32,7 @@ import org.dbmstream.topology.codec.StoreKeys;
  */
 public final class KeyValueLoadStore implements LoadStore {
     private static final int CACHED = 1024;
+    private static final byte[] EMPTY = new byte[0];
     private static final byte[] LAYOUT_KEY = "bits".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     /** The bits layout this version writes: {@link SegmentedBits}. */
     private static final byte SEGMENTS_LAYOUT = 2;
@@ -47,19 +48,26 @@ public final class KeyValueLoadStore implements LoadStore {
     private final Map<BitmapKey, byte[]> bitmapKeys = lru();
     private final Map<String, Optional<LoadError>> stopReasons = lru();
 
+    private final Keyspace onNode;
+    private final Keyspace switched;
+
     public KeyValueLoadStore(Keyspace bitmaps, KeyValueStore<Bytes, byte[]> bits, Keyspace stops, Keyspace names) {
-        this(bitmaps, bits, stops, names, null);
+        this(bitmaps, bits, stops, names, null, null, null);
     }
 
-    /** @param index destination name to bitmap key, for queries ({@link StoredBitmaps}); null: none kept */
+    /**
+     * @param index    destination name to bitmap key, for queries ({@link StoredBitmaps}); null: none kept
+     * @param onNode   postcopy: bitmaps by target and node (where a write lands); null: writes find nothing
+     * @param switched postcopy: the migrations switched over here
+     */
     public KeyValueLoadStore(Keyspace bitmaps, KeyValueStore<Bytes, byte[]> bits, Keyspace stops, Keyspace names,
-            Keyspace index) {
-        this(bitmaps, bits, stops, names, index, System::currentTimeMillis);
+            Keyspace index, Keyspace onNode, Keyspace switched) {
+        this(bitmaps, bits, stops, names, index, onNode, switched, System::currentTimeMillis);
     }
 
     /** @param clock the wall clock (epoch ms) whose time each written bitmap state carries as its last update */
     public KeyValueLoadStore(Keyspace bitmaps, KeyValueStore<Bytes, byte[]> bits, Keyspace stops, Keyspace names,
-            Keyspace index, LongSupplier clock) {
+            Keyspace index, Keyspace onNode, Keyspace switched, LongSupplier clock) {
         this.clock = clock;
         this.bitmaps = bitmaps;
         this.bits = new SegmentedBits(bits);
@@ -67,6 +75,8 @@ public final class KeyValueLoadStore implements LoadStore {
         this.stops = stops;
         this.names = names;
         this.index = index;
+        this.onNode = onNode;
+        this.switched = switched;
     }
 
     @Override
@@ -83,6 +93,9 @@ public final class KeyValueLoadStore implements LoadStore {
 
     @Override
     public void putBitmap(BitmapKey key, BitmapState state) {
+        if (onNode != null && bitmap(key).isEmpty()) {
+            onNode.put(StoreKeys.onNode(state.names().target(), state.names().node(), key), EMPTY);
+        }
         bitmaps.put(bitmapKey(key), StateCodec.bitmapState(state, clock.getAsLong()));
         states.put(key, Optional.of(state));
         if (index != null && state.chunks() == 0) {
@@ -97,8 +110,12 @@ public final class KeyValueLoadStore implements LoadStore {
 
     @Override
     public void deleteBitmap(BitmapKey key) {
-        if (index != null) {
-            bitmap(key).ifPresent(state -> index.delete(StoreKeys.indexEntry(state.names(), bitmapKey(key).get())));
+        Optional<BitmapState> before = bitmap(key);
+        if (index != null && before.isPresent()) {
+            index.delete(StoreKeys.indexEntry(before.get().names(), bitmapKey(key).get()));
+        }
+        if (onNode != null && before.isPresent()) {
+            onNode.delete(StoreKeys.onNode(before.get().names().target(), before.get().names().node(), key));
         }
         bitmaps.delete(bitmapKey(key));
         states.put(key, Optional.empty());
@@ -117,6 +134,35 @@ public final class KeyValueLoadStore implements LoadStore {
             }
         }
         return keys;
+    }
+
+    @Override
+    public List<BitmapKey> bitmapsOn(String target, String node) {
+        List<BitmapKey> keys = new ArrayList<>();
+        if (onNode == null) {
+            return keys;
+        }
+        Bytes prefix = StoreKeys.node(target, node);
+        try (KeyValueIterator<Bytes, byte[]> it = onNode.prefixScan(prefix)) {
+            while (it.hasNext()) {
+                Bytes k = it.next().key;
+                // the prefix is length-prefixed strings: a match is this target and node, never a longer name
+                keys.add(StoreKeys.bitmapOnNode(k));
+            }
+        }
+        return keys;
+    }
+
+    @Override
+    public boolean switchedOver(String migration) {
+        return switched != null && switched.get(StoreKeys.migration(migration)) != null;
+    }
+
+    @Override
+    public void putSwitchedOver(String migration) {
+        if (switched != null) {
+            switched.put(StoreKeys.migration(migration), EMPTY);
+        }
     }
 
     @Override

@@ -38,6 +38,14 @@ public final class StoreNames {
     public static final byte NAMES = 'n';
     public static final byte SEQUENCES = 'q';
     public static final byte INDEX = 'i';
+    /** Postcopy: target + node + bitmap key of every bitmap held (where a write lands). */
+    public static final byte ON_NODE = 'o';
+    /** Postcopy: migrations whose switchover applied here. */
+    public static final byte SWITCHED = 'v';
+    /** Postcopy: target + migration of each migration known here whose switchover has not arrived yet. */
+    public static final byte AWAITING = 'w';
+    /** Postcopy: migration + arrival position to a write held until that migration's switchover. */
+    public static final byte HELD = 'h';
     /** Which layout the {@link #BITS} store is in (absent: maybe slots of earlier versions, to upgrade). */
     public static final byte LAYOUT = 'l';
     /** Migration id to its progress (tracker, keyed by migration). */

@@ -50,7 +50,9 @@ class CodecRoundTripTest {
         ControlSerde serde = new ControlSerde();
         for (Control c : List.of(new Control.Spec(new SpecRecord("m1", "vm1", "[]", Map.of("disk0", 42L), null)),
                 new Control.Spec(new SpecRecord("m2", "vm2", null, null, "The node alias '0' is not well-formed")),
-                new Control.SpecRemoved("m3"), new Control.Stop(new MigrationControl("m1", LoadError.nameNotSet())),
+                new Control.SpecRemoved("m3"), new Control.Switchover("m1", "vm1"),
+                new Control.Write("m1", "vm1", "disk0", 1L << 40, 512), new Control.Write("", "vm1", "d", 0, 1),
+                new Control.Stop(new MigrationControl("m1", LoadError.nameNotSet())),
                 new Control.BitmapTaken(NAMES))) {
             assertThat(serde.deserialize("t", serde.serialize("t", c))).isEqualTo(c);
         }
@@ -62,7 +64,8 @@ class CodecRoundTripTest {
     void chunksRoundTrip() {
         for (Chunk c : List.of(new Chunk.Start("n", "b", Granularity.of(65536), 0x07, -1),
                 new Chunk.Bits("n", "b", 128, 128, new byte[] {1, 2, 3}), new Chunk.Bits("n", "b", 0, 8, null),
-                new Chunk.Complete("n", "b"), new Chunk.EndOfStream(List.of(new Chunk.BitmapRef("n", "b"))))) {
+                new Chunk.Complete("n", "b"), new Chunk.EndOfStream(List.of(new Chunk.BitmapRef("n", "b"))),
+                new Chunk.Switchover())) {
             assertThat(ChunkCodec.decode(ChunkCodec.encode(c))).isEqualTo(c);
         }
     }

@@ -1,0 +1,15 @@
+package org.dbmstream.topology.record;
+
+import org.dbmstream.schemas.DestinationWrite;
+
+/** Converts the writes topic's records to the control records every loading partition receives. */
+public final class WriteRecords {
+    private WriteRecords() {
+    }
+
+    /** The control record of a destination write. */
+    public static Control control(DestinationWrite write) {
+        return new Control.Write(write.getMigration(), write.getTarget(), write.getNode(), write.getOffset(),
+                write.getLength());
+    }
+}
