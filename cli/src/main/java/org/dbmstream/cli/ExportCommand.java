@@ -73,8 +73,9 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The stream file; - for stdout.")
     String output;
 
-    @Option(names = "--timeout", defaultValue = "PT60S", paramLabel = "DURATION",
-            description = "With --replica: how long to wait for the query API (ISO-8601, default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", defaultValue = "60s", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "With --replica: how long to wait for the query API: 30s, 10m or ISO-8601 such as PT1M "
+                + "(default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
     @Override

@@ -40,8 +40,10 @@ final class FinishedMigrations implements AutoCloseable {
             final Map<String, String> extra, final PrintWriter out) {
         final Map<String, Object> p = new HashMap<>();
         extra.forEach((k, v) -> {
-            // config providers too, so that ${env:...} values (secrets in Kubernetes) resolve as in Kafka Streams
-            if (ConsumerConfig.configNames().contains(k) || k.startsWith("config.providers")) {
+            // config providers too, so that ${env:...} values (secrets in Kubernetes) resolve as in Kafka Streams;
+            // group membership (static member ids such as ${env:POD_NAME}) is Kafka Streams'; this one only assigns
+            if ((ConsumerConfig.configNames().contains(k) || k.startsWith("config.providers"))
+                    && !k.equals(ConsumerConfig.GROUP_ID_CONFIG) && !k.equals(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)) {
                 p.put(k, v);
             }
         });

@@ -52,7 +52,7 @@ class DestinationCommandIT {
         }
     }
 
-    private static BlockingQueue<String> follow(final Process p) {
+    static BlockingQueue<String> follow(final Process p) {
         final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         final Thread t = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
@@ -68,7 +68,7 @@ class DestinationCommandIT {
     }
 
     /** The first line containing {@code text}, or null when none came in time. */
-    private static String awaitLine(final BlockingQueue<String> lines, final String text) throws InterruptedException {
+    static String awaitLine(final BlockingQueue<String> lines, final String text) throws InterruptedException {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
         while (System.nanoTime() < deadline) {
             final String line = lines.poll(1, TimeUnit.SECONDS);

@@ -56,6 +56,11 @@ class ExportCommandTest {
         assertThat(dbm("export", "-o", stream.toString()).exit()).isEqualTo(2);
         assertThat(dbm("export", "--replica", "http://127.0.0.1:9", "-o", stream.toString()).err())
                 .contains("--replica needs --target");
+        // --timeout takes the short forms migrate takes (the README's "60s"); an unreachable API is exit 1
+        final Run unreachable = dbm("export", "--replica", "http://127.0.0.1:9", "--target", "t", "--timeout", "5s",
+                "-o", stream.toString());
+        assertThat(unreachable.exit()).as(unreachable.err()).isEqualTo(1);
+        assertThat(unreachable.err()).contains("cannot reach the replica API");
         final Run broken = dbm("export", QemuTestData.file("images/img-broken.qcow2.gz").toString(), "-o",
                 stream.toString());
         assertThat(broken.exit()).isEqualTo(1);

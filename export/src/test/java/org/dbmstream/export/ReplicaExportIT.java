@@ -36,8 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The replica reader speaks the query API as DESIGN.md section 9 documents it (percent-encoded UTF-8 path
  * segments, 503 + Retry-After while the owner is unknown, QEMU's 404 wording): here the API is served from a
  * qcow2 image's bitmaps by a small HTTP server, and the exported stream loads into real QEMU with QEMU's
- * sha256 for every bitmap. (The end-to-end test through a real destination follows once the query API is on
- * main.)
+ * sha256 for every bitmap. (The end-to-end test through a real destination is the CLI's ReplicaBackIntoQemuIT.)
  */
 class ReplicaExportIT {
     private static final ObjectMapper JSON = new ObjectMapper();

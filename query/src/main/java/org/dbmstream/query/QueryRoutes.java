@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -62,8 +63,20 @@ final class QueryRoutes {
                 all.addAll(JSON.readValue(ok(peers.get(peer, targetPath(target) + "/bitmaps")), VIEWS));
             }
         }
-        all.sort(BitmapView.ORDER);
-        json(ctx, 200, all);
+        json(ctx, 200, onePerName(all));
+    }
+
+    /**
+     * One view per node and name, the one a request for that bitmap answers with: until the replaced bitmap
+     * is removed (on another partition, a moment after the replacing one's COMPLETE) both are held.
+     */
+    static List<BitmapView> onePerName(List<BitmapView> all) {
+        Map<List<String>, BitmapView> byName = new TreeMap<>(Comparator.comparing((List<String> k) -> k.get(0))
+                .thenComparing(k -> k.get(1)));
+        all.forEach(v -> byName.merge(List.of(v.node(), v.name()), v, BitmapView::preferred));
+        List<BitmapView> out = new ArrayList<>(byName.values());
+        out.sort(BitmapView.ORDER);
+        return out;
     }
 
     void bitmap(Context ctx) throws IOException {

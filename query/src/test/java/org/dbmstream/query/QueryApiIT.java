@@ -56,9 +56,11 @@ class QueryApiIT {
     static Path tmp;
     private static QueryingDestination a;
     private static QueryingDestination b;
+    private static java.time.Instant started;
 
     @BeforeAll
     static void migrate(KafkaBroker broker) throws Exception {
+        started = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         a = QueryingDestination.start(config(broker, "a"), "127.0.0.1", 0, "127.0.0.1");
         assertThat(a.app().awaitRunning(Duration.ofSeconds(90))).isTrue();
         b = QueryingDestination.start(config(broker, "b"), "127.0.0.1", 0, "127.0.0.1");
@@ -123,6 +125,8 @@ class QueryApiIT {
                     assertThat(view.get("count").asLong()).as(name).isEqualTo(q.get("count").asLong());
                     assertThat(view.get("granularity").asLong()).isEqualTo(q.get("granularity").asLong());
                     assertThat(view.get("size").asLong()).isEqualTo(q.get("size").asLong());
+                    assertThat(java.time.Instant.parse(view.get("updated").asText())).as(name + " updated")
+                            .isBetween(started, java.time.Instant.now());
 
                     byte[] raw = get(asked, path + "/raw").body();
                     assertThat(sha256Padded(raw)).as(name + " raw").isEqualTo(q.get("sha256").asText());

@@ -53,11 +53,33 @@ final class ChunkTopic {
         }
     }
 
+    /**
+     * Waits until every partition's last stable offset reached its high watermark: a transaction's commit
+     * returns before the coordinator wrote its markers, and until then a read_committed end is short.
+     */
+    private static void awaitNoOpenTransaction(String bootstrap, String topic) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<byte[], byte[]> committed = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+             KafkaConsumer<byte[], byte[]> all = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                     bootstrap), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> tps = committed.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!committed.endOffsets(tps).equals(all.endOffsets(tps)) && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
     /** The chunk records of {@code migration}, decoded. */
     static List<Read> chunks(String bootstrap, String topic, String migration) {
         var keys = DbmSerdes.chunkKey(Map.of()).deserializer();
         var values = DbmSerdes.chunkValue(Map.of()).deserializer();
         List<Read> out = new ArrayList<>();
+        awaitNoOpenTransaction(bootstrap, topic);
         for (var r : readAll(bootstrap, topic, "read_committed")) {
             ChunkKey k = keys.deserialize(topic, r.key());
             if (!k.getMigration().equals(migration)) {

@@ -1,5 +1,6 @@
 package org.dbmstream.topology.codec;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.dbmstream.bitmap.Granularity;
@@ -23,15 +24,36 @@ public final class StateCodec {
     }
 
     public static byte[] bitmapState(BitmapState s) {
-        BinaryWriter w = new BinaryWriter().int8(VERSION);
-        names(w, s.names());
-        return w.int64(s.granularity().bytes()).int64(s.size()).bool(s.enabled()).bool(s.persistent())
-                .int8(s.phase().ordinal()).bool(s.recording()).bool(s.successor()).int64(s.chunks())
-                .int64(s.endBit()).int64(s.count()).nullableString(s.sha256()).toByteArray();
+        return bitmapState(new BinaryWriter().int8(VERSION), s).toByteArray();
+    }
+
+    /**
+     * The state and the time the destination wrote it (the query API's {@code updated}), as a trailing
+     * field: readers of the layout without it ignore it, and {@link #updated} of a state without it is null.
+     */
+    public static byte[] bitmapState(BitmapState s, long updatedEpochMillis) {
+        return bitmapState(new BinaryWriter().int8(VERSION), s).int64(updatedEpochMillis).toByteArray();
     }
 
     public static BitmapState bitmapState(byte[] bytes) {
+        return bitmapState(reader(bytes));
+    }
+
+    /** When the state was written, or null for a state stored without that time (by earlier versions). */
+    public static Instant updated(byte[] bytes) {
         BinaryReader r = reader(bytes);
+        bitmapState(r);
+        return r.hasMore() ? Instant.ofEpochMilli(r.int64()) : null;
+    }
+
+    private static BinaryWriter bitmapState(BinaryWriter w, BitmapState s) {
+        names(w, s.names());
+        return w.int64(s.granularity().bytes()).int64(s.size()).bool(s.enabled()).bool(s.persistent())
+                .int8(s.phase().ordinal()).bool(s.recording()).bool(s.successor()).int64(s.chunks())
+                .int64(s.endBit()).int64(s.count()).nullableString(s.sha256());
+    }
+
+    private static BitmapState bitmapState(BinaryReader r) {
         return new BitmapState(names(r), Granularity.of(r.int64()), r.int64(), r.bool(), r.bool(),
                 BitmapPhase.values()[r.int8()], r.bool(), r.bool(), r.int64(), r.int64(), r.int64(),
                 r.nullableString());

@@ -100,7 +100,8 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
         this.loadStore = new KeyValueLoadStore(new Keyspace(meta, StoreNames.BITMAP_STATES),
                 context.getStateStore(StoreNames.BITS), new Keyspace(meta, StoreNames.STOPS),
                 new Keyspace(meta, StoreNames.NAMES), new Keyspace(meta, StoreNames.INDEX),
-                new Keyspace(meta, StoreNames.ON_NODE), new Keyspace(meta, StoreNames.SWITCHED));
+                new Keyspace(meta, StoreNames.ON_NODE), new Keyspace(meta, StoreNames.SWITCHED),
+                context::currentSystemTimeMs);
         this.loader = new BitmapLoader(loadStore);
         this.postcopy = new PostcopyWrites(context, loader, loadStore, new Keyspace(meta, StoreNames.AWAITING),
                 new Keyspace(meta, StoreNames.HELD));

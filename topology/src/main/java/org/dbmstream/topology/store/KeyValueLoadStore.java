@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -42,6 +43,7 @@ public final class KeyValueLoadStore implements LoadStore {
     private final Keyspace stops;
     private final Keyspace names;
     private final Keyspace index;
+    private final LongSupplier clock;
     private final Map<BitmapKey, Optional<BitmapState>> states = lru();
     private final Map<BitmapKey, byte[]> bitmapKeys = lru();
     private final Map<String, Optional<LoadError>> stopReasons = lru();
@@ -60,6 +62,13 @@ public final class KeyValueLoadStore implements LoadStore {
      */
     public KeyValueLoadStore(Keyspace bitmaps, KeyValueStore<Bytes, byte[]> bits, Keyspace stops, Keyspace names,
             Keyspace index, Keyspace onNode, Keyspace switched) {
+        this(bitmaps, bits, stops, names, index, onNode, switched, System::currentTimeMillis);
+    }
+
+    /** @param clock the wall clock (epoch ms) whose time each written bitmap state carries as its last update */
+    public KeyValueLoadStore(Keyspace bitmaps, KeyValueStore<Bytes, byte[]> bits, Keyspace stops, Keyspace names,
+            Keyspace index, Keyspace onNode, Keyspace switched, LongSupplier clock) {
+        this.clock = clock;
         this.bitmaps = bitmaps;
         this.bits = new SegmentedBits(bits);
         this.bitsStore = bits;
@@ -87,7 +96,7 @@ public final class KeyValueLoadStore implements LoadStore {
         if (onNode != null && bitmap(key).isEmpty()) {
             onNode.put(StoreKeys.onNode(state.names().target(), state.names().node(), key), EMPTY);
         }
-        bitmaps.put(bitmapKey(key), StateCodec.bitmapState(state));
+        bitmaps.put(bitmapKey(key), StateCodec.bitmapState(state, clock.getAsLong()));
         states.put(key, Optional.of(state));
         if (index != null && state.chunks() == 0) {
             // written at START (the name never changes afterwards), in the same store and transaction; with

@@ -1,5 +1,6 @@
 package org.dbmstream.topology.store;
 
+import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.apache.kafka.common.serialization.BytesSerializer;
@@ -45,10 +46,11 @@ public final class StoredBitmaps {
     }
 
     /**
-     * One stored bitmap: its store key (migration, aliases), its metadata, and the migration whose
-     * completed bitmap of the same name it replaces (re-replication; null for none).
+     * One stored bitmap: its store key (migration, aliases), its metadata, the migration whose completed
+     * bitmap of the same name it replaces (re-replication; null for none), and when the destination last
+     * wrote its state (null for a state stored by a version that did not record it).
      */
-    public record Stored(BitmapKey key, BitmapState state, String replaces) {
+    public record Stored(BitmapKey key, BitmapState state, String replaces, Instant updated) {
 
         /** Of two bitmaps of one name, the one queries answer with: a completed one, the replacing one. */
         public boolean preferredTo(Stored other) {
@@ -108,7 +110,10 @@ public final class StoredBitmaps {
                 byte[] value = it.next().value;
                 BitmapKey key = StoreKeys.bitmapKey(Bytes.wrap(value));
                 String replaces = StoreKeys.indexReplaces(value);
-                state(key).ifPresent(state -> visitor.accept(new Stored(key, state, replaces)));
+                byte[] v = meta.get(tagged(StoreNames.BITMAP_STATES, StoreKeys.bitmap(key).get()));
+                if (v != null) {
+                    visitor.accept(new Stored(key, StateCodec.bitmapState(v), replaces, StateCodec.updated(v)));
+                }
             }
         }
     }

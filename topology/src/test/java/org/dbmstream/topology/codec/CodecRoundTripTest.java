@@ -30,6 +30,11 @@ class CodecRoundTripTest {
         BitmapState state = BitmapState.started(NAMES, Granularity.of(4096), 1L << 30, true, false).withChunk(8192)
                 .completed(65536, "ab".repeat(32));
         assertThat(StateCodec.bitmapState(StateCodec.bitmapState(state))).isEqualTo(state);
+        // the update time trails the layout: states stored without it still decode, with no time
+        assertThat(StateCodec.updated(StateCodec.bitmapState(state))).isNull();
+        byte[] stamped = StateCodec.bitmapState(state, 1_700_000_000_123L);
+        assertThat(StateCodec.bitmapState(stamped)).isEqualTo(state);
+        assertThat(StateCodec.updated(stamped)).isEqualTo(java.time.Instant.ofEpochMilli(1_700_000_000_123L));
         LoadError error = LoadError.unknownFlags(0x88);
         assertThat(StateCodec.loadError(StateCodec.loadError(error))).isEqualTo(error);
         FactSerde facts = new FactSerde();

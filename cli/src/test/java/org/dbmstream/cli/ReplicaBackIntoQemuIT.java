@@ -1,0 +1,77 @@
+package org.dbmstream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.dbmstream.testkit.QemuTestData;
+import org.dbmstream.testkit.QemuTools;
+import org.dbmstream.testkit.QemuVm;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 13 end to end, as the README walks it: a qcow2 image goes through {@code dbm migrate} into a running
+ * {@code dbm destination} (its own JVM, query API on a free port), comes back out with
+ * {@code dbm export --replica URL --target T}, and a fresh QEMU loads that stream with {@code migrate-incoming}:
+ * every bitmap has QEMU's own sha256 of the original image. Target and bitmap names carry spaces and UTF-8.
+ */
+class ReplicaBackIntoQemuIT {
+    private static final String TARGET = "vm 7/für";
+    private static final String NODE = "names";
+    private static final long WAIT_S = 120;
+
+    @Test
+    void anImageMigratedToTheReplicaLoadsBackIntoQemuWithQemusSha256(@TempDir final Path tmp) throws Exception {
+        assumeTrue(QemuTools.available("qemu-system-x86_64", "qemu-img"), "QEMU is not installed");
+        final Path image = QemuTestData.gunzip(QemuTestData.extraDir().resolve("names.qcow2.gz"), tmp);
+        final List<JsonNode> expected = QemuTestData.jsonl("../qcow2-extra/expected.jsonl", "image", "names.qcow2");
+        try (EmbeddedRuntime broker = EmbeddedRuntime.startBroker()) {
+            final Process destination = new ProcessBuilder(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                    "-cp", System.getProperty("java.class.path"), Dbm.class.getName(), "destination",
+                    "--bootstrap-servers", broker.bootstrapServers(), "--state-dir", tmp.resolve("state").toString(),
+                    "--application-id", "replica-it", "--http-host", "127.0.0.1", "--http-port", "0",
+                    "--advertised-host", "127.0.0.1").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            try {
+                final BlockingQueue<String> lines = DestinationCommandIT.follow(destination);
+                final String api = DestinationCommandIT.awaitLine(lines, "Query API on");
+                assertThat(api).as("the destination announces its query API").isNotNull();
+                final String url = api.replaceAll("^Query API on (\\S+) .*$", "$1");
+
+                final DbmRun migrate = DbmRun.of("migrate", "--bootstrap-servers", broker.bootstrapServers(),
+                        "--target", TARGET, "--timeout", "2m", image.toString());
+                assertThat(migrate.exit()).as(migrate.out() + migrate.err()).isZero();
+
+                final Path stream = tmp.resolve("replica.stream");
+                final DbmRun export = DbmRun.of("export", "--replica", url, "--target", TARGET, "--node", NODE,
+                        "--timeout", "PT2M", "-o", stream.toString());
+                assertThat(export.exit()).as(export.out() + export.err()).isZero();
+
+                final Path fresh = tmp.resolve("fresh.qcow2");
+                final Process img = new ProcessBuilder("qemu-img", "create", "-q", "-f", "qcow2", fresh.toString(),
+                        expected.get(0).get("size").asText()).inheritIO().start();
+                assertThat(img.waitFor(60, TimeUnit.SECONDS) && img.exitValue() == 0).isTrue();
+                try (QemuVm vm = QemuVm.start(tmp, List.of("-incoming", "defer",
+                        "-blockdev", "driver=file,filename=" + fresh + ",node-name=f0",
+                        "-blockdev", "driver=qcow2,file=f0,node-name=" + NODE))) {
+                    assertThat(vm.loadBitmapStream(stream)).as(vm.log()).isEqualTo("completed");
+                    assertThat(vm.bitmaps(NODE)).hasSize(expected.size());
+                    for (final JsonNode e : expected) {
+                        final String name = e.get("name").asText();
+                        assertThat(vm.sha256(NODE, name)).as(name).isEqualTo(e.get("sha256").asText());
+                    }
+                }
+            } finally {
+                destination.toHandle().destroy();
+                if (!destination.waitFor(WAIT_S, TimeUnit.SECONDS)) {
+                    destination.destroyForcibly();
+                }
+            }
+        }
+    }
+}
