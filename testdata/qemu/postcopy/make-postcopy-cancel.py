@@ -20,7 +20,7 @@ mp = importlib.util.module_from_spec(spec_)
 spec_.loader.exec_module(mp)
 K, M = mp.K, mp.M
 
-NAME = "pc6-cancel"
+NAME = "cancel/pc6-cancel"
 SIZE = 64 * M
 # name, granularity, enabled, persistent, source writes
 BITMAPS = [("first", 64 * K, True, True, ["0 1M"]),
