@@ -53,6 +53,16 @@ final class MigrationWriter implements AutoCloseable {
         send(topics.migrations(), migration.getBytes(java.nio.charset.StandardCharsets.UTF_8), value);
     }
 
+    /** The spec again with the source-cancel header, as a source publishes it to cancel the migration. */
+    void sourceCancel(String migration, String target, String reason) {
+        MigrationSpec spec = new MigrationSpec(migration, target, null, null, Instant.now(), false);
+        ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topics.migrations(),
+                migration.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                DbmSerdes.migrationSpec(Map.of()).serializer().serialize(topics.migrations(), spec));
+        r.headers().add(org.dbmstream.serdes.SpecHeaders.CANCEL, reason.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        producer.send(r);
+    }
+
     /** Spec, then every chunk of {@code bitmaps} in QEMU's save order (setup, bulk, completion). */
     void migrate(String migration, String target, List<MigrationBitmap> bitmaps) {
         spec(migration, target);

@@ -12,11 +12,15 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.dbmstream.bitmap.chunk.Chunk;
 import org.dbmstream.broker.KafkaBroker;
 import org.dbmstream.broker.testing.KafkaBrokerExtension;
+import org.dbmstream.schemas.BitmapCancelled;
+import org.dbmstream.schemas.BitmapCompleted;
 import org.dbmstream.schemas.DestinationWrite;
 import org.dbmstream.schemas.Event;
+import org.dbmstream.schemas.MigrationCancelled;
 import org.dbmstream.serdes.DbmSerdes;
 import org.dbmstream.serdes.Topics;
 import org.dbmstream.testkit.PostcopyFixture;
+import org.dbmstream.topology.PostcopyCancelChunks;
 import org.dbmstream.topology.PostcopyChunks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -72,6 +76,53 @@ class PostcopyIT {
                         .matches("SwitchedOver|MigrationCompleted|BitmapCompleted|BitmapStarted"))
                         .as("each event once").doesNotHaveDuplicates();
             }
+        }
+    }
+
+    /**
+     * QEMU's cancel during postcopy ({@code cancel/pc6-cancel}): the writes of each phase are published as
+     * QEMU's destination saw them, the cancel once the destination reported the COMPLETE that QEMU's got
+     * before the cut. The completed bitmap ends with QEMU's final sha256/count, the loading ones are released.
+     */
+    @Test
+    void aCancelDuringPostcopyKeepsTheCompletedBitmapRecordingAsQemuDoes(KafkaBroker broker, @TempDir Path tmp)
+            throws Exception {
+        PostcopyFixture fixture = PostcopyFixture.load(PostcopyCancelChunks.FIXTURE);
+        PostcopyCancelChunks pc = PostcopyCancelChunks.of(fixture);
+        String name = "pc6-cancel";
+        String target = "vm-" + name;
+        Serializer<DestinationWrite> writes = DbmSerdes.destinationWrite(Map.of()).serializer();
+        Topics topics = new Topics(PREFIX + "cancel.");
+        try (DestinationInstances app = DestinationInstances.start(broker, PREFIX + "cancel.", "it-postcopy-cancel",
+                3, List.of(tmp.resolve("instance-a")));
+                EventLog events = EventLog.events(broker, topics.events());
+                MigrationWriter writer = new MigrationWriter(broker, topics)) {
+            java.util.function.Consumer<String> phase = p -> pc.writes().get(p).forEach(w -> writer.send(
+                    topics.writes(), target.getBytes(StandardCharsets.UTF_8), writes.serialize(topics.writes(),
+                            new DestinationWrite(target, w.node(), w.offset(), w.length(), name, Instant.now()))));
+            writer.spec(name, target);
+            pc.beforeRun().forEach(c -> writer.chunk(name, c));
+            writer.chunk(name, new Chunk.Switchover());
+            phase.accept("after-switchover");
+            pc.afterRun().forEach(c -> writer.chunk(name, c));
+            phase.accept("after-first-complete");
+            writer.flush();
+            List<String> kept = PostcopyCancelChunks.kept(fixture);
+            events.awaitEvents(all -> of(all, name).stream().filter(e -> e.getBody() instanceof BitmapCompleted)
+                    .map(Event::getBitmap).toList().containsAll(kept), TIMEOUT);
+            writer.sourceCancel(name, target, "migration stream broken during postcopy");
+            phase.accept("after-cancel");
+            writer.flush();
+
+            Map<String, List<Object>> expected = PostcopyChunks.expected(fixture);
+            events.awaitEvents(all -> PostcopyChunks.finalStates(of(all, name)).equals(expected)
+                    && of(all, name).stream().anyMatch(e -> e.getBody() instanceof MigrationCancelled), TIMEOUT);
+            List<Event> all = of(events.settle(Duration.ofSeconds(2)), name);
+            assertThat(PostcopyChunks.finalStates(all)).isEqualTo(expected);
+            assertThat(all).filteredOn(e -> e.getBody() instanceof BitmapCancelled).extracting(Event::getBitmap)
+                    .containsExactlyInAnyOrderElementsOf(PostcopyCancelChunks.released(fixture));
+            assertThat(all).filteredOn(e -> e.getBody() instanceof BitmapCompleted).extracting(Event::getBitmap)
+                    .containsExactlyElementsOf(kept);
         }
     }
 
