@@ -48,6 +48,11 @@ public final class BitmapClaims {
         }
     }
 
+    /** The migration that holds the name, if any. */
+    public Optional<String> holder(BitmapNames names) {
+        return holder(StoreKeys.name(names.target(), names.node(), names.bitmap()));
+    }
+
     private Optional<String> holder(Bytes key) {
         byte[] v = store.get(key);
         return v == null ? Optional.empty() : Optional.of(new String(v, StandardCharsets.UTF_8));

@@ -19,6 +19,7 @@ public final class ClaimRequestSerde implements Serde<ClaimRequest>, Serializer<
     private static final int CLAIM = 0;
     private static final int REPLACE = 1;
     private static final int RELEASE = 2;
+    private static final int UPDATE = 3;
 
     @Override
     public byte[] serialize(String topic, ClaimRequest request) {
@@ -26,6 +27,12 @@ public final class ClaimRequestSerde implements Serde<ClaimRequest>, Serializer<
             return null;
         }
         BinaryWriter w = new BinaryWriter().int8(VERSION);
+        if (request.isUpdate()) {
+            LoadEvent.BitmapUpdated u = request.update();
+            w.int8(UPDATE);
+            StateCodec.names(w, u.names());
+            return w.bool(u.enabled()).bool(u.recording()).int64(u.count()).string(u.sha256()).toByteArray();
+        }
         if (request.isRelease()) {
             w.int8(RELEASE);
             StateCodec.names(w, request.names());
@@ -49,6 +56,10 @@ public final class ClaimRequestSerde implements Serde<ClaimRequest>, Serializer<
             throw new IllegalArgumentException("unknown claim record version " + version);
         }
         int kind = version == VERSION_1 ? CLAIM : r.int8();
+        if (kind == UPDATE) {
+            return ClaimRequest.update(new LoadEvent.BitmapUpdated(StateCodec.names(r), r.bool(), r.bool(), r.int64(),
+                    r.string()));
+        }
         if (kind == RELEASE) {
             return ClaimRequest.release(StateCodec.names(r));
         }

@@ -40,6 +40,16 @@ public final class NameClaimProcessor implements Processor<String, ClaimRequest,
             return;
         }
         ClaimRequest request = record.value();
+        if (request.isUpdate()) {
+            // reported unless another migration holds the name (then this bitmap is being revoked)
+            LoadEvent.BitmapUpdated update = request.update();
+            String migration = update.names().migration();
+            if (claims.holder(update.names()).filter(h -> !h.equals(migration)).isEmpty()) {
+                forward(record, migration, EventRecords.toAvro(update, context.currentSystemTimeMs()));
+                pacer.produced();
+            }
+            return;
+        }
         if (request.isRelease()) {
             claims.release(request.names());
             return;

@@ -42,6 +42,11 @@ final class RecordOutput implements LoadOutput {
             forward(event.migration(), ClaimRequest.claim(done, replacing.test(event.migration())));
             return;
         }
+        if (event instanceof LoadEvent.BitmapUpdated update) {
+            // a completed bitmap's change is reported after its BitmapCompleted, which the name's claim task emits: the same way keeps the order
+            forward(event.migration(), ClaimRequest.update(update));
+            return;
+        }
         // an event's time is when the destination decided it (its own clock), not when the input was written
         forward(event.migration(), EventRecords.toAvro(event, context.currentSystemTimeMs()));
     }
