@@ -115,6 +115,7 @@ public final class DestinationTopology {
         KStream<String, Object> claimed = NameClaims.claim(loaded, eventCommitMs);
         claimed.filter((id, v) -> v instanceof Event, Named.as("claimed-events"))
                 .mapValues(v -> (Event) v, Named.as("as-claimed-event"))
+                .processValues(MetricsTap::events, Named.as("count-claimed-events"))
                 .to(topics.events(), Produced.with(Serdes.String(), eventSerde).withName("emit-claimed-events"));
         claimed.filter((id, v) -> v instanceof Control, Named.as("revocations"))
                 .mapValues(v -> (Control) v, Named.as("as-revocation"))
