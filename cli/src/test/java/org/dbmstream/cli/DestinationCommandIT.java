@@ -29,7 +29,7 @@ class DestinationCommandIT {
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
                     "-cp", System.getProperty("java.class.path"), Dbm.class.getName(), "destination",
                     "--bootstrap-servers", broker.bootstrapServers(), "--state-dir", state.toString(),
-                    "--application-id", "dest-it").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                    "--application-id", "dest-it", "--http-host", "127.0.0.1", "--http-port", "0").redirectError(ProcessBuilder.Redirect.DISCARD).start();
             try {
                 final BlockingQueue<String> lines = follow(destination);
                 assertThat(awaitLine(lines, "running")).isNotNull();

@@ -36,7 +36,9 @@ final class DestinationProcess {
         Path log = dir.resolve("destination-" + index + "." + (generation++) + ".log");
         jvm = ChildJvm.start(log, "320m", List.of("-v", "destination", "--bootstrap-servers", bootstrap,
                 "--state-dir", dir.resolve("state").toString(), "--application-id", APPLICATION_ID,
-                "--topic-prefix", topicPrefix, "--config", config.toString()));
+                "--topic-prefix", topicPrefix, "--config", config.toString(),
+                // every instance serves the query API: a free port each, so that instances never collide
+                "--http-port", "0"));
         if (!jvm.awaitOutput("Destination '" + APPLICATION_ID + "' running", READY)) {
             throw new IllegalStateException("destination " + index + " did not start; see " + log);
         }
