@@ -62,6 +62,11 @@ final class QueryRoutes {
                 all.addAll(JSON.readValue(ok(peers.get(peer, targetPath(target) + "/bitmaps")), VIEWS));
             }
         }
+        // A replaced bitmap leaves in its own task's transaction, which may commit after its replacement's:
+        // until then the list shows only the replacement, as one bitmap's answer does.
+        List<BitmapView> listed = List.copyOf(all);
+        all.removeIf(old -> listed.stream().anyMatch(v -> v.complete() && old.migration().equals(v.replaces())
+                && v.node().equals(old.node()) && v.name().equals(old.name())));
         all.sort(BitmapView.ORDER);
         json(ctx, 200, all);
     }
