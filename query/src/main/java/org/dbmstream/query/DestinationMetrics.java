@@ -2,6 +2,7 @@ package org.dbmstream.query;
 
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.kafka.CommittedOnlyKafkaStreamsMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -12,7 +13,8 @@ import org.apache.kafka.streams.KafkaStreams;
  * through Micrometer's {@link KafkaStreamsMetrics} binder, which includes the destination's sensors
  * (group {@code stream-dbm-metrics}: chunks loaded, bitmaps completed/cancelled, migrations
  * completed/cancelled/failed, COMPLETE-to-event latency) and Kafka Streams' dropped records (those sent to
- * the dead-letter topic); plus JVM memory and GC.
+ * the dead-letter topic); plus JVM memory and GC. The transactional stores' {@code uncommitted-bytes} gauges
+ * are left out ({@link CommittedOnlyKafkaStreamsMetrics}): reading them after a task moved crashed the JVM.
  */
 final class DestinationMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -25,7 +27,7 @@ final class DestinationMetrics implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-    private KafkaStreamsMetrics streams;
+    private CommittedOnlyKafkaStreamsMetrics streams;
 
     DestinationMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -34,8 +36,7 @@ final class DestinationMetrics implements AutoCloseable {
 
     /** Starts reporting {@code kafkaStreams}' metrics (call once it exists). */
     synchronized void bind(KafkaStreams kafkaStreams) {
-        streams = new KafkaStreamsMetrics(kafkaStreams, io.micrometer.core.instrument.Tags.empty(), refresher,
-                REFRESH);
+        streams = new CommittedOnlyKafkaStreamsMetrics(kafkaStreams, refresher, REFRESH);
         streams.bindTo(registry);
     }
 

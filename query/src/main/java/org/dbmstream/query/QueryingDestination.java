@@ -13,11 +13,12 @@ import org.dbmstream.topology.DestinationConfig;
  * (so that a free port can be chosen), then the {@link DestinationApp} with that address as its
  * {@code application.server}, so that every instance can find the owner of any bitmap.
  *
- * <p>Kafka 4.4's transactional state stores with read-committed interactive queries
- * ({@code enable.transactional.statestores=true}, {@code default.interactive.query.isolation.level=READ_COMMITTED})
- * are not switched on here: with them, reading the stores' {@code num-uncommitted-bytes} metric (as any
- * metrics reporter does) crashed the JVM in RocksDB's native {@code WriteBatch.getDataSize} once a task
- * had moved to another instance. They can be set in the properties file.
+ * <p>Answers show committed state only: under exactly_once_v2 {@link DestinationConfig} switches on Kafka 4.4's
+ * transactional state stores with read-committed interactive queries ({@code enable.transactional.statestores=true},
+ * {@code default.interactive.query.isolation.level=READ_COMMITTED}), so a query never sees bits that an aborted
+ * transaction will undo. The stores' {@code uncommitted-bytes} metrics are kept from the metrics binder
+ * ({@link DestinationMetrics}): reading them after a task had moved to another instance crashed the JVM in
+ * RocksDB's native {@code WriteBatch.getDataSize}.
  */
 public final class QueryingDestination implements AutoCloseable {
     private final DestinationApp app;

@@ -222,6 +222,8 @@ class QueryApiIT {
         assertThat(sum(metrics, "kafka_stream_dbm_migrations_completed_total")).isEqualTo(IMAGES.size());
         assertThat(metrics).contains("kafka_stream_dbm_complete_to_event_latency_max")
                 .contains("kafka_stream_task_dropped_records_total");
+        // never read: reading it after a task moved crashed the JVM in RocksDB (see DestinationMetrics)
+        assertThat(metrics).doesNotContain("uncommitted_bytes");
     }
 
     private static String scrape() {

@@ -196,7 +196,9 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
      * logged, sent to the dead-letter topic with the error in headers (KIP-1034) and skipped; new input
      * is read from the beginning so that no chunk published before the first start is missed. Under
      * exactly-once the commit interval defaults to {@value #DEFAULT_EOS_COMMIT_INTERVAL_MS} ms (see
-     * {@link #DEFAULT_EOS_COMMIT_INTERVAL_MS}); producer batches default to
+     * {@link #DEFAULT_EOS_COMMIT_INTERVAL_MS}) and state stores are transactional with read-committed interactive
+     * queries ({@code enable.transactional.statestores=true},
+     * {@code default.interactive.query.isolation.level=READ_COMMITTED}); producer batches default to
      * {@value #DEFAULT_PRODUCER_BATCH_SIZE} bytes, input buffers to {@value #DEFAULT_BUFFERED_RECORDS} records
      * per partition fed by fetches of up to {@value #DEFAULT_PARTITION_FETCH_BYTES} bytes that wait at most
      * {@value #DEFAULT_FETCH_MAX_WAIT_MS} ms (restore fetches {@value #DEFAULT_RESTORE_FETCH_MAX_WAIT_MS} ms);
@@ -208,6 +210,10 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         if (StreamsConfig.EXACTLY_ONCE_V2.equals(processingGuarantee)) {
             p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, String.valueOf(DEFAULT_EOS_COMMIT_INTERVAL_MS));
+            // Queries see committed state only (issue 9): stores buffer a task's writes until its
+            // transaction commits, and interactive queries skip that buffer.
+            p.put(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, "true");
+            p.put(StreamsConfig.DEFAULT_INTERACTIVE_QUERY_ISOLATION_LEVEL_CONFIG, "READ_COMMITTED");
         }
         p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG),
                 String.valueOf(DEFAULT_PRODUCER_BATCH_SIZE));
