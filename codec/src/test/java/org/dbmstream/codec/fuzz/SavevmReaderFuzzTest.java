@@ -1,5 +1,7 @@
 package org.dbmstream.codec.fuzz;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -31,13 +33,14 @@ class SavevmReaderFuzzTest {
     @Test
     void plainStreamGivesBitmapsOrAnErrorAtAnOffset() {
         final Mutator stream = new Mutator(PLAIN, new long[] {0, 64}).withHotValues(HOT);
-        FuzzRunner.run("savevm reader", FuzzRunner.mutations(stream, 4), SavevmReaderFuzzTest::read);
+        assertBothPaths(FuzzRunner.run("savevm reader", FuzzRunner.mutations(stream, 4), SavevmReaderFuzzTest::read));
     }
 
     @Test
     void gzipStreamGivesBitmapsOrAnErrorAtAnOffset() {
         final Mutator gzip = new Mutator(gzip(PLAIN), new long[] {0, 32}).withHotValues(HOT);
-        FuzzRunner.run("savevm reader, gzip", FuzzRunner.mutations(gzip, 4), SavevmReaderFuzzTest::read);
+        assertBothPaths(FuzzRunner.run("savevm reader, gzip", FuzzRunner.mutations(gzip, 4),
+                SavevmReaderFuzzTest::read));
     }
 
     private static boolean read(final byte[] input) {
@@ -58,5 +61,10 @@ class SavevmReaderFuzzTest {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
+    }
+
+    /** Every try ran, and the mutations reached both the readers' success and their named-error paths. */
+    private static void assertBothPaths(final FuzzRunner.Summary summary) {
+        assertThat(summary.refused()).as(summary.toString()).isPositive().isLessThan(summary.tries());
     }
 }

@@ -1,5 +1,7 @@
 package org.dbmstream.qcow2.fuzz;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -29,11 +31,11 @@ class Qcow2ReaderFuzzTest {
 
     @Test
     void mutatedImagesGiveTheirBitmapsOrAQcow2Error() {
-        FuzzRunner.run("qcow2 reader", rnd -> {
+        assertBothPaths(FuzzRunner.run("qcow2 reader", rnd -> {
             final Mutator seed = SEEDS.get(rnd.nextInt(SEEDS.size()));
             final var ms = seed.randomMutations(rnd, 3);
             return new FuzzRunner.Input(seed.apply(ms), ms);
-        }, Qcow2ReaderFuzzTest::read);
+        }, Qcow2ReaderFuzzTest::read));
     }
 
     private static boolean read(final byte[] image) {
@@ -84,5 +86,10 @@ class Qcow2ReaderFuzzTest {
                     .withHotValues(hot.stream().mapToLong(Long::longValue).toArray()));
         }
         return out;
+    }
+
+    /** Every try ran, and the mutations reached both the readers' success and their named-error paths. */
+    private static void assertBothPaths(final FuzzRunner.Summary summary) {
+        assertThat(summary.refused()).as(summary.toString()).isPositive().isLessThan(summary.tries());
     }
 }

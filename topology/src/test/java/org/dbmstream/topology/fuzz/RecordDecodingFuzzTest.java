@@ -1,5 +1,7 @@
 package org.dbmstream.topology.fuzz;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,14 +55,14 @@ class RecordDecodingFuzzTest {
     }
 
     private static void run(final String name, final List<Mutator> seeds, final Deserializer<?> deserializer) {
-        FuzzRunner.run(name, rnd -> {
+        assertBothPaths(FuzzRunner.run(name, rnd -> {
             final Mutator seed = seeds.get(rnd.nextInt(seeds.size()));
             final var ms = seed.randomMutations(rnd, 3);
             return new FuzzRunner.Input(seed.apply(ms), ms);
         }, input -> {
             final var m = AllocationMeter.measure(() -> deserializer.deserialize("t", input));
             return FuzzVerdict.check(input, m, 8, "", SerializationException.class) != null;
-        });
+        }));
     }
 
     /** STARTs, BITS with a payload, ZEROES, COMPLETEs and EOS, as QEMU's save side orders them. */
@@ -73,5 +75,10 @@ class RecordDecodingFuzzTest {
         seq.setup(out::add);
         seq.complete(out::add);
         return out;
+    }
+
+    /** Every try ran, and the mutations reached both the readers' success and their named-error paths. */
+    private static void assertBothPaths(final FuzzRunner.Summary summary) {
+        assertThat(summary.refused()).as(summary.toString()).isPositive().isLessThan(summary.tries());
     }
 }
