@@ -45,7 +45,11 @@ public final class SteadyBench {
     private static final long CHUNKS_PER_BITMAP = 2048;
     private static final int DIRTY_PERCENT = 10;
     private static final int PARTITIONS = 3;
-    private static final int WARMUP_MIGRATIONS = 5;
+    /** Untimed warm-up: migrations back to back, then one at a time. */
+    private static final int WARMUP_BATCH = 20;
+    private static final int WARMUP_MIGRATIONS = 10;
+    /** Rounds of each baseline: the first warms, the fastest of the others counts. */
+    static final int BASELINE_ROUNDS = 4;
     private static final Granularity GRANULARITY = Granularity.of(64 * 1024);
     private static final Duration TIMEOUT = Duration.ofMinutes(10);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -78,21 +82,37 @@ public final class SteadyBench {
             String bootstrap = broker.bootstrapServers();
             DestinationConfig config = TopologyRun.config(bootstrap, topics, work.resolve("destination"), Map.of());
             long totalRecords = 0;
+            List<Fleet.Throughput> throughputs = new ArrayList<>();
             try (CompletionWatch watch = new CompletionWatch(bootstrap, topics.events());
                  ChunkPublisher publisher = new ChunkPublisher(bootstrap, topics);
                  DestinationApp app = new DestinationApp(config)) {
                 app.start();
-                Fleet warm = new Fleet("warmup", 10, publisher, watch, app);
-                totalRecords += warm.oneAtATime(WARMUP_MIGRATIONS).records;
+                // warm-up: a back-to-back batch (C2 compiles the bulk paths) and a few one at a time (the
+                // completion paths), all untimed; jit_compile_ms of the timed sections shows what is left
+                Fleet warm = new Fleet("warmup", DIRTY_PERCENT, publisher, watch, app);
+                JitClock warmJit = JitClock.start();
+                Fleet.Throughput warmBatch = warm.backToBack(WARMUP_BATCH);
+                totalRecords += warmBatch.records + warm.oneAtATime(WARMUP_MIGRATIONS).records;
+                Map<String, Object> warmRow = new LinkedHashMap<>();
+                warmRow.put("type", "warmup");
+                warmRow.put("migrations", WARMUP_BATCH + WARMUP_MIGRATIONS);
+                warmRow.put("chunks_per_s", round(warmBatch.records / (warmBatch.nanos / 1e9)));
+                warmRow.put("jit_compile_ms", warmJit.sinceMs());
+                out.println(JSON.writeValueAsString(warmRow));
                 for (Fleet fleet : List.of(new Fleet("realistic", DIRTY_PERCENT, publisher, watch, app),
                         new Fleet("dense", 100, publisher, watch, app))) {
                     int count = fleet.name.equals("dense") ? denseVms : vms;
                     if (count == 0) {
                         continue;
                     }
+                    JitClock jit = JitClock.start();
                     Fleet.Throughput t = fleet.backToBack(count);
+                    long throughputJitMs = jit.sinceMs();
+                    jit = JitClock.start();
                     Fleet.Latency l = fleet.oneAtATime(latencyMigrations);
+                    long latencyJitMs = jit.sinceMs();
                     totalRecords += t.records + l.records;
+                    throughputs.add(t);
                     Map<String, Object> row = new LinkedHashMap<>();
                     row.put("type", fleet.name);
                     row.put("migrations", count);
@@ -107,6 +127,8 @@ public final class SteadyBench {
                     row.put("p99_ms", round(l.percentileMs(99)));
                     row.put("max_ms", round(l.percentileMs(100)));
                     row.put("backlog_latency_p50_ms", round(t.latency.percentileMs(50)));
+                    row.put("jit_compile_ms", throughputJitMs);
+                    row.put("latency_jit_compile_ms", latencyJitMs);
                     row.put("results_ok", watch.mismatches() == 0);
                     rows.add(row);
                     out.println(JSON.writeValueAsString(row));
@@ -116,18 +138,31 @@ public final class SteadyBench {
                 }
             }
             Map<String, Object> tuning = PlainConsumerRun.tunedLike(config.streamsProperties());
-            long plainNanos = PlainConsumerRun.readAll(bootstrap, topics.chunks(), totalRecords, tuning, TIMEOUT);
-            long noopNanos = StreamsFloorRun.run(StreamsFloorRun.Mode.NOOP, topics.chunks(), totalRecords,
-                    config.streamsProperties(), work.resolve("noop"), TIMEOUT);
-            double plainRate = totalRecords / (plainNanos / 1e9);
-            double noopRate = totalRecords / (noopNanos / 1e9);
+            // the baselines: BASELINE_ROUNDS rounds of each, alternating; the first round only warms their code
+            // paths (it is printed, not counted), the fastest of the others counts
+            JitClock baselineJit = JitClock.start();
+            List<Long> plainRuns = new ArrayList<>();
+            List<Long> noopRuns = new ArrayList<>();
+            for (int i = 0; i < BASELINE_ROUNDS; i++) {
+                plainRuns.add(PlainConsumerRun.readAll(bootstrap, topics.chunks(), totalRecords, tuning, TIMEOUT));
+                noopRuns.add(StreamsFloorRun.run(StreamsFloorRun.Mode.NOOP, topics.chunks(), totalRecords,
+                        config, work.resolve("noop-" + i), TIMEOUT));
+            }
+            long baselineJitMs = baselineJit.sinceMs();
+            long decodeNanos = StreamsFloorRun.run(StreamsFloorRun.Mode.DECODE, topics.chunks(), totalRecords,
+                    config, work.resolve("decode"), TIMEOUT);
+            LivePlainRun.Result live = vms > 0 ? live(broker, tuning, vms) : null;
+            double plainRate = totalRecords / (Floors.fastest(plainRuns.subList(1, plainRuns.size())) / 1e9);
+            double noopRate = totalRecords / (Floors.fastest(noopRuns.subList(1, noopRuns.size())) / 1e9);
+            double decodeRate = totalRecords / (decodeNanos / 1e9);
             double baseline = Math.max(plainRate, noopRate);
             double chunks = 0;
             double seconds = 0;
-            for (Map<String, Object> r : rows) {
-                double n = ((Number) r.get("chunks")).doubleValue();
-                chunks += n;
-                seconds += n / ((Number) r.get("chunks_per_s")).doubleValue();
+            double publishSeconds = 0;
+            for (Fleet.Throughput t : throughputs) {
+                chunks += t.records;
+                seconds += t.nanos / 1e9;
+                publishSeconds += t.publishNanos / 1e9;
             }
             summary.put("type", "summary");
             summary.put("bench", "steady");
@@ -147,10 +182,45 @@ public final class SteadyBench {
             summary.put("p99_ms", realistic.get("p99_ms"));
             summary.put("latency_means", "realistic case, one migration at a time: last chunk acknowledged to "
                     + "MigrationCompleted readable (read_committed)");
+            summary.put("plain_runs_chunks_per_s", rates(totalRecords, plainRuns.subList(1, plainRuns.size())));
+            summary.put("plain_warmup_chunks_per_s", round(totalRecords / (plainRuns.get(0) / 1e9)));
+            summary.put("streams_noop_runs_chunks_per_s", rates(totalRecords, noopRuns.subList(1, noopRuns.size())));
+            summary.put("streams_noop_warmup_chunks_per_s", round(totalRecords / (noopRuns.get(0) / 1e9)));
+            summary.put("baselines_means", "plain_chunks_per_s and streams_noop_chunks_per_s are each the fastest of "
+                    + (BASELINE_ROUNDS - 1) + " timed runs over the whole chunks topic (" + totalRecords
+                    + " records, warm-up included), after one untimed round each (*_warmup_*) that warms their code");
+            summary.put("baseline_jit_compile_ms", baselineJitMs);
+            summary.put("streams_decode_chunks_per_s", round(decodeRate));
+            summary.put("streams_decode_ratio", round(decodeRate / baseline));
+            summary.put("streams_decode_means", "a Kafka Streams app with the destination's properties reading the "
+                    + "chunks topic with the destination's key and value serdes and doing nothing else: the least a "
+                    + "destination reading this record format with Kafka Streams pays; ratio over the same baseline");
+            summary.put("publish_chunks_per_s", round(chunks / publishSeconds));
+            summary.put("publish_ceiling_ratio", round(chunks / publishSeconds / baseline));
+            summary.put("publish_ceiling_means", "the publisher feeding the destination in the same JVM, over the "
+                    + "baseline: the destination's ratio cannot exceed it, as it reads no faster than chunks arrive");
+            if (live != null) {
+                double liveRate = live.records() / (live.nanos() / 1e9);
+                summary.put("live_plain_chunks_per_s", round(liveRate));
+                summary.put("live_publish_chunks_per_s", round(live.records() / (live.publishNanos() / 1e9)));
+                summary.put("live_ratio", round(((Number) realistic.get("chunks_per_s")).doubleValue() / liveRate));
+                summary.put("live_means", "the realistic fleet published once more, by the same publisher, to a fresh "
+                        + "chunks topic while a tuned plain consumer reads it (no destination running), timed as the "
+                        + "destination is (first chunk sent to last record read); live_ratio = the realistic case's "
+                        + "chunks/s over it");
+            }
             Map<String, Object> byCase = new LinkedHashMap<>();
-            for (Map<String, Object> r : rows) {
-                byCase.put((String) r.get("type"), Map.of("chunks_per_s", r.get("chunks_per_s"),
-                        "p50_ms", r.get("p50_ms"), "p99_ms", r.get("p99_ms")));
+            for (int i = 0; i < rows.size(); i++) {
+                Map<String, Object> r = rows.get(i);
+                Fleet.Throughput t = throughputs.get(i);
+                Map<String, Object> c = new LinkedHashMap<>();
+                c.put("chunks_per_s", r.get("chunks_per_s"));
+                c.put("p50_ms", r.get("p50_ms"));
+                c.put("p99_ms", r.get("p99_ms"));
+                c.put("publish_chunks_per_s", r.get("publish_chunks_per_s"));
+                c.put("publish_ceiling_ratio", round(t.records / (t.publishNanos / 1e9) / baseline));
+                c.put("jit_compile_ms", r.get("jit_compile_ms"));
+                byCase.put((String) r.get("type"), c);
             }
             summary.put("cases", byCase);
             summary.put("results_ok", rows.stream().allMatch(r -> Boolean.TRUE.equals(r.get("results_ok"))));
@@ -161,6 +231,41 @@ public final class SteadyBench {
         return summary;
     }
 
+    /**
+     * The realistic fleet published once more, by a publisher of the same settings, to fresh topics while a
+     * tuned plain consumer reads it live.
+     */
+    private static LivePlainRun.Result live(EmbeddedKafkaBroker broker, Map<String, Object> tuning, int vms) {
+        Topics live = new Topics("steady-live.");
+        broker.createTopics(PARTITIONS, live.chunks());
+        broker.createTopic(live.migrations(), PARTITIONS, Map.of("cleanup.policy", "compact"));
+        List<MigrationBitmap> bitmaps = bitmaps(DIRTY_PERCENT);
+        try (ChunkPublisher publisher = new ChunkPublisher(broker.bootstrapServers(), live)) {
+            return LivePlainRun.run(broker.bootstrapServers(), live.chunks(), tuning, () -> {
+                long records = 0;
+                for (int i = 0; i < vms; i++) {
+                    records += publisher.send("live-" + i, "vm-live-" + i, bitmaps).records();
+                }
+                return records;
+            }, TIMEOUT);
+        }
+    }
+
+    /** The bitmaps of one migration of a case, {@code dirtyPercent} % of their chunks dirty. */
+    private static List<MigrationBitmap> bitmaps(int dirtyPercent) {
+        List<MigrationBitmap> bitmaps = new ArrayList<>();
+        for (int i = 0; i < BITMAPS_PER_VM; i++) {
+            ClusteredBitmap bits = new ClusteredBitmap(CHUNKS_PER_BITMAP * 8192L * GRANULARITY.bytes(),
+                    GRANULARITY, 31L * i + dirtyPercent, dirtyPercent);
+            bitmaps.add(new MigrationBitmap("disk0", "bitmap-" + i, true, true, bits));
+        }
+        return bitmaps;
+    }
+
+    private static List<Double> rates(long records, List<Long> runs) {
+        return runs.stream().map(n -> round(records / (n / 1e9))).toList();
+    }
+
     static double round(double v) {
         return Math.round(v * 1000) / 1000.0;
     }
@@ -168,7 +273,7 @@ public final class SteadyBench {
     /** Migrations of one shape, named {@code <case>-<n>}, on the running destination. */
     private static final class Fleet {
         private final String name;
-        private final List<MigrationBitmap> bitmaps = new ArrayList<>();
+        private final List<MigrationBitmap> bitmaps;
         private final ChunkPublisher publisher;
         private final CompletionWatch watch;
         private final DestinationApp app;
@@ -179,12 +284,9 @@ public final class SteadyBench {
             this.publisher = publisher;
             this.watch = watch;
             this.app = app;
-            for (int i = 0; i < BITMAPS_PER_VM; i++) {
-                ClusteredBitmap bits = new ClusteredBitmap(CHUNKS_PER_BITMAP * 8192L * GRANULARITY.bytes(),
-                        GRANULARITY, 31L * i + dirtyPercent, dirtyPercent);
-                String bitmap = "bitmap-" + i;
-                bitmaps.add(new MigrationBitmap("disk0", bitmap, true, true, bits));
-                watch.expect(name, bitmap, TopologyBench.digest(bits).sha256());
+            this.bitmaps = bitmaps(dirtyPercent);
+            for (MigrationBitmap b : bitmaps) {
+                watch.expect(name, b.bitmapAlias(), TopologyBench.digest(b.bits()).sha256());
             }
         }
 

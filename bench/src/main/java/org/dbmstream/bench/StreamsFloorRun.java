@@ -3,6 +3,7 @@ package org.dbmstream.bench;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -17,11 +18,17 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
+import org.dbmstream.serdes.DbmSerdes;
+import org.dbmstream.topology.DestinationConfig;
+import org.dbmstream.topology.record.CheckedChunkValueSerde;
 
 /**
  * What Kafka Streams itself costs on this machine, with the destination's own properties
  * (exactly_once_v2, commit interval, buffers, fetch sizes): an application that reads the chunks
- * topic and does nothing ({@link Mode#NOOP}), and one that also puts every record into a persistent,
+ * topic as bytes and does nothing ({@link Mode#NOOP}); one that reads it with the destination's own key
+ * and value serdes ({@code DbmSerdes.chunkKey}, {@link CheckedChunkValueSerde}: Avro decoding and
+ * QEMU's chunk checks) and does nothing else ({@link Mode#DECODE}: the least any destination reading
+ * this record format with Kafka Streams pays); and one that puts every record into a persistent,
  * changelogged RocksDB store under its own offset ({@link Mode#STORE}: the least a Kafka Streams
  * application that must not lose a chunk does). Timed from the first records polled
  * ({@link FirstRecordsMark}) until the last record was processed, without waiting for its commit, so
@@ -29,8 +36,8 @@ import org.apache.kafka.streams.state.Stores;
  */
 final class StreamsFloorRun {
 
-    /** The two floors. */
-    enum Mode { NOOP, STORE }
+    /** The floors. */
+    enum Mode { NOOP, DECODE, STORE }
 
     private static final String STORE = "floor-chunks";
 
@@ -38,7 +45,7 @@ final class StreamsFloorRun {
     }
 
     /** Processes {@code expected} records of {@code topic}; returns nanoseconds from the first records polled. */
-    static long run(Mode mode, String topic, long expected, Properties destinationProperties, Path stateDir,
+    static long run(Mode mode, String topic, long expected, DestinationConfig destination, Path stateDir,
             Duration timeout) {
         AtomicLong seen = new AtomicLong();
         AtomicLong doneAt = new AtomicLong();
@@ -47,11 +54,17 @@ final class StreamsFloorRun {
             builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE),
                     Serdes.Bytes(), Serdes.ByteArray()));
         }
-        builder.stream(topic, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
-                .process(() -> new Counting(mode, seen, expected, doneAt),
-                        mode == Mode.STORE ? new String[] {STORE} : new String[0]);
+        String[] stores = mode == Mode.STORE ? new String[] {STORE} : new String[0];
+        if (mode == Mode.DECODE) {
+            Map<String, Object> serdeConfig = destination.serdeConfig();
+            builder.stream(topic, Consumed.with(DbmSerdes.chunkKey(serdeConfig), new CheckedChunkValueSerde(serdeConfig)))
+                    .process(() -> new Counting<>(mode, seen, expected, doneAt), stores);
+        } else {
+            builder.stream(topic, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+                    .process(() -> new Counting<>(mode, seen, expected, doneAt), stores);
+        }
         Properties p = new Properties();
-        p.putAll(destinationProperties);
+        p.putAll(destination.streamsProperties());
         p.put(StreamsConfig.APPLICATION_ID_CONFIG,
                 "bench-floor-" + mode.name().toLowerCase(java.util.Locale.ROOT) + "-" + System.nanoTime());
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
@@ -83,7 +96,7 @@ final class StreamsFloorRun {
     }
 
     /** Counts records; in {@link Mode#STORE} first puts each under its offset (each task has its own store). */
-    private static final class Counting implements Processor<byte[], byte[], Void, Void> {
+    private static final class Counting<K, V> implements Processor<K, V, Void, Void> {
         private final Mode mode;
         private final AtomicLong seen;
         private final long expected;
@@ -107,10 +120,10 @@ final class StreamsFloorRun {
         }
 
         @Override
-        public void process(Record<byte[], byte[]> record) {
+        public void process(Record<K, V> record) {
             if (store != null && record.value() != null) {
                 long offset = context.recordMetadata().map(m -> m.offset()).orElse(-1L);
-                store.put(Bytes.wrap(ByteBuffer.allocate(Long.BYTES).putLong(offset).array()), record.value());
+                store.put(Bytes.wrap(ByteBuffer.allocate(Long.BYTES).putLong(offset).array()), (byte[]) record.value());
             }
             if (seen.incrementAndGet() == expected) {
                 doneAt.set(System.nanoTime());

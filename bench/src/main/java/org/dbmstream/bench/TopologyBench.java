@@ -40,6 +40,10 @@ public final class TopologyBench {
     /** Bitmap counts of the second series (DESIGN.md section 8: 1, 100, 10,000 bitmaps). */
     private static final int[] COUNTS = {1, 100, 10_000};
     private static final int PARTITIONS = 3;
+    /** Runs of each baseline (plain consumer, no-op Kafka Streams) per case; the fastest counts. */
+    static final int BASELINE_RUNS = 3;
+    /** Timed markers of the fixed-latency floor (after one untimed). */
+    private static final int LATENCY_MARKERS = 10;
     private static final Granularity GRANULARITY = Granularity.of(64 * 1024);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -82,20 +86,27 @@ public final class TopologyBench {
         }
         List<Map<String, Object>> rows = new ArrayList<>();
         List<Map<String, Object>> countRows = new ArrayList<>();
+        EosHopLatencyRun.Result latency;
         Path work = Files.createTempDirectory("dbm-bench-");
         try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker().start()) {
             // one untimed 1x round first, so that JIT compilation and RocksDB/class loading are not
             // charged to the 1x size only (which would make the per-chunk cost look like it falls)
-            Map<String, Object> warmup = runSize(broker, work, 0, baseChunks, settings);
+            Map<String, Object> warmup = runSize(broker, work, 0, baseChunks, settings, null);
             warmup.put("type", "warmup");
             out.println(json(warmup));
+            // the fixed-latency floor, with the destination's own properties, before the cases that use it
+            latency = EosHopLatencyRun.run(broker, TopologyRun.config(broker.bootstrapServers(),
+                    new Topics("bench-eos-hop."), work, settings), "bench-eos-hop.", work.resolve("eos-hop"),
+                    LATENCY_MARKERS, Duration.ofMinutes(5));
+            double latencyMs = latency.medianMs();
             for (int factor : FACTORS) {
-                Map<String, Object> row = runSize(broker, work, factor, (long) baseChunks * factor, settings);
+                Map<String, Object> row = runSize(broker, work, factor, (long) baseChunks * factor, settings,
+                        latencyMs);
                 rows.add(row);
                 out.println(json(row));
             }
             for (int count : COUNTS) {
-                Map<String, Object> row = runCount(broker, work, count, settings);
+                Map<String, Object> row = runCount(broker, work, count, settings, latencyMs);
                 countRows.add(row);
                 out.println(json(row));
             }
@@ -103,6 +114,7 @@ public final class TopologyBench {
             deleteQuietly(work);
         }
         Map<String, Object> summary = summarize(rows);
+        summarizeFloors(summary, rows, latency);
         summarizeCounts(summary, countRows);
         summary.put("settings", settings);
         out.println(json(summary));
@@ -111,11 +123,12 @@ public final class TopologyBench {
 
     /** One bitmap of {@code chunks} chunks ({@code factor} 0: the warm-up round). */
     private static Map<String, Object> runSize(EmbeddedKafkaBroker broker, Path work, int factor, long chunks,
-            Map<String, String> settings) throws Exception {
+            Map<String, String> settings, Double latencyFloorMs) throws Exception {
         // 8192 bits per chunk, so this disk gives exactly `chunks` BITS chunks
         SyntheticBitmap bits = new SyntheticBitmap(chunks * 8192L * GRANULARITY.bytes(), GRANULARITY, factor + 1);
         Map<String, Object> row = runCase(broker, work, "size" + factor,
-                List.of(new MigrationBitmap("disk0", "bench", true, true, bits)), digest(bits), settings);
+                List.of(new MigrationBitmap("disk0", "bench", true, true, bits)), digest(bits), settings,
+                latencyFloorMs);
         row.put("type", "size");
         row.put("factor", factor);
         return row;
@@ -123,13 +136,14 @@ public final class TopologyBench {
 
     /** {@code count} bitmaps of one chunk each, all alike: how cost and memory grow with the number of bitmaps. */
     private static Map<String, Object> runCount(EmbeddedKafkaBroker broker, Path work, int count,
-            Map<String, String> settings) throws Exception {
+            Map<String, String> settings, Double latencyFloorMs) throws Exception {
         SyntheticBitmap bits = new SyntheticBitmap(8192L * GRANULARITY.bytes(), GRANULARITY, 7);
         List<MigrationBitmap> bitmaps = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             bitmaps.add(new MigrationBitmap("disk" + (i % 8), "bitmap-" + i, true, true, bits));
         }
-        Map<String, Object> row = runCase(broker, work, "count" + count, bitmaps, digest(bits), settings);
+        Map<String, Object> row = runCase(broker, work, "count" + count, bitmaps, digest(bits), settings,
+                latencyFloorMs);
         row.put("type", "count");
         row.put("bitmaps", count);
         return row;
@@ -137,7 +151,8 @@ public final class TopologyBench {
 
     /** Publishes one migration of {@code bitmaps} on topics of their own and measures both readers. */
     private static Map<String, Object> runCase(EmbeddedKafkaBroker broker, Path work, String name,
-            List<MigrationBitmap> bitmaps, BitmapDigest.Result expected, Map<String, String> settings) {
+            List<MigrationBitmap> bitmaps, BitmapDigest.Result expected, Map<String, String> settings,
+            Double latencyFloorMs) {
         Topics topics = new Topics("bench-" + name + ".");
         // the control topic is the topology's own broadcast channel: as many partitions as chunks
         String pipeTopic = topics.prefix() + "eos-pipe";
@@ -152,16 +167,30 @@ public final class TopologyBench {
 
         DestinationConfig config = TopologyRun.config(broker.bootstrapServers(), topics, work, settings);
         Map<String, Object> tuning = PlainConsumerRun.tunedLike(config.streamsProperties());
-        long plainNanos = PlainConsumerRun.readAll(broker.bootstrapServers(), topics.chunks(), published.records(),
-                tuning, timeout);
+        // the baselines, best of BASELINE_RUNS each, alternating so that a burst of load elsewhere hits
+        // both alike; the warm-up round has already run every code path once
+        JitClock baselineJit = JitClock.start();
+        List<Long> plainRuns = new ArrayList<>();
+        List<Long> noopRuns = new ArrayList<>();
+        for (int i = 0; i < BASELINE_RUNS; i++) {
+            plainRuns.add(PlainConsumerRun.readAll(broker.bootstrapServers(), topics.chunks(), published.records(),
+                    tuning, timeout));
+            noopRuns.add(StreamsFloorRun.run(StreamsFloorRun.Mode.NOOP, topics.chunks(), published.records(),
+                    config, work.resolve("floor-noop-" + name + "-" + i), timeout));
+        }
+        long baselineJitMs = baselineJit.sinceMs();
+        long plainNanos = Floors.fastest(plainRuns);
+        long noopNanos = Floors.fastest(noopRuns);
+        long decodeNanos = StreamsFloorRun.run(StreamsFloorRun.Mode.DECODE, topics.chunks(), published.records(),
+                config, work.resolve("floor-decode-" + name), timeout);
         long pipeNanos = EosPipeRun.copyAll(broker.bootstrapServers(), topics.chunks(), pipeTopic,
                 published.records(), config.streamsProperties(), timeout);
-        long noopNanos = StreamsFloorRun.run(StreamsFloorRun.Mode.NOOP, topics.chunks(), published.records(),
-                config.streamsProperties(), work.resolve("floor-noop-" + name), timeout);
         long storeNanos = StreamsFloorRun.run(StreamsFloorRun.Mode.STORE, topics.chunks(), published.records(),
-                config.streamsProperties(), work.resolve("floor-store-" + name), timeout);
+                config, work.resolve("floor-store-" + name), timeout);
+        JitClock oursJit = JitClock.start();
         TopologyRun.Result ours = TopologyRun.run(broker.bootstrapServers(), topics, work.resolve("state-" + name),
                 migration, bitmaps.size(), settings, timeout);
+        long oursJitMs = oursJit.sinceMs();
 
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("type", name);
@@ -189,6 +218,18 @@ public final class TopologyBench {
         row.put("streams_noop_chunks_per_s", round(published.records() / seconds(noopNanos)));
         row.put("streams_store_chunks_per_s", round(published.records() / seconds(storeNanos)));
         row.put("ratio_vs_streams_store", round((double) storeNanos / ours.nanos()));
+        row.put("plain_runs_chunks_per_s", rates(published.records(), plainRuns));
+        row.put("streams_noop_runs_chunks_per_s", rates(published.records(), noopRuns));
+        row.put("streams_decode_chunks_per_s", round(published.records() / seconds(decodeNanos)));
+        row.put("streams_decode_ratio", round((double) baselineNanos / decodeNanos));
+        row.put("ratio_vs_streams_decode", round((double) decodeNanos / ours.nanos()));
+        if (latencyFloorMs != null) {
+            row.put("ratio_ceiling", round(Floors.ratioCeiling(published.records(),
+                    published.records() / seconds(decodeNanos), 1, latencyFloorMs / 1000,
+                    published.records() / seconds(baselineNanos))));
+        }
+        row.put("jit_compile_ms", oursJitMs);
+        row.put("baseline_jit_compile_ms", baselineJitMs);
         row.put("publish_chunks_per_s", round(published.records() / seconds(published.nanos())));
         row.put("us_per_chunk", round(ours.nanos() / 1000.0 / published.records()));
         row.put("plain_us_per_chunk", round(plainNanos / 1000.0 / published.records()));
@@ -206,6 +247,11 @@ public final class TopologyBench {
         row.put("result_ok", ours.completed() == bitmaps.size() && ours.sha256s().equals(Set.of(expected.sha256()))
                 && ours.counts().equals(Set.of(expected.count())));
         return row;
+    }
+
+    /** Chunks per second of each run, in run order. */
+    private static List<Double> rates(long records, List<Long> runs) {
+        return runs.stream().map(n -> round(records / seconds(n))).toList();
     }
 
     /** The commit interval the destination runs with (its default unless the settings override it). */
@@ -312,6 +358,68 @@ public final class TopologyBench {
         s.put("heap_after_mib", heap);
         s.put("results_ok", rows.stream().allMatch(r -> Boolean.TRUE.equals(r.get("result_ok"))));
         return s;
+    }
+
+    /**
+     * The floors over the size cases: the decode floor, each baseline's runs (run i of every size
+     * together), the fixed-latency floor and the ratio a destination paying only those would reach.
+     */
+    private static void summarizeFloors(Map<String, Object> s, List<Map<String, Object>> rows,
+            EosHopLatencyRun.Result latency) {
+        double chunks = 0;
+        double decodeSeconds = 0;
+        double baselineSeconds = 0;
+        double[] plainRunSeconds = new double[BASELINE_RUNS];
+        double[] noopRunSeconds = new double[BASELINE_RUNS];
+        long jitMs = 0;
+        long baselineJitMs = 0;
+        for (Map<String, Object> r : rows) {
+            long n = ((Number) r.get("chunks")).longValue();
+            chunks += n;
+            decodeSeconds += n / ((Number) r.get("streams_decode_chunks_per_s")).doubleValue();
+            baselineSeconds += n / ((Number) r.get("baseline_chunks_per_s")).doubleValue();
+            for (int i = 0; i < BASELINE_RUNS; i++) {
+                plainRunSeconds[i] += n / ((List<?>) r.get("plain_runs_chunks_per_s")).stream()
+                        .skip(i).map(v -> ((Number) v).doubleValue()).findFirst().orElseThrow();
+                noopRunSeconds[i] += n / ((List<?>) r.get("streams_noop_runs_chunks_per_s")).stream()
+                        .skip(i).map(v -> ((Number) v).doubleValue()).findFirst().orElseThrow();
+            }
+            jitMs += ((Number) r.get("jit_compile_ms")).longValue();
+            baselineJitMs += ((Number) r.get("baseline_jit_compile_ms")).longValue();
+        }
+        List<Double> plainRuns = new ArrayList<>();
+        List<Double> noopRuns = new ArrayList<>();
+        for (int i = 0; i < BASELINE_RUNS; i++) {
+            plainRuns.add(round(chunks / plainRunSeconds[i]));
+            noopRuns.add(round(chunks / noopRunSeconds[i]));
+        }
+        s.put("plain_runs_chunks_per_s", plainRuns);
+        s.put("streams_noop_runs_chunks_per_s", noopRuns);
+        s.put("baselines_means", "plain_chunks_per_s and streams_noop_chunks_per_s are each the fastest of "
+                + BASELINE_RUNS + " runs per size on the same records (after the warm-up round); *_runs_* list "
+                + "every run, run i of all sizes together");
+        s.put("streams_decode_chunks_per_s", round(chunks / decodeSeconds));
+        s.put("streams_decode_ratio", round(baselineSeconds / decodeSeconds));
+        s.put("streams_decode_means", "a Kafka Streams app with the destination's properties reading the chunks "
+                + "topic with the destination's key and value serdes and doing nothing else: the least a "
+                + "destination reading this record format with Kafka Streams pays; ratio over the same baseline");
+        double latencyMs = latency.medianMs();
+        s.put("eos_two_hop_latency_ms", round(latencyMs));
+        s.put("eos_two_hop_latency_runs_ms", latency.nanos().stream().map(n -> round(n / 1e6)).toList());
+        s.put("eos_two_hop_first_ms", round(latency.firstNanos() / 1e6));
+        s.put("eos_two_hop_latency_means", "median of " + latency.nanos().size() + " markers, one at a time: "
+                + "publish acknowledged to output readable (read_committed) through a minimal exactly_once_v2 "
+                + "app with the destination's properties and commit pacing, one repartition hop; "
+                + "eos_two_hop_first_ms is the untimed first marker of the fresh app");
+        s.put("ratio_ceiling", round(Floors.ratioCeiling(chunks, chunks / decodeSeconds, rows.size(),
+                latencyMs / 1000, chunks / baselineSeconds)));
+        s.put("ratio_ceiling_means", "the ratio a destination would reach processing chunks at the decode floor's "
+                + "rate and paying eos_two_hop_latency_ms once per run (" + rows.size() + " runs): "
+                + "chunks / (chunks / decode rate + runs * latency) / baseline");
+        s.put("jit_compile_ms", jitMs);
+        s.put("baseline_jit_compile_ms", baselineJitMs);
+        s.put("jit_means", "JIT compilation ms during the destination's timed runs / the baselines' runs, summed "
+                + "over the sizes (CompilationMXBean)");
     }
 
     /** Per bitmap count: time per chunk, heap, and heap and state-directory bytes per bitmap beyond the first. */
