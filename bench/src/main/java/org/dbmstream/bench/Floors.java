@@ -48,4 +48,12 @@ final class Floors {
         double seconds = chunks / decodeChunksPerS + runs * latencyFloorSeconds;
         return chunks / seconds / baselineChunksPerS;
     }
+
+    /**
+     * JIT compilation time over wall time of a section: 0 when the compilers were idle; it can exceed 1,
+     * as the compile time of all compiler threads adds up. Negative {@code jitMs} (not measured) gives 0.
+     */
+    static double jitShare(long jitMs, long wallNanos) {
+        return jitMs <= 0 || wallNanos <= 0 ? 0 : jitMs / (wallNanos / 1e6);
+    }
 }

@@ -45,8 +45,14 @@ public final class SteadyBench {
     private static final long CHUNKS_PER_BITMAP = 2048;
     private static final int DIRTY_PERCENT = 10;
     private static final int PARTITIONS = 3;
-    /** Untimed warm-up: migrations back to back, then one at a time. */
+    /**
+     * Untimed warm-up: batches of migrations back to back until a batch's JIT compilation time is at most
+     * {@link #WARMUP_JIT_SHARE} of its wall time (at most {@link #WARMUP_MAX_BATCHES} batches), then some
+     * one at a time.
+     */
     private static final int WARMUP_BATCH = 20;
+    private static final int WARMUP_MAX_BATCHES = 6;
+    private static final double WARMUP_JIT_SHARE = 0.25;
     private static final int WARMUP_MIGRATIONS = 10;
     /** Rounds of each baseline: the first warms, the fastest of the others counts. */
     static final int BASELINE_ROUNDS = 4;
@@ -87,17 +93,29 @@ public final class SteadyBench {
                  ChunkPublisher publisher = new ChunkPublisher(bootstrap, topics);
                  DestinationApp app = new DestinationApp(config)) {
                 app.start();
-                // warm-up: a back-to-back batch (C2 compiles the bulk paths) and a few one at a time (the
-                // completion paths), all untimed; jit_compile_ms of the timed sections shows what is left
+                // warm-up, untimed: back-to-back batches (C2 compiles the bulk paths of the destination, the
+                // broker and the clients, all in this JVM) until the JIT is quiet, then a few one at a time
+                // (the completion paths); jit_compile_ms of the timed sections shows what is left
                 Fleet warm = new Fleet("warmup", DIRTY_PERCENT, publisher, watch, app);
                 JitClock warmJit = JitClock.start();
-                Fleet.Throughput warmBatch = warm.backToBack(WARMUP_BATCH);
-                totalRecords += warmBatch.records + warm.oneAtATime(WARMUP_MIGRATIONS).records;
+                List<Double> batchJitShares = new ArrayList<>();
+                Fleet.Throughput batch = null;
+                int warmMigrations = 0;
+                while (batchJitShares.size() < WARMUP_MAX_BATCHES
+                        && (batchJitShares.isEmpty() || batchJitShares.get(batchJitShares.size() - 1) > WARMUP_JIT_SHARE)) {
+                    JitClock batchJit = JitClock.start();
+                    batch = warm.backToBack(WARMUP_BATCH);
+                    batchJitShares.add(round(Floors.jitShare(batchJit.sinceMs(), batch.nanos)));
+                    totalRecords += batch.records;
+                    warmMigrations += WARMUP_BATCH;
+                }
+                totalRecords += warm.oneAtATime(WARMUP_MIGRATIONS).records;
                 Map<String, Object> warmRow = new LinkedHashMap<>();
                 warmRow.put("type", "warmup");
-                warmRow.put("migrations", WARMUP_BATCH + WARMUP_MIGRATIONS);
-                warmRow.put("chunks_per_s", round(warmBatch.records / (warmBatch.nanos / 1e9)));
+                warmRow.put("migrations", warmMigrations + WARMUP_MIGRATIONS);
+                warmRow.put("chunks_per_s", round(batch.records / (batch.nanos / 1e9)));
                 warmRow.put("jit_compile_ms", warmJit.sinceMs());
+                warmRow.put("batch_jit_share", batchJitShares);
                 out.println(JSON.writeValueAsString(warmRow));
                 for (Fleet fleet : List.of(new Fleet("realistic", DIRTY_PERCENT, publisher, watch, app),
                         new Fleet("dense", 100, publisher, watch, app))) {

@@ -128,7 +128,7 @@ public final class TopologyBench {
         SyntheticBitmap bits = new SyntheticBitmap(chunks * 8192L * GRANULARITY.bytes(), GRANULARITY, factor + 1);
         Map<String, Object> row = runCase(broker, work, "size" + factor,
                 List.of(new MigrationBitmap("disk0", "bench", true, true, bits)), digest(bits), settings,
-                latencyFloorMs);
+                latencyFloorMs, BASELINE_RUNS);
         row.put("type", "size");
         row.put("factor", factor);
         return row;
@@ -142,8 +142,9 @@ public final class TopologyBench {
         for (int i = 0; i < count; i++) {
             bitmaps.add(new MigrationBitmap("disk" + (i % 8), "bitmap-" + i, true, true, bits));
         }
+        // one run per baseline: this series measures cost and memory per bitmap, not the ratio
         Map<String, Object> row = runCase(broker, work, "count" + count, bitmaps, digest(bits), settings,
-                latencyFloorMs);
+                latencyFloorMs, 1);
         row.put("type", "count");
         row.put("bitmaps", count);
         return row;
@@ -152,7 +153,7 @@ public final class TopologyBench {
     /** Publishes one migration of {@code bitmaps} on topics of their own and measures both readers. */
     private static Map<String, Object> runCase(EmbeddedKafkaBroker broker, Path work, String name,
             List<MigrationBitmap> bitmaps, BitmapDigest.Result expected, Map<String, String> settings,
-            Double latencyFloorMs) {
+            Double latencyFloorMs, int baselineRuns) {
         Topics topics = new Topics("bench-" + name + ".");
         // the control topic is the topology's own broadcast channel: as many partitions as chunks
         String pipeTopic = topics.prefix() + "eos-pipe";
@@ -167,12 +168,12 @@ public final class TopologyBench {
 
         DestinationConfig config = TopologyRun.config(broker.bootstrapServers(), topics, work, settings);
         Map<String, Object> tuning = PlainConsumerRun.tunedLike(config.streamsProperties());
-        // the baselines, best of BASELINE_RUNS each, alternating so that a burst of load elsewhere hits
+        // the baselines, best of baselineRuns each, alternating so that a burst of load elsewhere hits
         // both alike; the warm-up round has already run every code path once
         JitClock baselineJit = JitClock.start();
         List<Long> plainRuns = new ArrayList<>();
         List<Long> noopRuns = new ArrayList<>();
-        for (int i = 0; i < BASELINE_RUNS; i++) {
+        for (int i = 0; i < baselineRuns; i++) {
             plainRuns.add(PlainConsumerRun.readAll(broker.bootstrapServers(), topics.chunks(), published.records(),
                     tuning, timeout));
             noopRuns.add(StreamsFloorRun.run(StreamsFloorRun.Mode.NOOP, topics.chunks(), published.records(),

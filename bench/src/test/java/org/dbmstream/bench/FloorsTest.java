@@ -42,4 +42,10 @@ class FloorsTest {
     void perSecond() {
         assertThat(Floors.perSecond(1000, 500_000_000L)).isEqualTo(2000.0);
     }
+
+    @Test
+    void jitShareIsCompileTimeOverWallTime() {
+        assertThat(Floors.jitShare(250, 1_000_000_000L)).isEqualTo(0.25);
+        assertThat(Floors.jitShare(-1, 1_000_000_000L)).isZero();
+    }
 }
