@@ -38,7 +38,8 @@ import org.dbmstream.topology.processor.CommitPacer;
  * facts-by-migration hop does) and writes an output record, asking for a commit after each forward with
  * the destination's own {@link CommitPacer} ({@code dbm.event.commit.interval.ms}). Timed per marker
  * from its publish acknowledged ({@code acks=all}) to the output readable by a {@code read_committed}
- * consumer (fetches waiting at most 5 ms); markers one at a time, the first untimed (it also pays the
+ * consumer (fetches waiting at most 5 ms); markers one at a time, each after twice the pacing interval
+ * of quiet (an isolated completion, as a migration's is), the first untimed (it also pays the
  * application's first transactional commit, which every fresh destination run pays once too).
  */
 final class EosHopLatencyRun {
@@ -78,6 +79,9 @@ final class EosHopLatencyRun {
             long first = timeOne(producer, consumer, streams, in, "marker-0", timeout);
             List<Long> nanos = new ArrayList<>();
             for (int i = 1; i <= markers; i++) {
+                // an isolated completion, as a migration's is: no commit request of the previous marker
+                // still within the pacing interval (that would defer this one's commit to the next check)
+                pause(2 * eventCommitMs);
                 nanos.add(timeOne(producer, consumer, streams, in, "marker-" + i, timeout));
             }
             return new Result(first, nanos);
@@ -108,6 +112,15 @@ final class EosHopLatencyRun {
                 throw new IllegalStateException("marker " + marker + " not through the two-hop application ("
                         + streams.state() + ")");
             }
+        }
+    }
+
+    private static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

@@ -30,9 +30,15 @@ import org.dbmstream.topology.DestinationConfig;
  *   MigrationCompleted readable ({@code read_committed}): p50, p99, max. What a migration pays in a
  *   running destination beyond its chunks (spec trip, commits).</li>
  * </ul>
- * After the cases, a plain consumer tuned like the destination's and a Kafka Streams application doing
- * nothing read the whole chunks topic (the same records); {@code ratio} = the destination's chunks/s over
- * the faster of the two. A benchmark, never a test: nothing here asserts a time.
+ * Before the cases, untimed warm-up batches until the JIT is quiet ({@code jit_compile_ms} is printed per
+ * timed section). After the cases, a plain consumer tuned like the destination's and a Kafka Streams
+ * application doing nothing read the whole chunks topic (the same records; one untimed round each, then
+ * the fastest of {@value #BASELINE_ROUNDS} - 1 timed rounds); {@code ratio} = the destination's chunks/s
+ * over the faster of the two. The floors printed beside it: the decode floor (Kafka Streams reading the
+ * chunks with the destination's serdes, {@code streams_decode_*}), the publisher's own rate in the same
+ * JVM ({@code publish_ceiling_ratio}: the destination cannot read faster than it is fed), and a tuned plain
+ * consumer reading the realistic fleet live while it is published again ({@link LivePlainRun},
+ * {@code live_ratio}). A benchmark, never a test: nothing here asserts a time.
  */
 public final class SteadyBench {
     /** Migrations (VMs) of the realistic case. */

@@ -28,8 +28,15 @@ import org.dbmstream.topology.DestinationConfig;
  * topic and the destination topology (exactly_once_v2, RocksDB) consuming the same topic until its
  * MigrationCompleted event. A second series does the same for migrations of 1, 100 and 10,000
  * one-chunk bitmaps (cost and memory per bitmap). Prints one JSON line per case and a final summary
- * line with {@code chunks_per_s}, {@code plain_chunks_per_s} and {@code ratio} (ours / plain) over the
+ * line with {@code chunks_per_s}, {@code plain_chunks_per_s} and {@code ratio} (ours / baseline) over the
  * sizes, the time per chunk and heap per size and per bitmap count.
+ *
+ * <p>The floors that bound {@code ratio}, measured in the same run: the baselines (tuned plain consumer,
+ * no-op Kafka Streams) run {@value #BASELINE_RUNS} times per size, the fastest counting; the decode floor
+ * ({@link StreamsFloorRun.Mode#DECODE}: Kafka Streams reading the chunks with the destination's serdes);
+ * the fixed-latency floor ({@link EosHopLatencyRun}: a marker through a minimal exactly_once_v2 app with
+ * one repartition hop); and {@code ratio_ceiling}, the ratio a destination paying only those two would
+ * reach ({@link Floors#ratioCeiling}).
  * A benchmark, never a test: nothing here asserts a time.
  */
 public final class TopologyBench {
