@@ -187,6 +187,7 @@ public final class TopologyBench {
                     config, work.resolve("floor-noop-" + name + "-" + i), timeout));
         }
         long baselineJitMs = baselineJit.sinceMs();
+        long baselineJitCpuMs = baselineJit.cpuSinceMs();
         long plainNanos = Floors.fastest(plainRuns);
         long noopNanos = Floors.fastest(noopRuns);
         long decodeNanos = StreamsFloorRun.run(StreamsFloorRun.Mode.DECODE, topics.chunks(), published.records(),
@@ -199,6 +200,7 @@ public final class TopologyBench {
         TopologyRun.Result ours = TopologyRun.run(broker.bootstrapServers(), topics, work.resolve("state-" + name),
                 migration, bitmaps.size(), settings, timeout);
         long oursJitMs = oursJit.sinceMs();
+        long oursJitCpuMs = oursJit.cpuSinceMs();
 
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("type", name);
@@ -238,6 +240,8 @@ public final class TopologyBench {
         }
         row.put("jit_compile_ms", oursJitMs);
         row.put("baseline_jit_compile_ms", baselineJitMs);
+        row.put("jit_cpu_ms", oursJitCpuMs);
+        row.put("baseline_jit_cpu_ms", baselineJitCpuMs);
         row.put("publish_chunks_per_s", round(published.records() / seconds(published.nanos())));
         row.put("us_per_chunk", round(ours.nanos() / 1000.0 / published.records()));
         row.put("plain_us_per_chunk", round(plainNanos / 1000.0 / published.records()));
@@ -381,6 +385,8 @@ public final class TopologyBench {
         double[] noopRunSeconds = new double[BASELINE_RUNS];
         long jitMs = 0;
         long baselineJitMs = 0;
+        long jitCpuMs = 0;
+        long baselineJitCpuMs = 0;
         for (Map<String, Object> r : rows) {
             long n = ((Number) r.get("chunks")).longValue();
             chunks += n;
@@ -394,6 +400,8 @@ public final class TopologyBench {
             }
             jitMs += ((Number) r.get("jit_compile_ms")).longValue();
             baselineJitMs += ((Number) r.get("baseline_jit_compile_ms")).longValue();
+            jitCpuMs += ((Number) r.get("jit_cpu_ms")).longValue();
+            baselineJitCpuMs += ((Number) r.get("baseline_jit_cpu_ms")).longValue();
         }
         List<Double> plainRuns = new ArrayList<>();
         List<Double> noopRuns = new ArrayList<>();
@@ -426,8 +434,11 @@ public final class TopologyBench {
                 + "chunks / (chunks / decode rate + runs * latency) / baseline");
         s.put("jit_compile_ms", jitMs);
         s.put("baseline_jit_compile_ms", baselineJitMs);
-        s.put("jit_means", "JIT compilation ms during the destination's timed runs / the baselines' runs, summed "
-                + "over the sizes (CompilationMXBean)");
+        s.put("jit_cpu_ms", jitCpuMs);
+        s.put("baseline_jit_cpu_ms", baselineJitCpuMs);
+        s.put("jit_means", "JIT compilation ms (CompilationMXBean, elapsed, all compiler threads) and the compiler "
+                + "threads' CPU ms (/proc; -1 if unavailable) during the destination's runs (start-up included) "
+                + "/ the baselines' runs, summed over the sizes");
     }
 
     /** Per bitmap count: time per chunk, heap, and heap and state-directory bytes per bitmap beyond the first. */
