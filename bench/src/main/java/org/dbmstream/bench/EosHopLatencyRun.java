@@ -39,8 +39,9 @@ import org.dbmstream.topology.processor.CommitPacer;
  * the destination's own {@link CommitPacer} ({@code dbm.event.commit.interval.ms}). Timed per marker
  * from its publish acknowledged ({@code acks=all}) to the output readable by a {@code read_committed}
  * consumer (fetches waiting at most 5 ms); markers one at a time, each after twice the pacing interval
- * of quiet (an isolated completion, as a migration's is), the first untimed (it also pays the
- * application's first transactional commit, which every fresh destination run pays once too).
+ * of quiet (an isolated completion, as a migration's is), the first untimed: sent once the application is
+ * RUNNING, it also pays the fresh application's first transactional commits (finding the transaction
+ * and group coordinators), which every run of the topology bench, a fresh destination each, pays once too.
  */
 final class EosHopLatencyRun {
 
@@ -76,6 +77,7 @@ final class EosHopLatencyRun {
              KafkaProducer<String, String> producer = producer(bootstrap);
              KafkaConsumer<String, String> consumer = consumer(bootstrap, out)) {
             streams.start();
+            awaitRunning(streams, timeout);
             long first = timeOne(producer, consumer, streams, in, "marker-0", timeout);
             List<Long> nanos = new ArrayList<>();
             for (int i = 1; i <= markers; i++) {
@@ -112,6 +114,16 @@ final class EosHopLatencyRun {
                 throw new IllegalStateException("marker " + marker + " not through the two-hop application ("
                         + streams.state() + ")");
             }
+        }
+    }
+
+    private static void awaitRunning(KafkaStreams streams, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (streams.state() == KafkaStreams.State.ERROR || System.nanoTime() > deadline) {
+                throw new IllegalStateException("the two-hop application did not start (" + streams.state() + ")");
+            }
+            pause(5);
         }
     }
 
