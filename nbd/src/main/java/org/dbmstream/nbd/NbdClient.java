@@ -38,14 +38,17 @@ public final class NbdClient implements AutoCloseable {
     private final NbdSocket socket;
     private final String peer;
     private final String exportName;
+    /** The URI as the user wrote it, with the TLS scheme: what to connect with when the server requires TLS. */
+    private final String tlsUri;
     private final Map<Integer, String> contexts = new LinkedHashMap<>();
     private long exportSize;
     private long nextCookie = 1;
 
-    private NbdClient(final NbdSocket socket, final String peer, final String exportName) {
+    private NbdClient(final NbdSocket socket, final NbdUri uri) {
         this.socket = socket;
-        this.peer = peer;
-        this.exportName = exportName;
+        this.peer = uri.server();
+        this.exportName = uri.exportName();
+        this.tlsUri = uri.text().replaceFirst("^(?i)nbd(\\+tcp|\\+unix)?:", "nbds$1:");
     }
 
     /** Connects to the export of {@code uri} asking for the metadata contexts {@code contextNames}. */
@@ -71,7 +74,7 @@ public final class NbdClient implements AutoCloseable {
             address = new InetSocketAddress(inet.getHostString(), inet.getPort());
         }
         final NbdSocket s = NbdSocket.connect(address, timeout, uri.server());
-        final NbdClient c = new NbdClient(s, uri.server(), uri.exportName());
+        final NbdClient c = new NbdClient(s, uri);
         try {
             c.greeting();
             if (engine != null) {
@@ -381,7 +384,7 @@ public final class NbdClient implements AutoCloseable {
     private NbdException refused(final int option, final OptionReply r, final String needed) {
         if (r.type == REP_ERR_TLS_REQD) {
             return new NbdException("NBD server " + peer + " requires TLS (NBD_REP_ERR_TLS_REQD" + r.messageSuffix()
-                    + "): connect with nbds://HOST:PORT/EXPORT or nbds+unix:///EXPORT?socket=PATH and the CA "
+                    + "): connect with " + tlsUri + " and the CA "
                     + "certificate that signed the server's certificate (--tls-creds-dir DIR with ca-cert.pem, or --tls-ca FILE)");
         }
         if (r.type == REP_ERR_UNKNOWN) {

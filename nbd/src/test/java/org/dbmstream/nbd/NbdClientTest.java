@@ -75,7 +75,7 @@ class NbdClientTest {
                     "TLS is required".getBytes());
         })) {
             assertThatThrownBy(() -> read(server)).hasMessageContaining("requires TLS")
-                    .hasMessageContaining("TLS is required").hasMessageContaining("nbds://");
+                    .hasMessageContaining("TLS is required").hasMessageContaining("connect with nbds://127.0.0.1:");
         }
     }
 
