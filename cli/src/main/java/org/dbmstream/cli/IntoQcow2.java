@@ -46,8 +46,13 @@ final class IntoQcow2 {
                     + "QEMU with migrate-incoming)");
         }
         final String node = nodes.get(0);
-        final List<QemuImageStore.Loaded> loaded = store.store(stream,  node,
-                written.stream().map(PublishedBitmap::bitmapAlias).toList());
+        final List<Long> sizes = written.stream().map(PublishedBitmap::diskSize).distinct().toList();
+        if (sizes.size() != 1) {
+            throw new IllegalArgumentException("the bitmaps of node '" + node + "' are of disks of different sizes "
+                    + sizes + "; one image has one size");
+        }
+        final List<QemuImageStore.Loaded> loaded = store.store(stream, node,
+                written.stream().map(PublishedBitmap::bitmapAlias).toList(), sizes.get(0));
         int stored = 0;
         for (final QemuImageStore.Loaded b : loaded) {
             if (b.stored()) {

@@ -81,12 +81,22 @@ public final class QemuImageStore {
         }
     }
 
-    /** Loads {@code stream}, whose bitmaps {@code names} are all on node {@code node}, and lets QEMU store them. */
-    public List<Loaded> store(final Path stream, final String node, final Collection<String> names)
-            throws IOException, InterruptedException {
+    /**
+     * Loads {@code stream}, whose bitmaps {@code names} are all on node {@code node} of a disk of {@code diskSize}
+     * bytes, and lets QEMU store them.
+     */
+    public List<Loaded> store(final Path stream, final String node, final Collection<String> names,
+            final long diskSize) throws IOException, InterruptedException {
         if (!NODE_NAME.matcher(node).matches()) {
             throw new QemuException("node '" + node + "' is not a valid QEMU node name (a letter, then letters, "
                     + "digits, '-', '.', '_'; at most 31): rename it with --mapping");
+        }
+        final long imageSize = imageInfo().path("virtual-size").asLong(-1);
+        if (imageSize != diskSize) {
+            // QEMU would load the bits into a bitmap of the image's size: another bitmap than the one exported
+            throw new QemuException("image " + image + " has a virtual size of " + imageSize + " bytes, but the bitmaps "
+                    + "are of a " + diskSize + "-byte disk: use an image of that size (qemu-img create -f qcow2 "
+                    + image + " " + diskSize + ", or qemu-img resize)");
         }
         final Path work = Files.createTempDirectory("dbm-into-qcow2-");
         try {
