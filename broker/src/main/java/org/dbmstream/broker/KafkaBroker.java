@@ -58,11 +58,42 @@ public interface KafkaBroker extends AutoCloseable {
                     }
                 }
             }
+            awaitMetadata(admin, topics);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while creating topics", e);
         } catch (TimeoutException e) {
             throw new IllegalStateException("Timed out creating topics on " + bootstrapServers(), e);
+        }
+    }
+
+    /**
+     * Waits until the broker's metadata lists every partition of {@code topics} with a leader. The
+     * controller acknowledges a creation before the broker has applied it, and a Kafka Streams
+     * application started in between fails its first rebalance with "Missing source topics".
+     */
+    private void awaitMetadata(Admin admin, Collection<NewTopic> topics) throws InterruptedException {
+        List<String> names = topics.stream().map(NewTopic::name).toList();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                var described = admin.describeTopics(names).allTopicNames().get(10, TimeUnit.SECONDS);
+                boolean ready = topics.stream().allMatch(t -> {
+                    var d = described.get(t.name());
+                    return d != null && (t.numPartitions() < 0 || d.partitions().size() >= t.numPartitions())
+                            && d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+                });
+                if (ready) {
+                    return;
+                }
+            } catch (ExecutionException | TimeoutException notYet) {
+                // unknown topic until the broker applies the creation: ask again
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Topics " + names + " created but not in the metadata of "
+                        + bootstrapServers() + " after 30 s");
+            }
+            Thread.sleep(50);
         }
     }
 }

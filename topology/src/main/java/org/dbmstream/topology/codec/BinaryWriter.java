@@ -1,18 +1,26 @@
 package org.dbmstream.topology.codec;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Writes the topology's own compact binary records (state-store values, internal topics): big-endian
  * integers and length-prefixed UTF-8 strings, so that keys built from them sort and prefix-scan as bytes.
+ * (The layout is {@link java.io.DataOutputStream}'s; it is written into a plain array because a bitmap's
+ * state is re-encoded for every chunk, and the stream classes' per-write locking showed in profiles.)
  */
 public final class BinaryWriter {
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-    private final DataOutputStream out = new DataOutputStream(bytes);
+    private byte[] buf;
+    private int size;
+
+    public BinaryWriter() {
+        this(64);
+    }
+
+    /** @param capacity the expected size in bytes (the array grows beyond it when needed) */
+    public BinaryWriter(int capacity) {
+        this.buf = new byte[Math.max(16, capacity)];
+    }
 
     public BinaryWriter string(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
@@ -34,11 +42,8 @@ public final class BinaryWriter {
     }
 
     public BinaryWriter int8(int v) {
-        try {
-            out.writeByte(v);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        ensure(1);
+        buf[size++] = (byte) v;
         return this;
     }
 
@@ -47,33 +52,35 @@ public final class BinaryWriter {
     }
 
     public BinaryWriter int32(int v) {
-        try {
-            out.writeInt(v);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        ensure(Integer.BYTES);
+        for (int shift = 24; shift >= 0; shift -= 8) {
+            buf[size++] = (byte) (v >>> shift);
         }
         return this;
     }
 
     public BinaryWriter int64(long v) {
-        try {
-            out.writeLong(v);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        ensure(Long.BYTES);
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            buf[size++] = (byte) (v >>> shift);
         }
         return this;
     }
 
     public BinaryWriter raw(byte[] b) {
-        try {
-            out.write(b);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        ensure(b.length);
+        System.arraycopy(b, 0, buf, size, b.length);
+        size += b.length;
         return this;
     }
 
     public byte[] toByteArray() {
-        return bytes.toByteArray();
+        return Arrays.copyOf(buf, size);
+    }
+
+    private void ensure(int more) {
+        if (buf.length - size < more) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
+        }
     }
 }

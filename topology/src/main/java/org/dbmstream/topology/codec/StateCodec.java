@@ -46,8 +46,28 @@ public final class StateCodec {
         return r.hasMore() ? Instant.ofEpochMilli(r.int64()) : null;
     }
 
+    /**
+     * As {@link #bitmapState(BitmapState, long)}, with the state's names already encoded by
+     * {@link #encodedNames}: a loading bitmap's state is rewritten by every chunk, its names never change.
+     */
+    public static byte[] bitmapState(BitmapState s, long updatedEpochMillis, byte[] encodedNames) {
+        BinaryWriter w = new BinaryWriter(encodedNames.length + 128).int8(VERSION).raw(encodedNames);
+        return fields(w, s).int64(updatedEpochMillis).toByteArray();
+    }
+
+    /** The names as {@link #bitmapState} lays them out (no version byte). */
+    public static byte[] encodedNames(BitmapNames n) {
+        BinaryWriter w = new BinaryWriter();
+        names(w, n);
+        return w.toByteArray();
+    }
+
     private static BinaryWriter bitmapState(BinaryWriter w, BitmapState s) {
         names(w, s.names());
+        return fields(w, s);
+    }
+
+    private static BinaryWriter fields(BinaryWriter w, BitmapState s) {
         return w.int64(s.granularity().bytes()).int64(s.size()).bool(s.enabled()).bool(s.persistent())
                 .int8(s.phase().ordinal()).bool(s.recording()).bool(s.successor()).int64(s.chunks())
                 .int64(s.endBit()).int64(s.count()).nullableString(s.sha256());

@@ -47,6 +47,7 @@ public final class KeyValueLoadStore implements LoadStore {
     private final Map<BitmapKey, Optional<BitmapState>> states = lru();
     private final Map<BitmapKey, byte[]> bitmapKeys = lru();
     private final Map<String, Optional<LoadError>> stopReasons = lru();
+    private final Map<BitmapKey, EncodedNames> encodedNames = lru();
 
     private final Keyspace onNode;
     private final Keyspace switched;
@@ -96,7 +97,7 @@ public final class KeyValueLoadStore implements LoadStore {
         if (onNode != null && bitmap(key).isEmpty()) {
             onNode.put(StoreKeys.onNode(state.names().target(), state.names().node(), key), EMPTY);
         }
-        bitmaps.put(bitmapKey(key), StateCodec.bitmapState(state, clock.getAsLong()));
+        bitmaps.put(bitmapKey(key), StateCodec.bitmapState(state, clock.getAsLong(), encodedNames(key, state.names())));
         states.put(key, Optional.of(state));
         if (index != null && state.chunks() == 0) {
             // written at START (the name never changes afterwards), in the same store and transaction; with
@@ -223,6 +224,19 @@ public final class KeyValueLoadStore implements LoadStore {
     public Optional<String> completedBy(String target, String node, String bitmap) {
         byte[] v = names.get(StoreKeys.name(target, node, bitmap));
         return v == null ? Optional.empty() : Optional.of(new String(v, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** The bitmap's names as its stored state lays them out, encoded once per bitmap rather than once per chunk. */
+    private byte[] encodedNames(BitmapKey key, BitmapNames names) {
+        EncodedNames cached = encodedNames.get(key);
+        if (cached == null || (cached.names() != names && !cached.names().equals(names))) {
+            cached = new EncodedNames(names, StateCodec.encodedNames(names));
+            encodedNames.put(key, cached);
+        }
+        return cached.bytes();
+    }
+
+    private record EncodedNames(BitmapNames names, byte[] bytes) {
     }
 
     /** The store key of a bitmap, encoded once per bitmap rather than once per chunk. */

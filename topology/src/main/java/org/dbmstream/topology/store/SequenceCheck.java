@@ -2,6 +2,9 @@ package org.dbmstream.topology.store;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.kafka.common.utils.Bytes;
 
 /**
@@ -24,8 +27,18 @@ public final class SequenceCheck {
         DUPLICATE
     }
 
-    private final Keyspace store;
+    private static final int CACHED = 4096;
 
+    private final Keyspace store;
+    /** The last number seen per key, as stored (write-through): a chunk costs no store read or decoding. */
+    private final Map<ChunkKey, Last> last = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ChunkKey, Last> eldest) {
+            return size() > CACHED;
+        }
+    };
+
+    /** Create one whenever the task (re)initializes: the memory is only as good as the store below it. */
     public SequenceCheck(Keyspace store) {
         this.store = store;
     }
@@ -38,25 +51,43 @@ public final class SequenceCheck {
         if (sequence < 0) {
             return Verdict.NEXT;
         }
-        Bytes key = key(migration, nodeAlias, bitmapAlias);
-        byte[] last = store.get(key);
+        ChunkKey chunkKey = new ChunkKey(migration, nodeAlias, bitmapAlias);
+        Last seen = last.get(chunkKey);
+        if (seen == null) {
+            seen = Last.read(key(migration, nodeAlias, bitmapAlias), store);
+        }
         Verdict verdict = Verdict.NEXT;
-        if (last != null) {
-            ByteBuffer b = ByteBuffer.wrap(last);
-            long lastSequence = b.getLong();
-            String lastSource = new String(last, Long.BYTES, last.length - Long.BYTES, StandardCharsets.UTF_8);
-            if (lastSource.equals(sourceId)) {
-                if (sequence <= lastSequence) {
+        if (seen.source != null) {
+            if (seen.source.equals(sourceId)) {
+                if (sequence <= seen.sequence) {
                     return Verdict.DUPLICATE;
                 }
-                verdict = sequence == lastSequence + 1 ? Verdict.NEXT : Verdict.GAP;
+                verdict = sequence == seen.sequence + 1 ? Verdict.NEXT : Verdict.GAP;
             }
         } else if (sequence != 0) {
             verdict = Verdict.GAP;
         }
-        byte[] source = sourceId.getBytes(StandardCharsets.UTF_8);
-        store.put(key, ByteBuffer.allocate(Long.BYTES + source.length).putLong(sequence).put(source).array());
+        byte[] source = seen.source != null && seen.source.equals(sourceId) ? seen.sourceBytes
+                : sourceId.getBytes(StandardCharsets.UTF_8);
+        store.put(seen.key, ByteBuffer.allocate(Long.BYTES + source.length).putLong(sequence).put(source).array());
+        last.put(chunkKey, new Last(seen.key, sequence, sourceId, source));
         return verdict;
+    }
+
+    private record ChunkKey(String migration, String nodeAlias, String bitmapAlias) {
+    }
+
+    /** The last sequence and source stored under a key; source null: nothing stored yet. */
+    private record Last(Bytes key, long sequence, String source, byte[] sourceBytes) {
+        static Last read(Bytes key, Keyspace store) {
+            byte[] v = store.get(key);
+            if (v == null) {
+                return new Last(key, -1, null, null);
+            }
+            long sequence = ByteBuffer.wrap(v).getLong();
+            byte[] source = Arrays.copyOfRange(v, Long.BYTES, v.length);
+            return new Last(key, sequence, new String(source, StandardCharsets.UTF_8), source);
+        }
     }
 
     /** Length-prefixed parts, so no alias can forge another key. */

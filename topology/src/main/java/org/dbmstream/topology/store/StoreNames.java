@@ -29,7 +29,12 @@ public final class StoreNames {
      * the changelog about once per commit.
      */
     public static final String BITS = "dbm-bits";
-    /** Migration id + arrival position to a chunk waiting for its migration's spec. */
+    /**
+     * Migration id + arrival position to a chunk waiting for its migration's spec. Behind the record cache
+     * too: a chunk usually waits less than a commit interval (the spec's trip through the control topic),
+     * so its put and the delete when it is loaded meet in the cache and neither reaches RocksDB or the
+     * changelog.
+     */
     public static final String PARKED = "dbm-parked";
     /** Keyspace tags of {@link #META}. */
     public static final byte BITMAP_STATES = 'b';
@@ -63,7 +68,7 @@ public final class StoreNames {
 
     /** Builders of the loading processor's stores. */
     public static List<StoreBuilder<KeyValueStore<Bytes, byte[]>>> loadingBuilders() {
-        return List.of(cached(META), cached(BITS), builder(PARKED));
+        return List.of(cached(META), cached(BITS), cached(PARKED));
     }
 
     /** Builder of the name claims' store. */
