@@ -171,6 +171,26 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
     /** Default of {@link #IDLE_TIMEOUT}: 30 minutes. */
     public static final long DEFAULT_IDLE_TIMEOUT_MS = 1_800_000;
 
+    /**
+     * Whether the destination reads the migrations topic ahead of its topology ({@link
+     * org.dbmstream.topology.spec.SpecWatcher}), so that a new migration's chunks need not wait for its
+     * spec's control record (property name; {@code true} by default, {@code false} turns it off).
+     */
+    public static final String SPEC_READ_AHEAD = "dbm.spec.read.ahead";
+
+    /** {@link #SPEC_READ_AHEAD} from the extra properties, else true. */
+    public boolean specReadAhead() {
+        String v = extra.get(SPEC_READ_AHEAD);
+        if (v == null) {
+            return true;
+        }
+        String t = v.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!t.equals("true") && !t.equals("false")) {
+            throw new IllegalArgumentException(SPEC_READ_AHEAD + " must be true or false: " + v);
+        }
+        return t.equals("true");
+    }
+
     /** {@link #IDLE_TIMEOUT} from the extra properties, else its default. */
     public long idleTimeoutMs() {
         String v = extra.get(IDLE_TIMEOUT);
