@@ -42,7 +42,9 @@ class NbdMigrateIT {
             final StringWriter err = new StringWriter();
             assertThat(Dbm.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), "migrate",
                     "--target", "vm-nbd", server.uri(query()))).isNotZero();
-            assertThat(err.toString()).contains("requires TLS").contains("nbds+unix://").contains("--tls-creds-dir");
+            assertThat(err.toString()).contains("requires TLS").contains("nbds+unix://").contains("--tls-creds-dir")
+                    // the URI named as the user wrote it
+                    .startsWith("dbm migrate: " + server.uri(query()) + ": ");
         }
     }
 
