@@ -249,6 +249,9 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
         // decisions are asynchronous by design), and Kafka Streams builds log text for every record
         // while it checks; -1 processes what is buffered.
         p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, String.valueOf(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED));
+        // Kafka 5's default, taken now: without it every start warns about it (the topology has no global
+        // stores, so nothing else changes)
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
         p.putAll(extra);
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);

@@ -39,7 +39,9 @@ class DestinationConfigTest {
                 .containsEntry(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, "dbm.dlq")
                 .containsEntry(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                         LogAndContinueExceptionHandler.class.getName())
-                .containsEntry("auto.offset.reset", "earliest");
+                .containsEntry("auto.offset.reset", "earliest")
+                // no start-up warning about Kafka 5's default
+                .containsEntry(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
     }
 
     @Test
