@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.dbmstream.bitmap.mapping.AliasMap;
+import org.dbmstream.export.QemuImageStore;
 import org.dbmstream.export.QemuStreamExport;
 import org.dbmstream.export.ReplicaClient;
 import org.dbmstream.export.ReplicaInputs;
@@ -39,7 +40,9 @@ import picocli.CommandLine.Spec;
             + "from qcow2 images and QEMU migration streams."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the stream was written", "1:a bitmap could not be read or selected (nothing is written)",
-            "2:bad arguments"})
+            "2:bad arguments"},
+        footer = {"%nWith --into-qcow2, exit 1 also when QEMU is missing, cannot open the image (missing, locked, not "
+            + "qcow2) or refuses a bitmap (QEMU's message, e.g. a bitmap of that name already exists)."})
 final class ExportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -70,8 +73,15 @@ final class ExportCommand implements Callable<Integer> {
                 + "(default: ${DEFAULT-VALUE}; QEMU refuses a stream for another machine type).")
     String machine;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The stream file; - for stdout.")
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "The stream file; - for stdout "
+            + "(optional with --into-qcow2).")
     String output;
+
+    @Option(names = "--into-qcow2", paramLabel = "IMAGE",
+            description = "Also store the bitmaps into this existing qcow2 image: a QEMU (" + QemuImageStore.QEMU
+                + " -machine none -incoming defer) opens it as the bitmaps' node, loads the stream and stores the "
+                + "persistent bitmaps when it quits (only persistent ones: QEMU keeps the others in memory).")
+    Path intoQcow2;
 
     @Option(names = "--timeout", defaultValue = "60s", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "With --replica: how long to wait for the query API: 30s, 10m or ISO-8601 such as PT1M "
@@ -85,6 +95,12 @@ final class ExportCommand implements Callable<Integer> {
         }
         if (replica != null && target == null) {
             throw new ParameterException(spec.commandLine(), "--replica needs --target");
+        }
+        if (output == null && intoQcow2 == null) {
+            throw new ParameterException(spec.commandLine(), "give -o FILE (the stream), --into-qcow2 IMAGE, or both");
+        }
+        if ("-".equals(output) && intoQcow2 != null) {
+            throw new ParameterException(spec.commandLine(), "--into-qcow2 needs the stream in a file: -o FILE or no -o");
         }
         if (replica == null && (!bitmaps.isEmpty() || target != null)) {
             throw new ParameterException(spec.commandLine(), "--target and --bitmap belong to --replica; select "
@@ -111,7 +127,27 @@ final class ExportCommand implements Callable<Integer> {
         }
     }
 
-    private int write(final MigrationRequest request) throws IOException {
+    private int write(final MigrationRequest request) throws IOException, InterruptedException {
+        if (intoQcow2 == null) {
+            return writeStream(request, output);
+        }
+        final IntoQcow2 into = new IntoQcow2(intoQcow2, machine, timeout, spec.commandLine().getErr());
+        into.check();
+        final Path stream = output != null ? Path.of(output) : Files.createTempFile("dbm-export-", ".stream");
+        try {
+            final int written = writeStream(request, stream.toString());
+            return written != 0 ? written : into.store(stream, lastWritten);
+        } finally {
+            if (output == null) {
+                Files.deleteIfExists(stream);
+            }
+        }
+    }
+
+    /** The bitmaps the last {@link #writeStream} wrote. */
+    private List<PublishedBitmap> lastWritten = List.of();
+
+    private int writeStream(final MigrationRequest request, final String output) throws IOException {
         final PrintWriter err = spec.commandLine().getErr();
         final List<PublishedBitmap> written;
         if (output.equals("-")) {
@@ -137,6 +173,7 @@ final class ExportCommand implements Callable<Integer> {
         }
         err.printf("wrote %d bitmap(s) to %s (machine type '%s')%n", written.size(), output, machine);
         err.flush();
+        lastWritten = written;
         return 0;
     }
 }

@@ -316,7 +316,10 @@ final class MigrateCommand implements Callable<Integer> {
                 }
             } catch (IOException e) {
                 in.close();
-                throw new BadInputException(current + ": " + InspectCommand.oneLine(e), e);
+                // an NBD URI as the user wrote it (a Path folds its "//")
+                final String what = current != null && NbdInputs.isUri(current) ? NbdInputs.uriOf(current)
+                        : String.valueOf(current);
+                throw new BadInputException(what + ": " + InspectCommand.oneLine(e), e);
             } catch (RuntimeException e) {
                 in.close();
                 throw e;

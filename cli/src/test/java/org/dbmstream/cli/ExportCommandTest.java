@@ -67,4 +67,20 @@ class ExportCommandTest {
         assertThat(broken.err()).contains("inconsistent");
         assertThat(Files.list(tmp)).isEmpty();
     }
+
+    @Test
+    void intoQcow2NeedsAnExistingImageAndAStreamFile(@TempDir final Path tmp) throws Exception {
+        final String img1 = QemuTestData.file("images/img1.qcow2.gz").toString();
+        final Run neither = dbm("export", img1);
+        assertThat(neither.exit()).isEqualTo(2);
+        assertThat(neither.err()).contains("give -o FILE (the stream), --into-qcow2 IMAGE, or both");
+        assertThat(dbm("export", img1, "-o", "-", "--into-qcow2", tmp.resolve("x.qcow2").toString()).err())
+                .contains("--into-qcow2 needs the stream in a file");
+        final Run missing = dbm("export", img1, "--into-qcow2", tmp.resolve("missing.qcow2").toString());
+        assertThat(missing.exit()).isEqualTo(1);
+        // the image is checked once QEMU is found; without QEMU the error names the packages to install
+        assertThat(missing.err()).containsAnyOf("missing.qcow2 does not exist; create it first: qemu-img create",
+                "install Debian's qemu-system-x86 and qemu-utils");
+        assertThat(Files.list(tmp)).isEmpty();
+    }
 }

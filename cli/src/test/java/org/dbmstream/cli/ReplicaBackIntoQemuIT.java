@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.dbmstream.testkit.QemuTestData;
@@ -19,11 +22,15 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code dbm destination} (its own JVM, query API on a free port), comes back out with
  * {@code dbm export --replica URL --target T}, and a fresh QEMU loads that stream with {@code migrate-incoming}:
  * every bitmap has QEMU's own sha256 of the original image. Target and bitmap names carry spaces and UTF-8.
+ * Then {@code dbm export --into-qcow2} stores the replica into a fresh qcow2 image, whose bitmaps dbm's own qcow2
+ * reader ({@code dbm inspect}) and QEMU ({@code qemu-img info}, a QEMU opening the image) both find equal to the
+ * original's; exporting into it a second time passes QEMU's "already exists" on.
  */
 class ReplicaBackIntoQemuIT {
     private static final String TARGET = "vm 7/für";
     private static final String NODE = "names";
     private static final long WAIT_S = 120;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void anImageMigratedToTheReplicaLoadsBackIntoQemuWithQemusSha256(@TempDir final Path tmp) throws Exception {
@@ -66,6 +73,7 @@ class ReplicaBackIntoQemuIT {
                         assertThat(vm.sha256(NODE, name)).as(name).isEqualTo(e.get("sha256").asText());
                     }
                 }
+                intoQcow2(tmp, url, expected);
             } finally {
                 destination.toHandle().destroy();
                 if (!destination.waitFor(WAIT_S, TimeUnit.SECONDS)) {
@@ -73,5 +81,50 @@ class ReplicaBackIntoQemuIT {
                 }
             }
         }
+    }
+
+    /** {@code dbm export --replica ... --into-qcow2 IMAGE}: the image holds the original's bitmaps. */
+    private static void intoQcow2(final Path tmp, final String url, final List<JsonNode> expected) throws Exception {
+        final Path image = tmp.resolve(NODE + ".qcow2");
+        final Process img = new ProcessBuilder("qemu-img", "create", "-q", "-f", "qcow2", image.toString(),
+                expected.get(0).get("size").asText()).inheritIO().start();
+        assertThat(img.waitFor(60, TimeUnit.SECONDS) && img.exitValue() == 0).isTrue();
+        final DbmRun into = DbmRun.of("export", "--replica", url, "--target", TARGET, "--node", NODE,
+                "--timeout", "PT2M", "--into-qcow2", image.toString());
+        assertThat(into.exit()).as(into.err()).isZero();
+        assertThat(into.err()).contains("stored " + expected.size() + " persistent bitmap(s) in " + image);
+
+        // dbm's own qcow2 reader
+        final DbmRun inspect = DbmRun.of("inspect", "--json", image.toString());
+        assertThat(inspect.exit()).as(inspect.err()).isZero();
+        final Map<String, JsonNode> read = new HashMap<>();
+        for (final String line : inspect.out().lines().toList()) {
+            final JsonNode b = JSON.readTree(line);
+            read.put(b.get("name").asText(), b);
+        }
+        // QEMU: qemu-img info (flags, granularity) and a QEMU that opens the image (sha256)
+        final Process info = new ProcessBuilder("qemu-img", "info", "--output=json", image.toString()).start();
+        final JsonNode qemuImg = JSON.readTree(info.getInputStream());
+        assertThat(info.waitFor(60, TimeUnit.SECONDS) && info.exitValue() == 0).isTrue();
+        final Map<String, JsonNode> listed = new HashMap<>();
+        qemuImg.path("format-specific").path("data").path("bitmaps").forEach(b -> listed.put(b.get("name").asText(), b));
+        assertThat(read).hasSize(expected.size());
+        assertThat(listed).hasSize(expected.size());
+        try (QemuVm vm = QemuVm.start(tmp, List.of("-blockdev", "driver=file,filename=" + image + ",node-name=f1",
+                "-blockdev", "driver=qcow2,file=f1,node-name=" + NODE))) {
+            for (final JsonNode e : expected) {
+                final String name = e.get("name").asText();
+                assertThat(read.get(name).get("sha256").asText()).as(name).isEqualTo(e.get("sha256").asText());
+                assertThat(read.get(name).get("count").asLong()).as(name).isEqualTo(e.get("count").asLong());
+                assertThat(listed.get(name).get("granularity").asLong()).as(name).isEqualTo(e.get("granularity").asLong());
+                assertThat(listed.get(name).get("flags").toString().contains("auto")).as(name + " recording")
+                        .isEqualTo(e.get("recording").asBoolean());
+                assertThat(vm.sha256(NODE, name)).as(name).isEqualTo(e.get("sha256").asText());
+            }
+        }
+        final DbmRun again = DbmRun.of("export", "--replica", url, "--target", TARGET, "--node", NODE,
+                "--timeout", "PT2M", "--into-qcow2", image.toString());
+        assertThat(again.exit()).isEqualTo(1);
+        assertThat(again.err()).contains("Bitmap already exists");
     }
 }

@@ -122,7 +122,7 @@ public final class NbdBitmapSourceTask extends SourceTask {
             NbdSnapshot snapshot = null;
             try {
                 snapshot = NbdSnapshot.read(uri, new NbdSnapshot.Defaults(null, config.granularity(), config.enabled(),
-                        config.persistent(), Duration.ofMillis(config.timeoutMillis())));
+                        config.persistent(), Duration.ofMillis(config.timeoutMillis()), config.tls()));
                 final String id = config.migrationPrefix() + snapshot.node() + "-" + snapshot.fingerprint();
                 long resumeAt = 0;
                 final var stored = context.offsetStorageReader().offset(partition(uri));

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * A minimal NBD client for reading block status: fixed newstyle handshake, structured replies,
  * NBD_OPT_SET_META_CONTEXT, NBD_OPT_GO, then NBD_CMD_BLOCK_STATUS over the whole export in requests of at
  * most {@link #MAX_REQUEST} bytes. Every message read is bounded in size and every wait has a timeout, so
- * a broken or hostile server gives an {@link NbdException}, never a hang or unbounded memory. TLS is not
- * spoken: a server that requires it gets a clear error.
+ * a broken or hostile server gives an {@link NbdException}, never a hang or unbounded memory. For TLS URIs
+ * ({@code nbds://}) the client asks NBD_OPT_STARTTLS first, shakes hands over the same socket and negotiates
+ * everything else encrypted; a server that does not offer TLS is refused, never used in plaintext.
  */
 public final class NbdClient implements AutoCloseable {
     /** Largest BLOCK_STATUS request: 1 GiB, so a reply's extents stay few and lengths fit in 32 bits. */
@@ -36,33 +38,48 @@ public final class NbdClient implements AutoCloseable {
     private final NbdSocket socket;
     private final String peer;
     private final String exportName;
+    /** The URI as the user wrote it, with the TLS scheme: what to connect with when the server requires TLS. */
+    private final String tlsUri;
     private final Map<Integer, String> contexts = new LinkedHashMap<>();
     private long exportSize;
     private long nextCookie = 1;
 
-    private NbdClient(final NbdSocket socket, final String peer, final String exportName) {
+    private NbdClient(final NbdSocket socket, final NbdUri uri) {
         this.socket = socket;
-        this.peer = peer;
-        this.exportName = exportName;
+        this.peer = uri.server();
+        this.exportName = uri.exportName();
+        this.tlsUri = uri.text().replaceFirst("^(?i)nbd(\\+tcp|\\+unix)?:", "nbds$1:");
     }
 
     /** Connects to the export of {@code uri} asking for the metadata contexts {@code contextNames}. */
     public static NbdClient open(final NbdUri uri, final List<String> contextNames, final Duration timeout)
             throws IOException {
+        final NbdClient c = connect(uri, timeout);
+        try {
+            c.handshake(contextNames);
+            return c;
+        } catch (IOException | RuntimeException e) {
+            c.socket.close();
+            throw e;
+        }
+    }
+
+    /** Connects, greets and, for TLS URIs, starts TLS: the option haggling can begin. */
+    private static NbdClient connect(final NbdUri uri, final Duration timeout) throws IOException {
+        final NbdTls tls = uri.tls() ? uri.tlsSettings() : null;
+        // the engine is made first so that missing or bad credentials fail before any connection
+        final SSLEngine engine = tls != null ? tls.engine(uri.host(), uri.port()) : null;
         SocketAddress address = uri.address();
         if (address instanceof InetSocketAddress inet && inet.isUnresolved()) {
             address = new InetSocketAddress(inet.getHostString(), inet.getPort());
         }
-        return open(address, uri.server(), uri.exportName(), contextNames, timeout);
-    }
-
-    /** Connects to export {@code exportName} at {@code address}; {@code peer} names the server in messages. */
-    public static NbdClient open(final SocketAddress address, final String peer, final String exportName,
-            final List<String> contextNames, final Duration timeout) throws IOException {
-        final NbdSocket s = NbdSocket.connect(address, timeout, peer);
-        final NbdClient c = new NbdClient(s, peer, exportName);
+        final NbdSocket s = NbdSocket.connect(address, timeout, uri.server());
+        final NbdClient c = new NbdClient(s, uri);
         try {
-            c.handshake(contextNames);
+            c.greeting();
+            if (engine != null) {
+                c.startTls(engine, tls, uri);
+            }
             return c;
         } catch (IOException | RuntimeException e) {
             s.close();
@@ -86,21 +103,36 @@ public final class NbdClient implements AutoCloseable {
      */
     public static List<String> listContexts(final NbdUri uri, final Duration timeout)
             throws IOException {
-        SocketAddress address = uri.address();
-        if (address instanceof InetSocketAddress inet && inet.isUnresolved()) {
-            address = new InetSocketAddress(inet.getHostString(), inet.getPort());
-        }
-        try (NbdSocket s = NbdSocket.connect(address, timeout, uri.server())) {
-            final NbdClient c = new NbdClient(s, uri.server(), uri.exportName());
-            c.greeting();
+        final NbdClient c = connect(uri, timeout);
+        try (NbdSocket s = c.socket) {
             final List<String> names = c.metaContexts(OPT_LIST_META_CONTEXT, List.of());
             c.sendOption(OPT_ABORT, new byte[0]);
             return names;
         }
     }
 
+    /**
+     * NBD_OPT_STARTTLS, then the TLS handshake on the same socket (option haggling starts afresh after it, as
+     * the protocol requires: nothing was negotiated before). A server without TLS is refused by name.
+     */
+    private void startTls(final SSLEngine engine, final NbdTls tls, final NbdUri uri) throws IOException {
+        sendOption(OPT_STARTTLS, new byte[0]);
+        final OptionReply r = readOptionReply(OPT_STARTTLS);
+        if (r.type == REP_ERR_UNSUP || r.type == REP_ERR_POLICY) {
+            throw new NbdException("NBD server " + peer + " does not offer TLS (" + errorName(r.type) + " to "
+                    + "NBD_OPT_STARTTLS" + r.messageSuffix() + "); " + uri.text().replaceFirst(":.*", "")
+                    + ":// asks for TLS and dbm never falls back to plaintext: start the server with TLS (qemu-nbd "
+                    + "--tls-creds, block-export-add / nbd-server-start tls-creds), or use nbd:// on a trusted network");
+        }
+        if (r.type != REP_ACK) {
+            throw refused(OPT_STARTTLS, r, "TLS (NBD_OPT_STARTTLS)");
+        }
+        socket.startTls(engine, e -> NbdTlsFailure.describe(e, peer, tls, engine.getPeerHost()));
+        LOG.debug("NBD {}: TLS {} with {}", peer, engine.getSession().getProtocol(), engine.getSession().getCipherSuite());
+    }
+
+    /** The option haggling after the greeting (and after TLS, when asked). */
     private void handshake(final List<String> contextNames) throws IOException {
-        greeting();
         sendOption(OPT_STRUCTURED_REPLY, new byte[0]);
         final OptionReply sr = readOptionReply(OPT_STRUCTURED_REPLY);
         if (sr.type != REP_ACK) {
@@ -351,8 +383,9 @@ public final class NbdClient implements AutoCloseable {
 
     private NbdException refused(final int option, final OptionReply r, final String needed) {
         if (r.type == REP_ERR_TLS_REQD) {
-            return new NbdException("NBD server " + peer + " requires TLS (NBD_REP_ERR_TLS_REQD); dbm's NBD client does "
-                    + "not speak TLS: export without tls-creds over a Unix socket or a trusted network" + r.messageSuffix());
+            return new NbdException("NBD server " + peer + " requires TLS (NBD_REP_ERR_TLS_REQD" + r.messageSuffix()
+                    + "): connect with " + tlsUri + " and the CA "
+                    + "certificate that signed the server's certificate (--tls-creds-dir DIR with ca-cert.pem, or --tls-ca FILE)");
         }
         if (r.type == REP_ERR_UNKNOWN) {
             return new NbdException("NBD server " + peer + " has no export '" + exportName + "'" + r.messageSuffix());
@@ -377,6 +410,11 @@ public final class NbdClient implements AutoCloseable {
         } catch (IOException e) {
             LOG.debug("NBD {}: disconnect not sent: {}", peer, e.getMessage());
         } finally {
+            try {
+                socket.closeTls();
+            } catch (IOException e) {
+                LOG.debug("NBD {}: TLS close_notify not sent: {}", peer, e.getMessage());
+            }
             socket.close();
         }
     }

@@ -22,14 +22,18 @@ import java.util.Objects;
  * under; default: the export name), {@code granularity=SIZE} (NBD does not carry it; once for all bitmaps or
  * once per bitmap, in order) and
  * {@code enabled}/{@code persistent} (the flags START carries; {@code =true}/{@code =false}).
+ *
+ * <p>{@code nbds://} and {@code nbds+unix://} require TLS (NBD_OPT_STARTTLS; never a fall-back to plaintext),
+ * with libnbd's {@code tls-certificates=DIR} (a directory of qemu's layout, see {@link NbdTls#fromDirectory})
+ * and {@code tls-hostname=NAME}; settings the URI leaves out come from {@link #withTlsDefaults}.
  */
 public record NbdUri(String text, SocketAddress address, String exportName, List<String> bitmaps,
-        List<String> granularities, Map<String, String> options) {
+        List<String> granularities, Map<String, String> options, boolean tls, NbdTls tlsDefaults) {
     /** The IANA port of NBD. */
     public static final int DEFAULT_PORT = 10809;
 
     private static final List<String> KNOWN = List.of("bitmap", "socket", "node", "granularity", "enabled",
-            "persistent");
+            "persistent", "tls-certificates", "tls-hostname");
 
     public NbdUri {
         Objects.requireNonNull(address, "address");
@@ -37,6 +41,7 @@ public record NbdUri(String text, SocketAddress address, String exportName, List
         bitmaps = List.copyOf(bitmaps);
         granularities = List.copyOf(granularities);
         options = Map.copyOf(options);
+        Objects.requireNonNull(tlsDefaults, "tlsDefaults");
     }
 
     /** Whether {@code text} is meant as an NBD URI (by its scheme), so callers can tell it from a file name. */
@@ -54,10 +59,7 @@ public record NbdUri(String text, SocketAddress address, String exportName, List
             throw new IllegalArgumentException("not an NBD URI: " + text + ": " + e.getMessage(), e);
         }
         final String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (scheme.startsWith("nbds")) {
-            throw new IllegalArgumentException(text + ": NBD over TLS (" + scheme + "://) is not supported by dbm's "
-                    + "NBD client; export over a Unix socket (nbd+unix://) or plain TCP on a trusted network");
-        }
+        final boolean tls = scheme.startsWith("nbds");
         final Map<String, String> options = new LinkedHashMap<>();
         final List<String> bitmaps = new ArrayList<>();
         final List<String> granularities = new ArrayList<>();
@@ -87,7 +89,7 @@ public record NbdUri(String text, SocketAddress address, String exportName, List
         final String exportName = decode(rawPath.startsWith("/") ? rawPath.substring(1) : rawPath, text);
         final SocketAddress address;
         switch (scheme) {
-            case "nbd", "nbd+tcp" -> {
+            case "nbd", "nbd+tcp", "nbds", "nbds+tcp" -> {
                 if (uri.getHost() == null) {
                     throw new IllegalArgumentException(text + ": no host (nbd://HOST[:PORT]/EXPORT)");
                 }
@@ -97,24 +99,59 @@ public record NbdUri(String text, SocketAddress address, String exportName, List
                 final String host = uri.getHost().replaceAll("^\\[|\\]$", "");
                 address = InetSocketAddress.createUnresolved(host, uri.getPort() < 0 ? DEFAULT_PORT : uri.getPort());
             }
-            case "nbd+unix" -> {
+            case "nbd+unix", "nbds+unix" -> {
                 if (uri.getRawAuthority() != null) {
-                    throw new IllegalArgumentException(text + ": nbd+unix:// URIs have no host: nbd+unix:///EXPORT?socket=PATH");
+                    throw new IllegalArgumentException(text + ": " + scheme + ":// URIs have no host: " + scheme
+                            + ":///EXPORT?socket=PATH");
                 }
                 final String socket = options.get("socket");
                 if (socket == null || socket.isEmpty()) {
-                    throw new IllegalArgumentException(text + ": nbd+unix:// needs socket=PATH");
+                    throw new IllegalArgumentException(text + ": " + scheme + ":// needs socket=PATH");
                 }
                 address = UnixDomainSocketAddress.of(Path.of(socket));
             }
             default -> throw new IllegalArgumentException(text + ": unsupported scheme '" + scheme
-                    + "' (use nbd://HOST:PORT/EXPORT or nbd+unix:///EXPORT?socket=PATH)");
+                    + "' (use nbd://HOST:PORT/EXPORT or nbd+unix:///EXPORT?socket=PATH; nbds:// and nbds+unix:// for TLS)");
+        }
+        if (!tls) {
+            for (final String key : List.of("tls-certificates", "tls-hostname")) {
+                if (options.containsKey(key)) {
+                    throw new IllegalArgumentException(text + ": " + key + "= belongs to TLS URIs (nbds:// or "
+                            + "nbds+unix://)");
+                }
+            }
         }
         if (granularities.size() > 1 && granularities.size() != bitmaps.size()) {
             throw new IllegalArgumentException(text + ": give granularity= once for every bitmap, or as often as "
                     + "bitmap= (in the same order); got " + granularities.size() + " for " + bitmaps.size() + " bitmaps");
         }
-        return new NbdUri(text, address, exportName, bitmaps, granularities, options);
+        return new NbdUri(text, address, exportName, bitmaps, granularities, options, tls, NbdTls.DEFAULTS);
+    }
+
+    /** This URI with TLS settings for what it leaves out (command-line options, connector settings). */
+    public NbdUri withTlsDefaults(final NbdTls defaults) {
+        return new NbdUri(text, address, exportName, bitmaps, granularities, options, tls, defaults);
+    }
+
+    /**
+     * The TLS credentials to connect with (only for {@link #tls} URIs): {@code tls-certificates=DIR} and
+     * {@code tls-hostname=} from the URI, the rest from {@link #tlsDefaults}. Reads the directory's listing.
+     */
+    public NbdTls tlsSettings() throws NbdException {
+        final String dir = options.get("tls-certificates");
+        final NbdTls fromUri = dir != null ? NbdTls.fromDirectory(Path.of(dir)) : NbdTls.DEFAULTS;
+        final String host = options.get("tls-hostname");
+        return new NbdTls(fromUri.caCert(), fromUri.clientCert(), fromUri.clientKey(), host).orElse(tlsDefaults);
+    }
+
+    /** The host name for the certificate check: the URI's host over TCP, none over a Unix socket. */
+    String host() {
+        return address instanceof InetSocketAddress inet ? inet.getHostString() : null;
+    }
+
+    /** The TCP port, or 0 for a Unix socket. */
+    int port() {
+        return address instanceof InetSocketAddress inet ? inet.getPort() : 0;
     }
 
     /** The granularity given for the {@code index}-th bitmap (one for all, or one each), or {@code fallback}. */

@@ -75,8 +75,57 @@ class NbdClientTest {
                     "TLS is required".getBytes());
         })) {
             assertThatThrownBy(() -> read(server)).hasMessageContaining("requires TLS")
-                    .hasMessageContaining("does not speak TLS");
+                    .hasMessageContaining("TLS is required").hasMessageContaining("connect with nbds://127.0.0.1:");
         }
+    }
+
+    @Test
+    void aServerThatAcceptsStartTlsAndThenStallsTimesOut() throws Exception {
+        try (FakeNbdServer server = new FakeNbdServer((in, out) -> {
+            FakeNbdServer.greet(out);
+            FakeNbdServer.clientFlags(in);
+            final int opt = FakeNbdServer.option(in);
+            assertThat(opt).isEqualTo(NbdProtocol.OPT_STARTTLS);
+            FakeNbdServer.optionReply(out, opt, NbdProtocol.REP_ACK, new byte[0]);
+            // then read the ClientHello and answer nothing
+        })) {
+            final long start = System.nanoTime();
+            assertThatThrownBy(() -> NbdDirtyBitmap.read(tls(server), "b", G, tmp.resolve("b.raw"), SHORT))
+                    .isInstanceOf(NbdException.class).hasMessageContaining("timed out")
+                    .hasMessageContaining("TLS handshake");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
+    void aServerThatSendsGarbageForTlsIsNamed() throws Exception {
+        try (FakeNbdServer server = new FakeNbdServer((in, out) -> {
+            FakeNbdServer.greet(out);
+            FakeNbdServer.clientFlags(in);
+            FakeNbdServer.optionReply(out, FakeNbdServer.option(in), NbdProtocol.REP_ACK, new byte[0]);
+            out.writeBytes("this is not a TLS record at all, just text\r\n");
+        })) {
+            assertThatThrownBy(() -> NbdDirtyBitmap.read(tls(server), "b", G, tmp.resolve("b.raw"), SHORT))
+                    .isInstanceOf(NbdException.class).hasMessageContaining("TLS with NBD server");
+        }
+    }
+
+    @Test
+    void aServerWithoutTlsIsRefusedWhenTlsWasAsked() throws Exception {
+        try (FakeNbdServer server = new FakeNbdServer((in, out) -> {
+            FakeNbdServer.greet(out);
+            FakeNbdServer.clientFlags(in);
+            FakeNbdServer.optionReply(out, FakeNbdServer.option(in), NbdProtocol.REP_ERR_UNSUP, new byte[0]);
+        })) {
+            assertThatThrownBy(() -> NbdDirtyBitmap.read(tls(server), "b", G, tmp.resolve("b.raw"), SHORT))
+                    .isInstanceOf(NbdException.class).hasMessageContaining("does not offer TLS (NBD_REP_ERR_UNSUP")
+                    .hasMessageContaining("never falls back to plaintext");
+        }
+    }
+
+    /** The fake server's export as nbds://, trusting the JVM's default CAs (the handshake never gets that far). */
+    private static NbdUri tls(final FakeNbdServer server) {
+        return NbdUri.parse(server.uri("bitmap=b").text().replaceFirst("^nbd:", "nbds:"));
     }
 
     @Test

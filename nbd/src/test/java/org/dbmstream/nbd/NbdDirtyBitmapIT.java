@@ -37,19 +37,24 @@ class NbdDirtyBitmapIT {
             final var expected = QemuTestData.expected(image + ".qcow2");
             final String[] names = expected.stream().map(e -> e.get("name").asText()).toArray(String[]::new);
             try (QemuNbdServer server = QemuNbdServer.start(file, image, tmp, names)) {
-                for (final JsonNode e : expected) {
-                    final String name = e.get("name").asText();
-                    final Path raw = tmp.resolve(image + "-" + name + ".raw");
-                    final NbdDirtyBitmap.Result r = NbdDirtyBitmap.read(NbdUri.parse(server.uri("")), name,
-                            Granularity.of(e.get("granularity").asLong()), raw, TIMEOUT);
-                    assertThat(r.diskSize()).as(image + "/" + name).isEqualTo(e.get("size").asLong());
-                    assertThat(r.digest().sha256()).as(image + "/" + name).isEqualTo(e.get("sha256").asText());
-                    assertThat(r.digest().count()).as(image + "/" + name).isEqualTo(e.get("count").asLong());
-                    // the file holds the same bitmap: QEMU's sha256 over its bytes, zero-padded
-                    assertThat(shaOfPadded(raw, Granularity.of(e.get("granularity").asLong())
-                            .bitsFor(r.diskSize()))).as(image + "/" + name + " file").isEqualTo(e.get("sha256").asText());
-                }
+                assertEveryBitmapMatchesQemu(NbdUri.parse(server.uri("")), image, tmp);
             }
+        }
+    }
+
+    /** Reads every bitmap of shared image {@code image} through {@code uri}: QEMU's size, sha256 and count. */
+    static void assertEveryBitmapMatchesQemu(final NbdUri uri, final String image, final Path tmp) throws Exception {
+        for (final JsonNode e : QemuTestData.expected(image + ".qcow2")) {
+            final String name = e.get("name").asText();
+            final Path raw = tmp.resolve(image + "-" + name + ".raw");
+            final NbdDirtyBitmap.Result r = NbdDirtyBitmap.read(uri, name,
+                    Granularity.of(e.get("granularity").asLong()), raw, TIMEOUT);
+            assertThat(r.diskSize()).as(image + "/" + name).isEqualTo(e.get("size").asLong());
+            assertThat(r.digest().sha256()).as(image + "/" + name).isEqualTo(e.get("sha256").asText());
+            assertThat(r.digest().count()).as(image + "/" + name).isEqualTo(e.get("count").asLong());
+            // the file holds the same bitmap: QEMU's sha256 over its bytes, zero-padded
+            assertThat(shaOfPadded(raw, Granularity.of(e.get("granularity").asLong())
+                    .bitsFor(r.diskSize()))).as(image + "/" + name + " file").isEqualTo(e.get("sha256").asText());
         }
     }
 

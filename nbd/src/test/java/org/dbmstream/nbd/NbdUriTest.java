@@ -41,8 +41,28 @@ class NbdUriTest {
     }
 
     @Test
+    void tlsUrisAsQemuAndLibnbdWriteThem() throws Exception {
+        final NbdUri tcp = NbdUri.parse("nbds://nbd.example.org:10810/vda?bitmap=b&tls-hostname=vm1.example.org");
+        assertThat(tcp.tls()).isTrue();
+        assertThat(tcp.host()).isEqualTo("nbd.example.org");
+        assertThat(tcp.port()).isEqualTo(10810);
+        assertThat(tcp.tlsSettings().hostname()).isEqualTo("vm1.example.org");
+        final NbdUri unix = NbdUri.parse("nbds+unix:///vda?socket=/run/nbd.sock&bitmap=b");
+        assertThat(unix.tls()).isTrue();
+        assertThat(unix.host()).isNull();
+        assertThat(NbdUri.parse("nbd://h/e").tls()).isFalse();
+        // settings the URI leaves out come from the caller; the URI's own win
+        final NbdTls defaults = new NbdTls(Path.of("/etc/pki/qemu/ca-cert.pem"), null, null, "fallback");
+        assertThat(tcp.withTlsDefaults(defaults).tlsSettings())
+                .isEqualTo(new NbdTls(Path.of("/etc/pki/qemu/ca-cert.pem"), null, null, "vm1.example.org"));
+        assertThatThrownBy(() -> NbdUri.parse("nbds://h/e?tls-certificates=/nonexistent/dir").tlsSettings())
+                .isInstanceOf(NbdException.class).hasMessageContaining("/nonexistent/dir does not exist");
+    }
+
+    @Test
     void errorsNameTheProblem() {
-        assertThatThrownBy(() -> NbdUri.parse("nbds://h/e")).hasMessageContaining("TLS");
+        assertThatThrownBy(() -> NbdUri.parse("nbd://h/e?tls-hostname=h")).hasMessageContaining("belongs to TLS URIs");
+        assertThatThrownBy(() -> NbdUri.parse("nbds+unix:///e")).hasMessageContaining("nbds+unix:// needs socket=PATH");
         assertThatThrownBy(() -> NbdUri.parse("nbd+unix:///e")).hasMessageContaining("needs socket=PATH");
         assertThatThrownBy(() -> NbdUri.parse("nbd://h/e?bitmap=a&colour=red")).hasMessageContaining("'colour'");
         assertThatThrownBy(() -> NbdUri.parse("nbd://h/e?bitmap=%zz")).hasMessageContaining("escape");

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,9 +16,6 @@ import org.apache.avro.SchemaNormalization;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.message.BinaryMessageDecoder;
-import org.apache.avro.message.MissingSchemaException;
-import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
@@ -28,8 +26,8 @@ import org.dbmstream.schemas.SchemaHistory;
 /**
  * Encodes and decodes one generated Avro type. Writes single-object encoding (embedded) or the
  * Confluent framing (registry); reads either, whatever it was configured to write. Every past version
- * of the type's schema is in the decoder's {@link SchemaStore}, so old records resolve to the current
- * class. Thread-safe.
+ * of the type's schema has a reader that resolves it, so old records decode to the current class.
+ * Thread-safe.
  */
 public final class AvroCodec<T extends SpecificRecord> {
     static {
@@ -46,7 +44,8 @@ public final class AvroCodec<T extends SpecificRecord> {
     private final byte[] singleObjectHeader;
     /** A spare encode buffer: taken by one caller at a time, so encoding needs neither locks nor thread-locals. */
     private final AtomicReference<EncodeBuffer> spare = new AtomicReference<>();
-    private final BinaryMessageDecoder<T> decoder;
+    /** Single-object readers by writer-schema fingerprint: every known version resolved to the current class. */
+    private final Map<Long, SpecificDatumReader<T>> readersByFingerprint = new HashMap<>();
     private final SpecificDatumWriter<T> writer;
     private final Map<Integer, SpecificDatumReader<T>> readersById = new ConcurrentHashMap<>();
 
@@ -66,11 +65,11 @@ public final class AvroCodec<T extends SpecificRecord> {
         if (config.format() == SerdeConfig.Format.REGISTRY && registry == null) {
             throw new IllegalArgumentException("registry format needs a schema registry client");
         }
-        SchemaStore.Cache store = new SchemaStore.Cache();
-        history.forEach(store::addSchema);
         this.singleObjectHeader = singleObjectHeader(compiled);
-        this.decoder = new BinaryMessageDecoder<>(model, compiled, store);
-        history.forEach(decoder::addSchema);
+        for (Schema version : history) {
+            readersByFingerprint.put(SchemaNormalization.parsingFingerprint64(version),
+                    new SpecificDatumReader<>(version, compiled, model));
+        }
         this.writer = new SpecificDatumWriter<>(compiled, model);
     }
 
@@ -112,14 +111,21 @@ public final class AvroCodec<T extends SpecificRecord> {
                 + (data.length == 0 ? "no bytes" : "first bytes " + WireFormat.head(data, 8)));
     }
 
+    /**
+     * What {@code BinaryMessageDecoder} reads, read from the array itself: that decoder reads the body
+     * through an unbuffered stream decoder, a virtual call per byte, which was most of a chunk's decoding.
+     */
     private T decodeSingleObject(String topic, byte[] data) {
-        try {
-            return decoder.decode(data);
-        } catch (MissingSchemaException e) {
-            long fp = ByteBuffer.wrap(data, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        long fp = ByteBuffer.wrap(data, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        SpecificDatumReader<T> reader = readersByFingerprint.get(fp);
+        if (reader == null) {
             throw new SerializationException(where(topic, data) + ": written with a schema of fingerprint "
                     + String.format("%016x", fp) + " that is none of the " + history.size() + " known versions of "
-                    + type.getSimpleName() + " (a record of another type, or from a newer release?)", e);
+                    + type.getSimpleName() + " (a record of another type, or from a newer release?)");
+        }
+        try {
+            return reader.read(null, DecoderFactory.get().binaryDecoder(data, WireFormat.SINGLE_OBJECT_HEADER,
+                    data.length - WireFormat.SINGLE_OBJECT_HEADER, null));
         } catch (IOException | RuntimeException e) {
             throw new SerializationException(where(topic, data) + ": corrupt single-object " + type.getSimpleName()
                     + " body: " + e.getMessage(), e);

@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.List;
 import org.dbmstream.bitmap.Granularity;
 import org.dbmstream.nbd.NbdDirtyBitmap;
+import org.dbmstream.nbd.NbdTls;
 import org.dbmstream.nbd.NbdUri;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +25,14 @@ import org.slf4j.LoggerFactory;
 public final class NbdSnapshot implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NbdSnapshot.class);
 
-    /** What the URI may leave out: NBD carries no granularity and no flags. */
-    public record Defaults(String node, String granularity, boolean enabled, boolean persistent, Duration timeout) {
+    /** What the URI may leave out: NBD carries no granularity and no flags; TLS credentials for nbds:// URIs. */
+    public record Defaults(String node, String granularity, boolean enabled, boolean persistent, Duration timeout,
+            NbdTls tls) {
+        /** Without TLS settings (nbds:// URIs then trust the JVM's default CAs and name their own credentials). */
+        public Defaults(final String node, final String granularity, final boolean enabled, final boolean persistent,
+                final Duration timeout) {
+            this(node, granularity, enabled, persistent, timeout, NbdTls.DEFAULTS);
+        }
     }
 
     private final List<MigrationInput> inputs = new ArrayList<>();
@@ -45,7 +52,7 @@ public final class NbdSnapshot implements AutoCloseable {
     public static NbdSnapshot read(final String uriText, final Defaults defaults) throws IOException {
         final NbdSnapshot s = new NbdSnapshot();
         try {
-            s.readAll(NbdUri.parse(uriText), defaults);
+            s.readAll(NbdUri.parse(uriText).withTlsDefaults(defaults.tls()), defaults);
             return s;
         } catch (IOException | RuntimeException e) {
             s.close();

@@ -24,9 +24,26 @@ public final class QemuNbdServer implements AutoCloseable {
     /** Serves {@code image} as export {@code exportName} with {@code bitmaps}; the socket goes in {@code dir}. */
     public static QemuNbdServer start(final Path image, final String exportName, final Path dir,
             final String... bitmaps) throws IOException, InterruptedException {
+        return start(image, exportName, dir, List.of(), bitmaps);
+    }
+
+    /**
+     * Like {@link #start}, but requiring TLS with the x509 credentials in {@code credsDir} (qemu's layout:
+     * ca-cert.pem, server-cert.pem, server-key.pem); {@code verifyPeer} asks clients for a certificate.
+     */
+    public static QemuNbdServer startTls(final Path image, final String exportName, final Path dir,
+            final Path credsDir, final boolean verifyPeer, final String... bitmaps)
+            throws IOException, InterruptedException {
+        return start(image, exportName, dir, List.of("--object", "tls-creds-x509,id=tls0,endpoint=server,dir="
+                + credsDir + ",verify-peer=" + (verifyPeer ? "on" : "off"), "--tls-creds=tls0"), bitmaps);
+    }
+
+    private static QemuNbdServer start(final Path image, final String exportName, final Path dir,
+            final List<String> extra, final String... bitmaps) throws IOException, InterruptedException {
         final Path socket = dir.resolve("nbd-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".sock");
         final List<String> cmd = new ArrayList<>(List.of("qemu-nbd", "--read-only", "--persistent", "--shared=4",
                 "--format=qcow2", "--socket=" + socket, "--export-name=" + exportName));
+        cmd.addAll(extra);
         for (final String b : bitmaps) {
             cmd.add("--bitmap=" + b);
         }
@@ -44,6 +61,11 @@ public final class QemuNbdServer implements AutoCloseable {
     /** {@code nbd+unix:///EXPORT?socket=PATH} plus the given query (e.g. {@code bitmap=b64k&granularity=64K}). */
     public String uri(final String query) {
         return "nbd+unix:///" + exportName + "?socket=" + socket + (query.isEmpty() ? "" : "&" + query);
+    }
+
+    /** {@code nbds+unix:///EXPORT?socket=PATH} plus the given query: the same export over TLS. */
+    public String tlsUri(final String query) {
+        return "nbds+unix:///" + exportName + "?socket=" + socket + (query.isEmpty() ? "" : "&" + query);
     }
 
     @Override

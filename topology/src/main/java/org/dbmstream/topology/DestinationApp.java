@@ -1,5 +1,6 @@
 package org.dbmstream.topology;
 
+
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Properties;
@@ -8,7 +9,10 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.dbmstream.serdes.DbmSerdes;
 import org.dbmstream.serdes.ServiceCheck;
+import org.dbmstream.topology.spec.SpecLookup;
+import org.dbmstream.topology.spec.SpecWatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,11 +32,14 @@ public final class DestinationApp implements AutoCloseable {
     private KafkaStreams streams;
     private boolean closed;
     private final RestoreTracker restores = new RestoreTracker();
+    private final SpecWatcher specWatcher;
 
     public DestinationApp(DestinationConfig config) {
         this.config = Objects.requireNonNull(config, "config");
-        this.topology = DestinationTopology.build(config);
         this.properties = config.streamsProperties();
+        this.specWatcher = config.specReadAhead() ? new SpecWatcher(properties, config.topics().migrations(),
+                DbmSerdes.migrationSpec(config.serdeConfig()).deserializer()) : null;
+        this.topology = DestinationTopology.build(config, specWatcher != null ? specWatcher : SpecLookup.NONE);
     }
 
     public DestinationConfig config() {
@@ -76,6 +83,9 @@ public final class DestinationApp implements AutoCloseable {
         streams.setGlobalStateRestoreListener(restores);
         LOG.info("Starting destination '{}' on {} (topics {}*, state in {}, {})", config.applicationId(),
                 config.bootstrapServers(), config.topicPrefix(), config.stateDir(), config.processingGuarantee());
+        if (specWatcher != null) {
+            specWatcher.start();
+        }
         streams.start();
         return this;
     }
@@ -122,6 +132,9 @@ public final class DestinationApp implements AutoCloseable {
             if (!streams.close(CLOSE_TIMEOUT)) {
                 LOG.warn("Destination did not stop within {}", CLOSE_TIMEOUT);
             }
+        }
+        if (specWatcher != null) {
+            specWatcher.close();
         }
     }
 }

@@ -171,6 +171,26 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
     /** Default of {@link #IDLE_TIMEOUT}: 30 minutes. */
     public static final long DEFAULT_IDLE_TIMEOUT_MS = 1_800_000;
 
+    /**
+     * Whether the destination reads the migrations topic ahead of its topology ({@link
+     * org.dbmstream.topology.spec.SpecWatcher}), so that a new migration's chunks need not wait for its
+     * spec's control record (property name; {@code true} by default, {@code false} turns it off).
+     */
+    public static final String SPEC_READ_AHEAD = "dbm.spec.read.ahead";
+
+    /** {@link #SPEC_READ_AHEAD} from the extra properties, else true. */
+    public boolean specReadAhead() {
+        String v = extra.get(SPEC_READ_AHEAD);
+        if (v == null) {
+            return true;
+        }
+        String t = v.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!t.equals("true") && !t.equals("false")) {
+            throw new IllegalArgumentException(SPEC_READ_AHEAD + " must be true or false: " + v);
+        }
+        return t.equals("true");
+    }
+
     /** {@link #IDLE_TIMEOUT} from the extra properties, else its default. */
     public long idleTimeoutMs() {
         String v = extra.get(IDLE_TIMEOUT);
@@ -229,6 +249,9 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
         // decisions are asynchronous by design), and Kafka Streams builds log text for every record
         // while it checks; -1 processes what is buffered.
         p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, String.valueOf(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED));
+        // Kafka 5's default, taken now: without it every start warns about it (the topology has no global
+        // stores, so nothing else changes)
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
         p.putAll(extra);
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);

@@ -33,6 +33,7 @@ import org.dbmstream.topology.record.ControlSerde;
 import org.dbmstream.topology.record.FactSerde;
 import org.dbmstream.topology.record.LoadInput;
 import org.dbmstream.topology.record.WriteRecords;
+import org.dbmstream.topology.spec.SpecLookup;
 import org.dbmstream.topology.store.StoreNames;
 
 /**
@@ -60,8 +61,16 @@ public final class DestinationTopology {
     private DestinationTopology() {
     }
 
-    /** Builds the topology for {@code config}'s topics and serdes. */
+    /** Builds the topology for {@code config}'s topics and serdes; chunks wait for their spec's control record. */
     public static Topology build(DestinationConfig config) {
+        return build(config, SpecLookup.NONE);
+    }
+
+    /**
+     * Builds the topology for {@code config}'s topics and serdes; a chunk whose spec has not reached its
+     * partition yet asks {@code specLookup} (e.g. a {@link org.dbmstream.topology.spec.SpecWatcher}).
+     */
+    public static Topology build(DestinationConfig config, SpecLookup specLookup) {
         Topics topics = config.topics();
         Map<String, Object> serdeConfig = config.serdeConfig();
         String control = config.controlTopic();
@@ -98,7 +107,7 @@ public final class DestinationTopology {
                 .mapValues(LoadInput::control, Named.as("to-control-input"));
 
         KStream<String, Object> loaded = chunks.merge(controls, Named.as("chunks-and-control"))
-                .process(() -> new ChunkLoadProcessor(eventCommitMs, config.idleTimeoutMs()), Named.as("load"),
+                .process(() -> new ChunkLoadProcessor(eventCommitMs, config.idleTimeoutMs(), specLookup), Named.as("load"),
                         StoreNames.loading());
         loaded.filter((id, v) -> v instanceof RejectedChunk, Named.as("rejected-chunks"))
                 .map((id, v) -> KeyValue.pair(((RejectedChunk) v).key(), ((RejectedChunk) v).value()),

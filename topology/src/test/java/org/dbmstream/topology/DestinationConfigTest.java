@@ -1,6 +1,7 @@
 package org.dbmstream.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +39,9 @@ class DestinationConfigTest {
                 .containsEntry(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, "dbm.dlq")
                 .containsEntry(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                         LogAndContinueExceptionHandler.class.getName())
-                .containsEntry("auto.offset.reset", "earliest");
+                .containsEntry("auto.offset.reset", "earliest")
+                // no start-up warning about Kafka 5's default
+                .containsEntry(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
     }
 
     @Test
@@ -66,6 +69,16 @@ class DestinationConfigTest {
         // at-least-once keeps Kafka Streams' own commit interval
         assertThat(DestinationConfig.defaults("b:1", dir).withProcessingGuarantee(StreamsConfig.AT_LEAST_ONCE)
                 .streamsProperties()).doesNotContainKey(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
+    }
+
+    @Test
+    void specsAreReadAheadUnlessTurnedOff(@TempDir Path dir) {
+        assertThat(DestinationConfig.defaults("b:1", dir).specReadAhead()).isTrue();
+        assertThat(DestinationConfig.defaults("b:1", dir).withExtra(Map.of(DestinationConfig.SPEC_READ_AHEAD, " FALSE"))
+                .specReadAhead()).isFalse();
+        assertThatThrownBy(() -> DestinationConfig.defaults("b:1", dir)
+                .withExtra(Map.of(DestinationConfig.SPEC_READ_AHEAD, "no")).specReadAhead())
+                .hasMessage("dbm.spec.read.ahead must be true or false: no");
     }
 
     @Test

@@ -62,12 +62,22 @@ final class DestinationDriver implements AutoCloseable {
 
     /** With further destination properties (as from its properties file). */
     DestinationDriver(String processingGuarantee, Map<String, String> extra) throws java.io.IOException {
+        this(processingGuarantee, extra, org.dbmstream.topology.spec.SpecLookup.NONE);
+    }
+
+    /** With a lookup of specs read ahead of their control records. */
+    DestinationDriver(org.dbmstream.topology.spec.SpecLookup specLookup) throws java.io.IOException {
+        this(StreamsConfig.EXACTLY_ONCE_V2, Map.of(), specLookup);
+    }
+
+    private DestinationDriver(String processingGuarantee, Map<String, String> extra,
+            org.dbmstream.topology.spec.SpecLookup specLookup) throws java.io.IOException {
         stateDir = Files.createTempDirectory("dbm-ttd");
         DestinationConfig config = DestinationConfig.defaults("ttd:9092", stateDir)
                 .withProcessingGuarantee(processingGuarantee).withExtra(extra);
         Topics topics = config.topics();
         Properties props = config.streamsProperties();
-        driver = new TopologyTestDriver(DestinationTopology.build(config), props);
+        driver = new TopologyTestDriver(DestinationTopology.build(config, specLookup), props);
         Map<String, Object> serde = config.serdeConfig();
         migrations = driver.createInputTopic(topics.migrations(), new StringSerializer(),
                 DbmSerdes.migrationSpec(serde).serializer());
@@ -190,6 +200,19 @@ final class DestinationDriver implements AutoCloseable {
         driver.createInputTopic(new DestinationConfig("ttd:9092", "x", stateDir, "dbm.", "exactly_once_v2",
                 Map.of()).controlTopic(), new StringSerializer(), new org.dbmstream.topology.record.ControlSerde())
                 .pipeInput(control.migration(), control);
+    }
+
+    /** How many chunks wait for their migration's spec. */
+    long parkedChunks() {
+        try (var it = driver.<org.apache.kafka.common.utils.Bytes, byte[]>getKeyValueStore(
+                org.dbmstream.topology.store.StoreNames.PARKED).all()) {
+            long n = 0;
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+            return n;
+        }
     }
 
     /** Publishes raw bytes to the chunks topic (a poison pill). */

@@ -26,6 +26,7 @@ import org.dbmstream.topology.record.Control;
 import org.dbmstream.topology.record.ControlSerde;
 import org.dbmstream.topology.record.LoadInput;
 import org.dbmstream.topology.record.SpecRecord;
+import org.dbmstream.topology.spec.SpecLookup;
 import org.dbmstream.topology.store.KeyValueLoadStore;
 import org.dbmstream.topology.store.Keyspace;
 import org.dbmstream.topology.store.SequenceCheck;
@@ -71,6 +72,7 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
     private boolean layoutChecked;
 
     private final SilentSources silentSources;
+    private final SpecLookup specLookup;
 
     /** @param eventCommitIntervalMs longest wait before asking for a commit after emitting an event or fact */
     public ChunkLoadProcessor(long eventCommitIntervalMs) {
@@ -83,8 +85,18 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
      *                              coming for this long (0: never)
      */
     public ChunkLoadProcessor(long eventCommitIntervalMs, long idleTimeoutMs) {
+        this(eventCommitIntervalMs, idleTimeoutMs, SpecLookup.NONE);
+    }
+
+    /**
+     * @param specLookup where a chunk whose spec has not reached this partition's control topic yet may
+     *                   find it ({@link org.dbmstream.topology.spec.SpecWatcher}); the spec is then adopted
+     *                   as if its control record had arrived
+     */
+    public ChunkLoadProcessor(long eventCommitIntervalMs, long idleTimeoutMs, SpecLookup specLookup) {
         this.pacer = new CommitPacer(eventCommitIntervalMs);
         this.silentSources = new SilentSources(idleTimeoutMs);
+        this.specLookup = specLookup;
     }
 
     @Override
@@ -170,7 +182,7 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
             ChunkRejection.reject(input.rejected(), spec(input.migration()), loader, context, record, out);
         } else if (!redelivered(input)) {
             silentSources.chunkArrived(input.migration(), context.currentSystemTimeMs());
-            SpecRecord spec = spec(input.migration());
+            SpecRecord spec = specForChunk(input.migration(), out);
             if (spec == null) {
                 park(input.migration(), input.chunk());
             } else {
@@ -183,14 +195,38 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
         }
     }
 
+    /**
+     * The spec a chunk of {@code migration} loads under: the one this partition knows, else one the
+     * {@link SpecLookup} already read from the migrations topic, adopted here exactly as its control record
+     * would be (chunks parked before are loaded first, so arrival order holds). Null: the chunk waits.
+     */
+    private SpecRecord specForChunk(String migration, RecordOutput out) {
+        SpecRecord spec = spec(migration);
+        if (spec != null) {
+            return spec;
+        }
+        SpecRecord ahead = specLookup.find(migration);
+        if (ahead != null) {
+            LOG.debug("Spec of migration '{}' adopted ahead of its control record", migration);
+            adopt(new Control.Spec(ahead), out);
+        }
+        return ahead;
+    }
+
+    /** A spec arrived (its control record, or ahead of it): kept, and the chunks that waited for it loaded. */
+    private void adopt(Control.Spec s, RecordOutput out) {
+        String migration = s.migration();
+        specs.put(StoreKeys.migration(migration), CONTROL.serialize(null, s));
+        specCache.put(migration, s.spec());
+        migrationCache.remove(migration);
+        postcopy.specArrived(migration, s.spec().target());
+        replayParked(s.spec(), out);
+    }
+
     private void control(Control control, RecordOutput out) {
         String migration = control.migration();
         if (control instanceof Control.Spec s) {
-            specs.put(StoreKeys.migration(migration), CONTROL.serialize(null, s));
-            specCache.put(migration, s.spec());
-            migrationCache.remove(migration);
-            postcopy.specArrived(migration, s.spec().target());
-            replayParked(s.spec(), out);
+            adopt(s, out);
         } else if (control instanceof Control.SpecRemoved) {
             SpecRecord known = spec(migration);
             if (known != null) {
