@@ -72,6 +72,9 @@ public final class ReplayRun {
         try (TopicCopy io = new TopicCopy(s.bootstrap(), s.extra())) {
             Set<String> selected = select(io);
             extra.put(DestinationConfig.TOPIC_PARTITIONS, String.valueOf(partitions(io, s.live().chunks())));
+            // a replay catches up on topics already filled: every chunk would otherwise wait for its spec's trip
+            // through the control topic (unless the properties file says otherwise)
+            extra.putIfAbsent(DestinationConfig.SPEC_READ_AHEAD, "true");
             DestinationConfig config = new DestinationConfig(s.bootstrap(), s.applicationId(), s.stateDir(),
                     s.replayPrefix(), StreamsConfig.EXACTLY_ONCE_V2, extra);
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrap()))) {
