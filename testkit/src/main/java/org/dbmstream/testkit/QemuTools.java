@@ -17,8 +17,8 @@ public final class QemuTools {
         for (final String p : programs) {
             if (find(p) == null) {
                 if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                    throw new IllegalStateException(p + " is not installed, but CI=true requires real QEMU "
-                            + "(apt-get install qemu-utils qemu-system-x86)");
+                    throw new IllegalStateException(p + " is not installed, but CI=true requires the real tools "
+                            + "(apt-get install qemu-utils qemu-system-x86 openssl; .ci/run installs them)");
                 }
                 return false;
             }
