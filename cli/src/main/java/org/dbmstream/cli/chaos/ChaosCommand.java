@@ -42,8 +42,9 @@ public final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Random seed (default: the clock); the JSON line prints it.")
     Long seed;
 
-    @Option(names = "--timeout", defaultValue = "PT10M",
-            description = "How long to wait for the last final events after publishing (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", defaultValue = "10m", paramLabel = "DURATION",
+            description = "How long to wait for the last final events after publishing: 30m, 2h or ISO-8601 such "
+                + "as PT10M (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
     @Option(names = "--dir", paramLabel = "DIR", description = "Where broker, destinations and bitmaps live "

@@ -55,8 +55,9 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "Properties file with client and serde settings.")
     Path configFile;
 
-    @Option(names = "--timeout", defaultValue = "PT10M",
-            description = "How long to wait for the replayed migrations to end (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", defaultValue = "10m", paramLabel = "DURATION",
+            description = "How long to wait for the replayed migrations to end: 30m, 2h or ISO-8601 such as PT10M "
+                + "(default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
     @Option(names = "--json", description = "One JSON object per bitmap, then a summary object.")
