@@ -78,6 +78,8 @@ final class DestinationCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--processing-guarantee: '"
                     + processingGuarantee + "' is neither exactly_once_v2 nor at_least_once");
         }
+        // a taken port is found now, in a second, not after the broker and Kafka Streams took theirs
+        HttpPorts.ensureFree(spec, "--http-port", httpHost, httpPort);
         final CountDownLatch stopped = new CountDownLatch(1);
         final EmbeddedRuntime embedded = bootstrapServers == null ? EmbeddedRuntime.startBroker() : null;
         final QueryingDestination destination;
