@@ -1,20 +1,18 @@
-package org.dbmstream.source;
+package org.dbmstream.cli;
 
 import java.io.PrintStream;
 import java.time.Duration;
+import org.dbmstream.source.LineProgressRenderer;
+import org.dbmstream.source.PublishListener;
 
-/** Picks how progress is shown: a bar on an interactive terminal, plain lines otherwise. */
-public final class ProgressRenderers {
+/** Picks how {@code migrate} shows progress: a bar on an interactive terminal, plain lines otherwise. */
+final class ProgressRenderers {
     private ProgressRenderers() {
     }
 
     /** A bar when the JVM has an interactive console, else a line every 2 seconds; both on {@code out}. */
-    public static PublishListener forConsole(PrintStream out) {
-        return System.console() != null ? new TerminalProgressRenderer(out) : lines(out, Duration.ofSeconds(2));
-    }
-
-    /** Plain lines at most every {@code interval}. */
-    public static PublishListener lines(PrintStream out, Duration interval) {
-        return new LineProgressRenderer(out, interval);
+    static PublishListener forConsole(final PrintStream out) {
+        return System.console() != null ? new TerminalProgressRenderer(out, 0)
+                : new LineProgressRenderer(out, Duration.ofSeconds(2));
     }
 }

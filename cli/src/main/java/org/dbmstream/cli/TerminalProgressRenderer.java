@@ -1,46 +1,54 @@
-package org.dbmstream.source;
+package org.dbmstream.cli;
 
 import java.io.PrintStream;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
+import org.dbmstream.source.LineProgressRenderer;
+import org.dbmstream.source.PublishListener;
+import org.dbmstream.source.PublishPhase;
+import org.dbmstream.source.PublishProgress;
+import org.dbmstream.source.PublishResult;
 
 /**
- * Draws a progress bar on a terminal: bits sent out of all selected bits (QEMU's pending estimate),
- * with the phase and the publishing rate as the bar's message.
+ * Draws {@code migrate}'s progress bar on a terminal: the bitmap bytes sent out of all selected ones (QEMU's
+ * pending estimate), with the phase and the publishing rate after the bar ({@link ProgressLine} lays it out).
  */
-public final class TerminalProgressRenderer implements PublishListener {
+final class TerminalProgressRenderer implements PublishListener {
     private final PrintStream out;
+    private final int columns;
     private ProgressBar bar;
     private PublishPhase shownPhase;
 
-    public TerminalProgressRenderer(PrintStream out) {
+    /** @param columns the terminal's width; 0: as the terminal says */
+    TerminalProgressRenderer(final PrintStream out, final int columns) {
         this.out = out;
+        this.columns = columns;
     }
 
     @Override
-    public void started(PublishProgress p) {
+    public void started(final PublishProgress p) {
         bar = new ProgressBarBuilder()
-                .setTaskName("migration " + p.migration())
+                .setTaskName(p.migration())
                 .setInitialMax(p.totalBits())
-                .setUnit(" bits", 1)
-                .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
+                .setRenderer(new ProgressLine())
                 .setUpdateIntervalMillis(200)
-                .setConsumer(new ConsoleProgressBarConsumer(out))
+                // the last column stays free, as the library leaves it when it asks the terminal: a full line
+                // would wrap on some terminals
+                .setConsumer(new ConsoleProgressBarConsumer(out, columns > 0 ? columns - 1 : -1))
                 .build();
         update(p);
     }
 
     @Override
-    public void progressed(PublishProgress p) {
+    public void progressed(final PublishProgress p) {
         if (bar != null) {
             update(p);
         }
     }
 
     @Override
-    public void finished(PublishProgress p, PublishResult result) {
+    public void finished(final PublishProgress p, final PublishResult result) {
         if (bar != null) {
             update(p);
             bar.close();
@@ -48,11 +56,15 @@ public final class TerminalProgressRenderer implements PublishListener {
         }
     }
 
-    private void update(PublishProgress p) {
+    private void update(final PublishProgress p) {
         bar.stepTo(p.doneBits());
         if (p.phase() != shownPhase || p.records() % 64 == 0) {
+            bar.setExtraMessage(p.phase() + " " + LineProgressRenderer.rate(p.bytesPerSecond()));
+        }
+        if (p.phase() != shownPhase) {
+            // a new phase shows at once; in between, the library redraws a few times a second
             shownPhase = p.phase();
-            bar.setExtraMessage(String.format(" %s %s", p.phase(), LineProgressRenderer.rate(p.bytesPerSecond())));
+            bar.refresh();
         }
     }
 }

@@ -66,7 +66,7 @@ class MigrationPublisherIT {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         PublishResult result;
         try (MigrationPublisher p = new MigrationPublisher(settings(broker, t).transactional(true).build())) {
-            result = p.publish(request, ProgressRenderers.lines(new PrintStream(log, true, StandardCharsets.UTF_8),
+            result = p.publish(request, new LineProgressRenderer(new PrintStream(log, true, StandardCharsets.UTF_8),
                     Duration.ofSeconds(1)));
         }
         assertThat(result.bitmaps()).extracting(PublishedBitmap::bitmapName)
