@@ -19,6 +19,8 @@ import org.dbmstream.export.QemuStreamExport;
 import org.dbmstream.export.ReplicaClient;
 import org.dbmstream.export.ReplicaInputs;
 import org.dbmstream.source.MigrationInput;
+import org.dbmstream.source.MigrationPlan;
+import org.dbmstream.source.MigrationPlanner;
 import org.dbmstream.source.MigrationRequest;
 import org.dbmstream.source.PublishedBitmap;
 import picocli.CommandLine.Command;
@@ -83,7 +85,7 @@ final class ExportCommand implements Callable<Integer> {
                 + "persistent bitmaps when it quits (only persistent ones: QEMU keeps the others in memory).")
     Path intoQcow2;
 
-    @Option(names = "--timeout", defaultValue = "60s", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(names = "--timeout", defaultValue = "60s", paramLabel = "DURATION",
             description = "With --replica: how long to wait for the query API: 30s, 10m or ISO-8601 such as PT1M "
                 + "(default: ${DEFAULT-VALUE}).")
     Duration timeout;
@@ -132,15 +134,23 @@ final class ExportCommand implements Callable<Integer> {
             return writeStream(request, output);
         }
         final IntoQcow2 into = new IntoQcow2(intoQcow2, machine, timeout, spec.commandLine().getErr());
-        into.check();
-        final Path stream = output != null ? Path.of(output) : Files.createTempFile("dbm-export-", ".stream");
+        // the selection, as the stream would carry it, is checked against the image before anything is written
+        try (MigrationPlan plan = MigrationPlanner.plan(request)) {
+            into.check(spec, plan.bitmaps());
+        }
+        if (output != null) {
+            final int written = writeStream(request, output);
+            return written != 0 ? written : into.store(Path.of(output), lastWritten);
+        }
+        // a stream only QEMU reads, removed afterwards: nothing to tell about it
+        final Path stream = Files.createTempFile("dbm-export-", ".stream");
         try {
-            final int written = writeStream(request, stream.toString());
-            return written != 0 ? written : into.store(stream, lastWritten);
-        } finally {
-            if (output == null) {
-                Files.deleteIfExists(stream);
+            try (OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(stream), 1 << 16)) {
+                lastWritten = QemuStreamExport.write(request, os, machine);
             }
+            return into.store(stream, lastWritten);
+        } finally {
+            Files.deleteIfExists(stream);
         }
     }
 
