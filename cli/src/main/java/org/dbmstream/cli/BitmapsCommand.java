@@ -39,9 +39,6 @@ final class BitmapsCommand {
                 description = "Base URL of any destination instance (default: ${DEFAULT-VALUE}).")
         String url;
 
-        @Option(names = "--json", description = "Print the API's JSON instead of a table.")
-        boolean json;
-
         InputStream get(String path) throws IOException, InterruptedException {
             return send("GET", path);
         }
@@ -74,6 +71,12 @@ final class BitmapsCommand {
         }
     }
 
+    /** {@code --json}, for the subcommands that print a table (raw bytes and a removal have none). */
+    static final class JsonOutput {
+        @Option(names = "--json", description = "Print the API's JSON instead of a table.")
+        boolean json;
+    }
+
     /** TARGET NODE NAME of one bitmap. */
     static final class BitmapName {
         @Parameters(index = "0", paramLabel = "TARGET", description = "Destination namespace (migration's target).")
@@ -91,12 +94,17 @@ final class BitmapsCommand {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = "Without TARGET: the targets and how many bitmaps each has; with it: its bitmaps.")
+            description = {"Without TARGET: the targets and how many bitmaps each has; with it: its bitmaps.",
+                "FLAGS: e enabled, r recording, p persistent; -w/--wide or --json for whole sha256 digests."})
     static final class List implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Mixin
         Endpoint endpoint;
+        @Mixin
+        JsonOutput output;
+        @Mixin
+        WideOption wide;
         @Parameters(index = "0", arity = "0..1", paramLabel = "TARGET", description = "A target to list.")
         String target;
 
@@ -105,18 +113,20 @@ final class BitmapsCommand {
             final PrintWriter out = spec.commandLine().getOut();
             final JsonNode list = endpoint.getJson(target == null ? "/v1/targets" : "/v1/targets/" + enc(target)
                     + "/bitmaps");
-            if (endpoint.json) {
+            if (output.json) {
                 out.println(list);
             } else if (target == null) {
-                out.printf("%-32s %8s%n", "TARGET", "BITMAPS");
-                list.forEach(t -> out.printf("%-32s %8d%n", t.get("target").asText(), t.get("bitmaps").asLong()));
+                final TextTable table = new TextTable("TARGET", ">BITMAPS");
+                list.forEach(t -> table.add(t.get("target").asText(), t.get("bitmaps").asText()));
+                table.print(out);
             } else {
-                out.printf("%-16s %-24s %-8s %11s %14s %14s %-8s %s%n", "NODE", "NAME", "STATE", "GRANULARITY",
-                        "SIZE", "COUNT", "FLAGS", "SHA256");
-                list.forEach(b -> out.printf("%-16s %-24s %-8s %11d %14d %14s %-8s %s%n", b.get("node").asText(),
-                        b.get("name").asText(), b.get("state").asText(), b.get("granularity").asLong(),
-                        b.get("size").asLong(), b.get("count").isNull() ? "-" : b.get("count").asText(), flags(b),
-                        b.get("sha256").isNull() ? "-" : b.get("sha256").asText()));
+                final TextTable table = new TextTable("NODE", "NAME", "STATE", ">GRAN", ">SIZE", ">COUNT", "FLAGS",
+                        "SHA256");
+                list.forEach(b -> table.add(b.get("node").asText(), b.get("name").asText(), b.get("state").asText(),
+                        ReportPrinter.human(b.get("granularity").asLong()), EventFormat.size(b.get("size").asLong()),
+                        b.get("count").isNull() ? "-" : b.get("count").asText(), flags(b),
+                        TextTable.digest(b.get("sha256").isNull() ? null : b.get("sha256").asText(), wide.wide)));
+                table.print(out);
             }
             out.flush();
             return 0;
@@ -130,13 +140,15 @@ final class BitmapsCommand {
         @Mixin
         Endpoint endpoint;
         @Mixin
+        JsonOutput output;
+        @Mixin
         BitmapName bitmap;
 
         @Override
         public Integer call() throws Exception {
             final PrintWriter out = spec.commandLine().getOut();
             final JsonNode b = endpoint.getJson(bitmap.path());
-            if (endpoint.json) {
+            if (output.json) {
                 out.println(b);
             } else {
                 b.fields().forEachRemaining(f -> out.printf("%-12s %s%n", f.getKey() + ":",
@@ -154,6 +166,8 @@ final class BitmapsCommand {
         CommandSpec spec;
         @Mixin
         Endpoint endpoint;
+        @Mixin
+        JsonOutput output;
         @Mixin
         BitmapName bitmap;
         @Option(names = "--start", paramLabel = "BYTES", description = "First byte of the window (default: 0).")
@@ -174,7 +188,7 @@ final class BitmapsCommand {
                 query.append(query.length() == 0 ? "?" : "&").append("length=").append(length);
             }
             try (InputStream in = endpoint.get(bitmap.path() + "/extents" + query)) {
-                if (endpoint.json) {
+                if (output.json) {
                     out.flush();
                     out.println(new String(in.readAllBytes(), StandardCharsets.UTF_8));
                 } else {
@@ -206,6 +220,8 @@ final class BitmapsCommand {
     @Command(name = "raw", mixinStandardHelpOptions = true,
             description = "A bitmap's bytes in QEMU's layout (bit k = bit k%%8 of byte k/8, LSB first).")
     static final class Raw implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
         @Mixin
         Endpoint endpoint;
         @Mixin
@@ -216,9 +232,16 @@ final class BitmapsCommand {
 
         @Override
         public Integer call() throws Exception {
+            final long written;
             try (InputStream in = endpoint.get(bitmap.path() + "/raw");
                  OutputStream out = "-".equals(output) ? System.out : Files.newOutputStream(Path.of(output))) {
-                in.transferTo(out);
+                written = in.transferTo(out);
+            }
+            if (!"-".equals(output)) {
+                // standard output holds the bytes; a file says on stderr what it got, as export does
+                spec.commandLine().getErr().printf("wrote %d bytes (bitmap '%s' of node '%s' on '%s', QEMU's layout) "
+                        + "to %s%n", written, bitmap.name, bitmap.node, bitmap.target, output);
+                spec.commandLine().getErr().flush();
             }
             return 0;
         }
