@@ -111,7 +111,7 @@ final class ExportCommand implements Callable<Integer> {
         final List<MigrationInput> inputs = new ArrayList<>();
         try (MigrateCommand.Inputs images = MigrateCommand.Inputs.of(files, replica == null ? node : null);
                 ReplicaInputs fromReplica = replica == null ? null : ReplicaInputs.fetch(
-                        new ReplicaClient(replica, timeout), target, node, bitmaps)) {
+                        new ReplicaClient(replica, timeout), target, node, bitmaps, this::progress)) {
             inputs.addAll(images.inputs());
             if (fromReplica != null) {
                 inputs.addAll(fromReplica.inputs());
@@ -127,6 +127,12 @@ final class ExportCommand implements Callable<Integer> {
             }
             return write(request.build());
         }
+    }
+
+    /** A step of a long export on stderr (stdout may be the stream). */
+    private void progress(final String line) {
+        spec.commandLine().getErr().println("dbm export: " + line);
+        spec.commandLine().getErr().flush();
     }
 
     private int write(final MigrationRequest request) throws IOException, InterruptedException {

@@ -69,8 +69,13 @@ public final class ReplayCommand implements Callable<Integer> {
         Map<String, String> extra = configFile == null ? Map.of() : DestinationConfig.readProperties(configFile);
         String prefix = replayPrefix != null ? replayPrefix : topicPrefix + "replay-" + id + ".";
         Path dir = stateDir != null ? stateDir : Files.createTempDirectory("dbm-replay-");
+        PrintWriter err = spec.commandLine().getErr();
         ReplayRun.Result r = new ReplayRun(new ReplayRun.Settings(bootstrapServers, new Topics(topicPrefix), migration,
-                from, applicationId != null ? applicationId : "dbm-replay-" + id, prefix, dir, extra, timeout)).run();
+                from, applicationId != null ? applicationId : "dbm-replay-" + id, prefix, dir, extra, timeout),
+                line -> {
+                    err.println("dbm replay: " + line);
+                    err.flush();
+                }).run();
         PrintWriter out = spec.commandLine().getOut();
         for (ReplayRun.Row row : r.rows()) {
             out.println(json ? ReplayReport.json(row) : ReplayReport.line(row));
