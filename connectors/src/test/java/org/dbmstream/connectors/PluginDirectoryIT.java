@@ -62,6 +62,11 @@ class PluginDirectoryIT {
     void theConnectorRunsFromThePluginDirectoryInAnIsolatedWorker(KafkaBroker broker) throws Exception {
         Path plugins = Path.of("target", "plugin").toAbsolutePath();
         assertThat(plugins.resolve("dbm-connectors")).as("run after package").isDirectory();
+        // the CLI's terminal libraries (progress bar, JLine) and command-line parser are no part of a connector
+        try (var jars = Files.list(plugins.resolve("dbm-connectors"))) {
+            assertThat(jars.map(j -> j.getFileName().toString()).toList()).isNotEmpty()
+                    .noneMatch(j -> j.startsWith("jline") || j.startsWith("progressbar") || j.startsWith("picocli"));
+        }
         Topics t = new Topics("itp.");
         broker.createTopics(3, t.chunks());
         broker.createTopic(t.migrations(), 1, Map.of("cleanup.policy", "compact"));
