@@ -46,7 +46,18 @@ public final class Dbm {
             LoggerFactory.getLogger(Dbm.class).debug("failure", ex);
             return 1;
         });
-        return cli.execute(args);
+        // -v/-vv set levels for this run only: a JVM that runs several commands (tests, chaos's children do
+        // not) would otherwise keep logging at debug after one -vv
+        final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        final Logger ours = (Logger) LoggerFactory.getLogger("org.dbmstream");
+        final Level rootLevel = root.getLevel();
+        final Level ourLevel = ours.getLevel();
+        try {
+            return cli.execute(args);
+        } finally {
+            root.setLevel(rootLevel);
+            ours.setLevel(ourLevel);
+        }
     }
 
     /**
