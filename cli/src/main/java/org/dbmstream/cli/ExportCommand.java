@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
 import org.dbmstream.bitmap.mapping.AliasMap;
 import org.dbmstream.export.QemuImageStore;
 import org.dbmstream.export.QemuStreamExport;
+import org.dbmstream.export.ReplicaBitmap;
 import org.dbmstream.export.ReplicaClient;
 import org.dbmstream.export.ReplicaInputs;
 import org.dbmstream.source.MigrationInput;
@@ -107,6 +108,15 @@ final class ExportCommand implements Callable<Integer> {
         if (replica == null && (!bitmaps.isEmpty() || target != null)) {
             throw new ParameterException(spec.commandLine(), "--target and --bitmap belong to --replica; select "
                     + "the bitmaps of images with --mapping");
+        }
+        if (replica != null && intoQcow2 != null && node == null && mapping == null) {
+            // a target's bitmaps of several nodes cannot go into one image: said before any bitmap is fetched
+            final List<String> nodes = new ReplicaClient(replica, timeout).bitmaps(target).stream()
+                    .filter(b -> b.complete() && (bitmaps.isEmpty() || bitmaps.contains(b.name())))
+                    .map(ReplicaBitmap::node).distinct().toList();
+            if (nodes.size() > 1) {
+                IntoQcow2.oneNode(spec, nodes);
+            }
         }
         final List<MigrationInput> inputs = new ArrayList<>();
         try (MigrateCommand.Inputs images = MigrateCommand.Inputs.of(files, replica == null ? node : null);

@@ -36,12 +36,7 @@ final class IntoQcow2 {
      */
     void check(final CommandSpec spec, final List<PublishedBitmap> selected) throws IOException, InterruptedException {
         final List<String> nodes = selected.stream().map(PublishedBitmap::nodeAlias).distinct().toList();
-        if (nodes.size() != 1) {
-            throw new ParameterException(spec.commandLine(), "--into-qcow2 stores the bitmaps of one node into one "
-                    + "image, but the export selects " + (nodes.isEmpty() ? "no bitmap" : "the nodes "
-                    + String.join(", ", nodes)) + ": choose one with --node (replica) or --mapping; nothing was "
-                    + "written");
-        }
+        oneNode(spec, nodes);
         if (selected.stream().noneMatch(PublishedBitmap::persistent)) {
             throw new IllegalArgumentException("none of the " + selected.size() + " bitmap(s) is persistent, and QEMU "
                     + "stores only persistent bitmaps in an image (a stream written with -o FILE still loads into a "
@@ -54,6 +49,16 @@ final class IntoQcow2 {
         }
         store.check();
         store.checkFits(nodes.get(0), selected.stream().map(PublishedBitmap::bitmapAlias).toList(), sizes.get(0));
+    }
+
+    /** The bitmaps of one node only go into one image: more nodes (or none) is a bad argument (exit 2). */
+    static void oneNode(final CommandSpec spec, final List<String> nodes) {
+        if (nodes.size() != 1) {
+            throw new ParameterException(spec.commandLine(), "--into-qcow2 stores the bitmaps of one node into one "
+                    + "image, but the export selects " + (nodes.isEmpty() ? "no bitmap" : "the nodes "
+                    + String.join(", ", nodes)) + ": choose one with --node (replica) or --mapping; nothing was "
+                    + "written");
+        }
     }
 
     /** Stores the {@code written} bitmaps of {@code stream} (checked by {@link #check}) into the image. */

@@ -77,6 +77,16 @@ class ReplicaBackIntoQemuIT {
                     }
                 }
                 intoQcow2(tmp, url, expected);
+
+                // a second node on the target: without --node, --into-qcow2 refuses before fetching a bitmap
+                final DbmRun second = DbmRun.of("migrate", "--bootstrap-servers", broker.bootstrapServers(),
+                        "--target", TARGET, "--node", "other", "--timeout", "2m", image.toString());
+                assertThat(second.exit()).as(second.out() + second.err()).isZero();
+                final DbmRun two = DbmRun.of("export", "--replica", url, "--target", TARGET, "--timeout", "2m",
+                        "--into-qcow2", tmp.resolve(NODE + ".qcow2").toString());
+                assertThat(two.exit()).isEqualTo(2);
+                assertThat(two.err()).startsWith("dbm export: --into-qcow2 stores the bitmaps of one node into one "
+                        + "image, but the export selects the nodes ").doesNotContain("fetched");
             } finally {
                 destination.toHandle().destroy();
                 if (!destination.waitFor(WAIT_S, TimeUnit.SECONDS)) {

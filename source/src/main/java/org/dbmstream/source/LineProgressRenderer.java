@@ -47,8 +47,8 @@ public final class LineProgressRenderer implements PublishListener {
                 ByteSize.of(p.bytes()), rate(p.bytesPerSecond()));
     }
 
-    /** A publishing rate, in MiB/s. */
+    /** A publishing rate in the units of the amounts beside it: "8.0 KiB/s", "95.4 MiB/s". */
     public static String rate(double bytesPerSecond) {
-        return String.format(Locale.ROOT, "%.2f MiB/s", bytesPerSecond / (1024.0 * 1024));
+        return ByteSize.of(Math.round(bytesPerSecond)) + "/s";
     }
 }

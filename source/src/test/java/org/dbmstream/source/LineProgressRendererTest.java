@@ -34,9 +34,9 @@ class LineProgressRendererTest {
         l.finished(last, new PublishResult("m1", "t", List.of(), 5, 2L << 20, 2_000_000_000L));
         List<String> lines = buf.toString(StandardCharsets.UTF_8).lines().toList();
         assertThat(lines).containsExactly(
-                "migration m1: SETUP   0.0%, 0/125 B of bitmap sent, 0 records (0 B) at 0.00 MiB/s",
-                "migration m1: BULK  10.0%, 13/125 B of bitmap sent, 2 records (200 B) at 95.37 MiB/s",
-                "migration m1: BULK  50.0%, 63/125 B of bitmap sent, 4 records (400 B) at 0.00 MiB/s",
-                "migration m1: published 0 bitmaps in 5 records, 2.0 MiB in 2.0 s (1.00 MiB/s)");
+                "migration m1: SETUP   0.0%, 0/125 B of bitmap sent, 0 records (0 B) at 0 B/s",
+                "migration m1: BULK  10.0%, 13/125 B of bitmap sent, 2 records (200 B) at 95.4 MiB/s",
+                "migration m1: BULK  50.0%, 63/125 B of bitmap sent, 4 records (400 B) at 267 B/s",
+                "migration m1: published 0 bitmaps in 5 records, 2.0 MiB in 2.0 s (1.0 MiB/s)");
     }
 }
