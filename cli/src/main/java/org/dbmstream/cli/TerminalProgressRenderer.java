@@ -15,10 +15,13 @@ import org.dbmstream.source.PublishResult;
  * pending estimate), with the phase and the publishing rate after the bar ({@link ProgressLine} lays it out).
  */
 final class TerminalProgressRenderer implements PublishListener {
+    private static final int REDRAW_MILLIS = 200;
+    private static final long REDRAW_NANOS = REDRAW_MILLIS * 1_000_000L;
     private final PrintStream out;
     private final int columns;
     private ProgressBar bar;
     private PublishPhase shownPhase;
+    private long messageAt;
 
     /** @param columns the terminal's width; 0: as the terminal says */
     TerminalProgressRenderer(final PrintStream out, final int columns) {
@@ -32,7 +35,7 @@ final class TerminalProgressRenderer implements PublishListener {
                 .setTaskName(p.migration())
                 .setInitialMax(p.totalBits())
                 .setRenderer(new ProgressLine())
-                .setUpdateIntervalMillis(200)
+                .setUpdateIntervalMillis(REDRAW_MILLIS)
                 // the last column stays free, as the library leaves it when it asks the terminal: a full line
                 // would wrap on some terminals
                 .setConsumer(new ConsoleProgressBarConsumer(out, columns > 0 ? columns - 1 : -1))
@@ -58,7 +61,9 @@ final class TerminalProgressRenderer implements PublishListener {
 
     private void update(final PublishProgress p) {
         bar.stepTo(p.doneBits());
-        if (p.phase() != shownPhase || p.records() % 64 == 0) {
+        // the rate as often as the bar is drawn, not per record: formatting it is the costly part
+        if (p.phase() != shownPhase || p.elapsedNanos() - messageAt >= REDRAW_NANOS) {
+            messageAt = p.elapsedNanos();
             bar.setExtraMessage(p.phase() + " " + LineProgressRenderer.rate(p.bytesPerSecond()));
         }
         if (p.phase() != shownPhase) {
