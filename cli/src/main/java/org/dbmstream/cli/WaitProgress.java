@@ -70,9 +70,15 @@ final class WaitProgress implements AutoCloseable {
         return s % 3600 == 0 ? s / 3600 + "h" : s % 60 == 0 ? s / 60 + "m" : s + "s";
     }
 
+    /** Stops the lines; none is printed after this returns. */
     @Override
     public void close() {
         open = false;
         thread.interrupt();
+        try {
+            thread.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
