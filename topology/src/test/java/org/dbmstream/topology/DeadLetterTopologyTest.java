@@ -64,14 +64,14 @@ class DeadLetterTopologyTest {
      */
     @Test
     void aValueWithAnUnknownSchemaIdIsLoggedWithItsMigration() throws Exception {
-        try (CapturedLogs logs = CapturedLogs.of(DeadLetterLog.class);
+        try (CapturedLogs logs = DeadLetterLogs.capture();
                 DestinationDriver d = new DestinationDriver(StreamsConfig.AT_LEAST_ONCE)) {
             byte[] key = DbmSerdes.chunkKey(Map.of()).serializer().serialize("t", new ChunkKey("m7", "disk0", "b0"));
             byte[] value = {0, 0, 0, 0, 42, 2, 4, 6};
             d.raw(key, value);
 
             assertThat(d.deadLetters()).singleElement().satisfies(r -> assertThat(r.value()).isEqualTo(value));
-            assertThat(logs.warnings()).singleElement().asString()
+            assertThat(DeadLetterLogs.lines(logs)).singleElement().asString()
                     .startsWith("Record dbm.chunks-0@0 of migration 'm7' sent to the dead-letter topic dbm.dlq "
                             + "(skipped, loading goes on): topic 'dbm.chunks': cannot decode 8-byte ChunkValue record")
                     .contains("schema id 42");
