@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class PluginDirectoryIT {
-    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+    /** Generous: on a loaded 2-core machine the worker's start alone took 90 s once. */
+    private static final Duration TIMEOUT = Duration.ofSeconds(180);
 
     @TempDir
     Path dir;
@@ -93,9 +94,14 @@ class PluginDirectoryIT {
             worker.store(out, null);
         }
         Path log = dir.resolve("worker.log");
+        // without a configuration logback logs everything at DEBUG: thousands of lines, and a slower start
+        Path logback = Files.writeString(dir.resolve("logback.xml"), "<configuration><appender name=\"O\" "
+                + "class=\"ch.qos.logback.core.ConsoleAppender\"><encoder><pattern>%d %-5level %logger - %msg%n"
+                + "</pattern></encoder></appender><root level=\"INFO\"><appender-ref ref=\"O\"/></root>"
+                + "</configuration>");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(java, "-Xmx512m", "-cp", workerClassPath(),
-                "org.apache.kafka.connect.cli.ConnectDistributed", props.toString())
+        Process process = new ProcessBuilder(java, "-Xmx512m", "-Dlogback.configurationFile=" + logback,
+                "-cp", workerClassPath(), "org.apache.kafka.connect.cli.ConnectDistributed", props.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             HttpClient http = HttpClient.newHttpClient();
