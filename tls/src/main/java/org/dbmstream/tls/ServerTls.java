@@ -84,6 +84,20 @@ public final class ServerTls implements AutoCloseable {
         return context;
     }
 
+    /**
+     * A client context for talking to other instances that serve the same kind of certificate: it trusts
+     * {@code ca} (null: the JVM's trust store) and presents this server's own certificate when asked for one.
+     */
+    public SSLContext peerContext(final Path ca) throws TlsFileException {
+        try {
+            final SSLContext peer = SSLContext.getInstance("TLS");
+            peer.init(new javax.net.ssl.KeyManager[] {keys}, ClientTls.trustManagers(ca), null);
+            return peer;
+        } catch (GeneralSecurityException e) {
+            throw new TlsFileException("cannot set up TLS to the other instances: " + e.getMessage(), e);
+        }
+    }
+
     /** Whether client certificates are verified (a client CA was given). */
     public boolean verifiesClients() {
         return clientCa != null;
