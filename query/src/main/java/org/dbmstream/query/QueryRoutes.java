@@ -126,9 +126,8 @@ final class QueryRoutes {
             notFound(ctx);
         } else if (ctx.method() == HandlerType.HEAD) {
             ctx.status(200).contentType("application/octet-stream");
-            if (found.local() != null) {
-                ctx.res().setContentLengthLong(LocalReplica.rawLength(found.local()));
-            }
+            ctx.res().setContentLengthLong(found.local() != null ? LocalReplica.rawLength(found.local())
+                    : ((found.view().size() + found.view().granularity() - 1) / found.view().granularity() + 7) / 8);
         } else if (found.local() != null) {
             ctx.status(200).contentType("application/octet-stream");
             ctx.res().setContentLengthLong(LocalReplica.rawLength(found.local()));

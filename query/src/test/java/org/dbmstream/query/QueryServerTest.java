@@ -9,7 +9,10 @@ import java.net.http.HttpResponse;
 import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.Test;
 
-/** The server's answers while the destination cannot be queried (starting, rebalancing): 503, never a guess. */
+/**
+ * The server's answers while the destination cannot be queried (starting, rebalancing): 503, never a guess, for
+ * GET and HEAD alike; and without authentication the API is read-only: every state change is refused with 403.
+ */
 class QueryServerTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -26,7 +29,13 @@ class QueryServerTest {
                 assertThat(r.statusCode()).as(path).isEqualTo(503);
                 assertThat(r.headers().firstValue("Retry-After")).as(path).hasValue("1");
                 assertThat(r.body()).contains("\"error\"").contains("starting");
+                assertThat(send("HEAD", base + path).statusCode()).as("HEAD " + path).isEqualTo(503);
             }
+            HttpResponse<String> delete = send("DELETE", base + "/v1/targets/vm/bitmaps/disk/b");
+            assertThat(delete.statusCode()).isEqualTo(403);
+            assertThat(delete.body()).contains("the query API is read-only: no authentication is configured")
+                    .contains("--api-access FILE");
+            assertThat(send("HEAD", base + "/health/ready").statusCode()).isEqualTo(503);
             assertThat(get(base + "/v1/targets/vm/bitmaps/disk/b/extents?start=x").statusCode()).isEqualTo(400);
             assertThat(get(base + "/health/live").statusCode()).isEqualTo(200);
             assertThat(get(base + "/health/ready").statusCode()).isEqualTo(503);
@@ -37,6 +46,11 @@ class QueryServerTest {
     }
 
     private static HttpResponse<String> get(String url) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        return send("GET", url);
+    }
+
+    private static HttpResponse<String> send(String method, String url) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).method(method, HttpRequest.BodyPublishers.noBody())
+                .build(), HttpResponse.BodyHandlers.ofString());
     }
 }
