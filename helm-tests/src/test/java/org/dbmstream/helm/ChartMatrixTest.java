@@ -227,7 +227,8 @@ class ChartMatrixTest {
         final java.nio.file.Path values = java.nio.file.Files.writeString(dir.resolve("values.yaml"),
                 "destination:\n  config:\n    commit.interval.ms: 60000000\n    dbm.serde.format: embedded\n");
         final Properties props = properties(RenderedChart.parse(new com.marcnuri.helm.Helm(ChartHelm.chartDir())
-                .template().withName(ChartHelm.RELEASE).withValuesFile(values).call()).one(V1ConfigMap.class));
+                .template().withName(ChartHelm.RELEASE).withValuesFile(values).set("api.auth.reuseGenerated", false)
+                .call()).one(V1ConfigMap.class));
         assertThat(props).containsEntry("commit.interval.ms", "60000000")
                 .containsEntry("dbm.serde.format", "embedded");
     }
