@@ -107,8 +107,9 @@ final class DestinationCommand implements Callable<Integer> {
             }
             out.printf("Destination '%s' running; waiting for chunks on %s (state in %s). Ctrl-C or SIGTERM stops it.%n",
                     applicationId, app.config().topics().chunks(), dir);
-            out.printf("Query API on %s (try: ./dbm bitmaps list --url %s)%n", destination.baseUrl(),
-                    destination.baseUrl());
+            out.printf("Query API on %s (try: ./dbm bitmaps list --url %s%s%s)%n", destination.baseUrl(),
+                    destination.baseUrl(), security.authenticates() ? " --token-file FILE" : "",
+                    security.tls() ? " --cacert CA_FILE" : "");
             out.flush();
             report = new FinishedMigrations(servers, app.config().topics().events(), app.config().serdeConfig(), extra,
                     out).start();
