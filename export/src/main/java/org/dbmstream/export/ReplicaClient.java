@@ -211,7 +211,16 @@ public final class ReplicaClient {
         if (e instanceof SSLException) {
             return TlsProblems.describe((SSLException) e, base, connection);
         }
-        if ("https".equalsIgnoreCase(uri.getScheme()) || !(message(e).contains("Unexpected end of file"))) {
+        final String m = message(e);
+        final boolean dropped = m.contains("Unexpected end of file") || m.contains("reset") || m.contains("Broken pipe")
+                || m.contains("Error writing to server");
+        if ("https".equalsIgnoreCase(uri.getScheme()) && dropped) {
+            // with TLS 1.3 a server refuses a client certificate after the handshake, often by closing
+            return at + " closed the connection after the TLS handshake (" + message(e) + "): it may require a "
+                    + (connection.clientCert() == null ? "client certificate (give --cert FILE --key FILE)"
+                    : "client certificate signed by a CA it trusts (not " + connection.clientCert() + ")");
+        }
+        if ("https".equalsIgnoreCase(uri.getScheme()) || !dropped) {
             return "cannot talk to " + at + " (" + message(e) + ")";
         }
         return at + " closed the connection without an answer: if it serves HTTPS, use https:// in "
