@@ -36,12 +36,30 @@ class QueryServerTest {
             assertThat(delete.body()).contains("the query API is read-only: no authentication is configured")
                     .contains("--api-access FILE");
             assertThat(send("HEAD", base + "/health/ready").statusCode()).isEqualTo(503);
+            // bad paths and parameters: 400 with a message, never a 500 or a stack trace
+            for (String bad : new String[] {"/v1/targets/vm/bitmaps/disk/b/extents?length=99999999999999999999",
+                "/v1/targets/vm/bitmaps/disk/b/extents?start=-5", "/v1/targets/" + "x".repeat(1100) + "/bitmaps",
+                "/v1/targets/vm%ZZ/bitmaps", "/v1/targets/vm/bitmaps/disk/%C3%28"}) {
+                String answer = raw(base, bad);
+                assertThat(answer).as(bad).startsWith("HTTP/1.1 400").doesNotContain("Exception")
+                        .doesNotContain("\tat ");
+            }
             assertThat(get(base + "/v1/targets/vm/bitmaps/disk/b/extents?start=x").statusCode()).isEqualTo(400);
             assertThat(get(base + "/health/live").statusCode()).isEqualTo(200);
             assertThat(get(base + "/health/ready").statusCode()).isEqualTo(503);
             HttpResponse<String> metricsText = get(base + "/metrics");
             assertThat(metricsText.statusCode()).isEqualTo(200);
             assertThat(metricsText.body()).contains("jvm_memory_used_bytes");
+        }
+    }
+
+    /** The whole answer to a request line sent as it is (the JDK's client refuses malformed URIs). */
+    private static String raw(String base, String path) throws Exception {
+        URI u = URI.create(base);
+        try (java.net.Socket s = new java.net.Socket(u.getHost(), u.getPort())) {
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
     }
 
