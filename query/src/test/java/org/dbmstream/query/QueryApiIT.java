@@ -81,13 +81,17 @@ class QueryApiIT {
 
     private static void publish(KafkaBroker broker, String migration, String target, String image, String node,
             boolean replace) throws Exception {
+        publish(broker, TOPICS, MigrationRequest.builder().migrationId(migration).target(target).replace(replace)
+                .input(new MigrationInput.Qcow2Image(QemuTestData.image(image, tmp), node)).build());
+    }
+
+    /** Publishes {@code request} through the real source; returns once its migration completed. */
+    static void publish(KafkaBroker broker, Topics topics, MigrationRequest request) throws Exception {
         try (MigrationPublisher publisher = new MigrationPublisher(
-                PublisherSettings.builder(broker.bootstrapServers()).topics(TOPICS).transactional(true).build())) {
-            publisher.publish(MigrationRequest.builder().migrationId(migration).target(target).replace(replace)
-                    .input(new MigrationInput.Qcow2Image(QemuTestData.image(image, tmp), node)).build(),
-                    PublishListener.NONE);
+                PublisherSettings.builder(broker.bootstrapServers()).topics(topics).transactional(true).build())) {
+            publisher.publish(request, PublishListener.NONE);
         }
-        try (MigrationWatcher watcher = new MigrationWatcher(broker.bootstrapServers(), TOPICS, migration)) {
+        try (MigrationWatcher watcher = new MigrationWatcher(broker.bootstrapServers(), topics, request.migrationId())) {
             MigrationOutcome outcome = watcher.await(Duration.ofSeconds(120), e -> { });
             assertThat(outcome.status()).as(outcome.reason()).isEqualTo(MigrationOutcome.Status.COMPLETED);
         }
@@ -103,8 +107,13 @@ class QueryApiIT {
     }
 
     private static DestinationConfig config(KafkaBroker broker, String instance) {
-        return DestinationConfig.defaults(broker.bootstrapServers(), tmp.resolve("state-" + instance))
-                .withTopicPrefix(PREFIX).withApplicationId("it-query")
+        return config(broker, tmp.resolve("state-" + instance), PREFIX, "it-query");
+    }
+
+    /** An instance of a test application: 3 partitions, fast commits, a short session timeout. */
+    static DestinationConfig config(KafkaBroker broker, Path state, String prefix, String application) {
+        return DestinationConfig.defaults(broker.bootstrapServers(), state)
+                .withTopicPrefix(prefix).withApplicationId(application)
                 .withExtra(Map.of(DestinationConfig.TOPIC_PARTITIONS, "3",
                         StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100",
                         StreamsConfig.consumerPrefix("session.timeout.ms"), "6000",

@@ -19,23 +19,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import org.apache.kafka.streams.StreamsConfig;
 import org.dbmstream.bitmap.Granularity;
 import org.dbmstream.broker.KafkaBroker;
 import org.dbmstream.broker.testing.KafkaBrokerExtension;
 import org.dbmstream.query.AccessFile.Role;
 import org.dbmstream.serdes.Topics;
 import org.dbmstream.source.MigrationInput;
-import org.dbmstream.source.MigrationOutcome;
-import org.dbmstream.source.MigrationPublisher;
 import org.dbmstream.source.MigrationRequest;
-import org.dbmstream.source.MigrationWatcher;
-import org.dbmstream.source.PublishListener;
-import org.dbmstream.source.PublisherSettings;
 import org.dbmstream.testkit.QemuTestData;
 import org.dbmstream.testkit.TlsCredentials;
 import org.dbmstream.tls.ClientTls;
@@ -103,24 +96,12 @@ class SecureQueryApiIT {
     }
 
     private static void publish(KafkaBroker broker, String migration, MigrationInput input) throws Exception {
-        try (MigrationPublisher publisher = new MigrationPublisher(
-                PublisherSettings.builder(broker.bootstrapServers()).topics(TOPICS).build())) {
-            publisher.publish(MigrationRequest.builder().migrationId(migration).target(TARGET).input(input).build(),
-                    PublishListener.NONE);
-        }
-        try (MigrationWatcher watcher = new MigrationWatcher(broker.bootstrapServers(), TOPICS, migration)) {
-            MigrationOutcome outcome = watcher.await(Duration.ofSeconds(120), e -> { });
-            assertThat(outcome.status()).as(outcome.reason()).isEqualTo(MigrationOutcome.Status.COMPLETED);
-        }
+        QueryApiIT.publish(broker, TOPICS, MigrationRequest.builder().migrationId(migration).target(TARGET)
+                .input(input).build());
     }
 
     private static DestinationConfig config(KafkaBroker broker, String instance) {
-        return DestinationConfig.defaults(broker.bootstrapServers(), tmp.resolve("state-" + instance))
-                .withTopicPrefix(PREFIX).withApplicationId("it-secure")
-                .withExtra(Map.of(DestinationConfig.TOPIC_PARTITIONS, "3",
-                        StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100",
-                        StreamsConfig.consumerPrefix("session.timeout.ms"), "6000",
-                        StreamsConfig.consumerPrefix("heartbeat.interval.ms"), "1500"));
+        return QueryApiIT.config(broker, tmp.resolve("state-" + instance), PREFIX, "it-secure");
     }
 
     @AfterAll
