@@ -39,6 +39,7 @@ class ChartSchemaTest {
         "schemaRegistry.enabled | schemaRegistry.url is required",
         "kafka.tls.clientAuth.enabled | kafka.tls.clientAuth.secret is required",
         "api.tls.enabled | secretName",
+        "api.clientAuth.enabled | api.clientAuth.enabled needs api.tls.enabled",
     })
     void requiresWhatAnOptionNeeds(String flag, String message) {
         assertThatThrownBy(() -> ChartHelm.template(Map.of(flag, true, "kafka.tls.enabled", true)))

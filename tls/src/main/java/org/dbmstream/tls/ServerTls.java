@@ -44,6 +44,7 @@ public final class ServerTls implements AutoCloseable {
     private final ScheduledExecutorService watcher;
     private byte[][] loaded;
     private byte[][] refused;
+    private String unreadable;
     private volatile X509Certificate current;
 
     private ServerTls(final Path cert, final Path key, final Path clientCa) throws TlsFileException {
@@ -134,11 +135,15 @@ public final class ServerTls implements AutoCloseable {
             check();
         } catch (TlsFileException | RuntimeException e) {
             synchronized (this) {
-                if (files == null || !Arrays.deepEquals(files, refused)) {
+                // once per refused content, and once per problem while a file cannot be read at all
+                final boolean fresh = files == null ? !String.valueOf(e.getMessage()).equals(unreadable)
+                        : !Arrays.deepEquals(files, refused);
+                if (fresh) {
                     LOG.warn("TLS files changed but cannot be used; still serving the certificate loaded before "
                             + "(valid until {}): {}", current.getNotAfter().toInstant(), e.getMessage());
                 }
                 refused = files;
+                unreadable = files == null ? String.valueOf(e.getMessage()) : null;
             }
         }
     }
