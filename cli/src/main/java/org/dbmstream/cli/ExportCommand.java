@@ -26,6 +26,7 @@ import org.dbmstream.source.MigrationRequest;
 import org.dbmstream.source.PublishedBitmap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
@@ -91,6 +92,9 @@ final class ExportCommand implements Callable<Integer> {
                 + "(default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Mixin
+    ApiOptions api;
+
     @Override
     public Integer call() throws Exception {
         if ((replica == null) == files.isEmpty()) {
@@ -109,9 +113,10 @@ final class ExportCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--target and --bitmap belong to --replica; select "
                     + "the bitmaps of images with --mapping");
         }
-        if (replica != null && intoQcow2 != null && node == null && mapping == null) {
+        final ReplicaClient client = replica == null ? null : api.client(replica, timeout, "--replica");
+        if (client != null && intoQcow2 != null && node == null && mapping == null) {
             // a target's bitmaps of several nodes cannot go into one image: said before any bitmap is fetched
-            final List<String> nodes = new ReplicaClient(replica, timeout).bitmaps(target).stream()
+            final List<String> nodes = client.bitmaps(target).stream()
                     .filter(b -> b.complete() && (bitmaps.isEmpty() || bitmaps.contains(b.name())))
                     .map(ReplicaBitmap::node).distinct().toList();
             if (nodes.size() > 1) {
@@ -121,7 +126,7 @@ final class ExportCommand implements Callable<Integer> {
         final List<MigrationInput> inputs = new ArrayList<>();
         try (MigrateCommand.Inputs images = MigrateCommand.Inputs.of(files, replica == null ? node : null);
                 ReplicaInputs fromReplica = replica == null ? null : ReplicaInputs.fetch(
-                        new ReplicaClient(replica, timeout), target, node, bitmaps, this::progress)) {
+                        client, target, node, bitmaps, this::progress)) {
             inputs.addAll(images.inputs());
             if (fromReplica != null) {
                 inputs.addAll(fromReplica.inputs());
