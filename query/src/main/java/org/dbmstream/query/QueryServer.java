@@ -75,6 +75,7 @@ final class QueryServer implements AutoCloseable {
         cfg.routes.before(guard::before);
         cfg.routes.after(guard::after);
         read(cfg, "/v1/targets", guard.limited(routes::targets));
+        read(cfg, "/v1/migrations", guard.limited(routes::migrations));
         read(cfg, "/v1/targets/{target}/bitmaps", guard.limited(routes::bitmaps));
         read(cfg, BITMAP, guard.limited(routes::bitmap));
         cfg.routes.delete(BITMAP, guard.limited(routes::delete));

@@ -314,18 +314,10 @@ class QueryApiIT {
         return "[" + start + "," + end + ")";
     }
 
-    static Map<String, List<String>> nbdRanges(String image) throws Exception {
+    static Map<String, List<String>> nbdRanges(String image) {
         Map<String, List<String>> out = new java.util.HashMap<>();
-        for (String line : Files.readAllLines(QemuTestData.dir().resolve("expected/" + image + ".nbd.txt"))) {
-            if (line.isBlank()) {
-                continue;
-            }
-            List<String> ranges = new ArrayList<>();
-            Matcher m = Pattern.compile("\\[0x([0-9a-f]+),0x([0-9a-f]+)\\)").matcher(line.substring(line.indexOf("dirty=")));
-            while (m.find()) {
-                ranges.add(range(Long.parseLong(m.group(1), 16), Long.parseLong(m.group(2), 16)));
-            }
-            out.put(line.substring(0, line.indexOf(' ')), ranges);
+        for (QemuTestData.NbdDirty b : QemuTestData.nbdDirty(QemuTestData.dir().resolve("expected/" + image + ".nbd.txt"))) {
+            out.put(b.name(), b.ranges().stream().map(r -> range(r[0], r[1])).toList());
         }
         return out;
     }
