@@ -87,13 +87,18 @@ class QueryApiIT {
 
     /** Publishes {@code request} through the real source; returns once its migration completed. */
     static void publish(KafkaBroker broker, Topics topics, MigrationRequest request) throws Exception {
+        MigrationOutcome outcome = outcome(broker, topics, request);
+        assertThat(outcome.status()).as(outcome.reason()).isEqualTo(MigrationOutcome.Status.COMPLETED);
+    }
+
+    /** Publishes {@code request} through the real source; returns how its migration ended. */
+    static MigrationOutcome outcome(KafkaBroker broker, Topics topics, MigrationRequest request) throws Exception {
         try (MigrationPublisher publisher = new MigrationPublisher(
                 PublisherSettings.builder(broker.bootstrapServers()).topics(topics).transactional(true).build())) {
             publisher.publish(request, PublishListener.NONE);
         }
         try (MigrationWatcher watcher = new MigrationWatcher(broker.bootstrapServers(), topics, request.migrationId())) {
-            MigrationOutcome outcome = watcher.await(Duration.ofSeconds(120), e -> { });
-            assertThat(outcome.status()).as(outcome.reason()).isEqualTo(MigrationOutcome.Status.COMPLETED);
+            return watcher.await(Duration.ofSeconds(120), e -> { });
         }
     }
 
