@@ -50,7 +50,7 @@ class QueryApiIT {
     /** Names with a space and UTF-8, sent percent-encoded. */
     private static final String TARGET = "vm 17 für";
     private static final List<String> IMAGES = List.of("img1", "img2");
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    static final HttpClient HTTP = HttpClient.newHttpClient();
     /** The admin token every request of this test carries (instances forward it: no peer token is set). */
     private static final String TOKEN = AccessFile.newToken();
 

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.dbmstream.broker.KafkaBroker;
 import org.dbmstream.broker.testing.KafkaBrokerExtension;
@@ -33,14 +35,16 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
- * The web page in a real browser (Debian's headless chromium through /usr/bin/chromedriver) against a real
+ * What an operator sees of a destination. The web page in a real browser (Debian's headless chromium through /usr/bin/chromedriver) against a real
  * destination that requires a token, after QEMU's img1 was migrated and a second migration of it failed: the page asks
  * for the token, lists the target with QEMU's bitmap count and the failure with its reason, the target's bitmaps by
  * name, and a bitmap's picture has its dirty blocks exactly where QEMU's NBD ranges are dirty (canvas pixels read
- * back). Screenshots go to {@code target/screenshots/}. Skipped without chromium, except under {@code CI=true}.
+ * back). Screenshots go to {@code target/screenshots/}; the browser tests are skipped without chromium, except under
+ * {@code CI=true}. And every metric the chart's Grafana dashboard and Prometheus alerts query is in the live
+ * {@code /metrics} of that destination.
  */
 @ExtendWith(KafkaBrokerExtension.class)
-class WebPageIT {
+class OperatorViewIT {
     private static final String PREFIX = "it.web.";
     private static final Topics TOPICS = new Topics(PREFIX);
     private static final String TARGET = "vm 17 für";
@@ -59,12 +63,6 @@ class WebPageIT {
 
     @BeforeAll
     static void start(KafkaBroker broker) throws Exception {
-        boolean installed = Files.isExecutable(CHROMEDRIVER) && Files.isExecutable(CHROMIUM);
-        if (!installed && "true".equalsIgnoreCase(System.getenv("CI"))) {
-            throw new IllegalStateException("chromium and chromedriver are not installed, but CI=true requires the "
-                    + "browser tests (apt-get install chromium chromium-driver; .ci/run installs them)");
-        }
-        Assumptions.assumeTrue(installed, "chromium and /usr/bin/chromedriver are not installed");
         kafka = broker;
         ApiSecurity security = ApiSecurity.DEFAULTS.withAccess(Files.writeString(tmp.resolve("access"),
                 AccessFile.line(TOKEN, AccessFile.Role.READ, "operator") + "\n"), null, false);
@@ -75,7 +73,6 @@ class WebPageIT {
         // the same bitmaps again without replace: QEMU's "already exists", a failed migration with its reason
         MigrationOutcome again = QueryApiIT.outcome(broker, TOPICS, request("web-img1-again", TARGET, false));
         assertThat(again.status()).isEqualTo(MigrationOutcome.Status.FAILED);
-        browser = browser();
     }
 
     private static MigrationRequest request(String migration, String target, boolean replace) {
@@ -83,7 +80,17 @@ class WebPageIT {
                 .input(new MigrationInput.Qcow2Image(QemuTestData.image("img1", tmp), "img1")).build();
     }
 
+    /** The browser, started on first use; the test is skipped without one (a failure under CI=true). */
     private static ChromeDriver browser() throws Exception {
+        if (browser != null) {
+            return browser;
+        }
+        boolean installed = Files.isExecutable(CHROMEDRIVER) && Files.isExecutable(CHROMIUM);
+        if (!installed && "true".equalsIgnoreCase(System.getenv("CI"))) {
+            throw new IllegalStateException("chromium and chromedriver are not installed, but CI=true requires the "
+                    + "browser tests (apt-get install chromium chromium-driver; .ci/run installs them)");
+        }
+        Assumptions.assumeTrue(installed, "chromium and /usr/bin/chromedriver are not installed");
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -92,7 +99,8 @@ class WebPageIT {
                 "--window-size=1280,900");
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
-        return new ChromeDriver(service, options);
+        browser = new ChromeDriver(service, options);
+        return browser;
     }
 
     @AfterAll
@@ -107,8 +115,11 @@ class WebPageIT {
 
     @Test
     void thePageAsksForTheTokenThenShowsTargetsBitmapsFailuresAndQemusDirtyRanges() throws Exception {
+        browser();
         browser.manage().window().setSize(new Dimension(1280, 900));
         browser.get(destination.baseUrl() + "/");
+        js("sessionStorage.clear()"); // the other test may have stored the token in this tab
+        browser.navigate().refresh();
         // no token yet: the API answers 401 and the page asks for one
         await("the token form", () -> browser.findElement(By.id("login")).isDisplayed());
         browser.findElement(By.id("token")).sendKeys(TOKEN);
@@ -165,6 +176,7 @@ class WebPageIT {
 
     @Test
     void atPhoneWidthNothingOverflowsAndThePageRefreshesItself() throws Exception {
+        browser();
         browser.get(destination.baseUrl() + "/");
         js("sessionStorage.setItem('dbm-token', arguments[0])", TOKEN);
         browser.manage().window().setSize(new Dimension(390, 844));
@@ -182,6 +194,61 @@ class WebPageIT {
         QueryApiIT.publish(kafka, TOPICS, request("web-second", "vm-2", false));
         await("the new target on the page", () -> browser.findElements(By.linkText("vm-2")).size() == 1);
         browser.manage().window().setSize(new Dimension(1280, 900));
+    }
+
+    @Test
+    void theApiGivesThePageBucketsAndMigrations() throws Exception {
+        String bitmap = "/v1/targets/" + QueryApiIT.enc(TARGET) + "/bitmaps/img1/b64k";
+        String body = new String(api(bitmap + "/extents?buckets=8"), java.nio.charset.StandardCharsets.UTF_8);
+        com.fasterxml.jackson.databind.JsonNode buckets = QueryRoutes.JSON.readTree(body);
+        QemuTestData.NbdDirty qemu = QemuTestData.nbdDirty(QemuTestData.dir().resolve("expected/img1.nbd.txt")).stream()
+                .filter(b -> b.name().equals("b64k")).findFirst().orElseThrow();
+        long eighth = (1L << 30) / 8;
+        assertThat(buckets.get("bucketLength").asLong()).isEqualTo(eighth);
+        assertThat(buckets.get("dirty")).hasSize(8);
+        for (int i = 0; i < 8; i++) {
+            assertThat(buckets.get("dirty").get(i).asLong()).as("bucket %d", i)
+                    .isEqualTo(DirtyBucketsTest.overlap(qemu.ranges(), i * eighth, (i + 1) * eighth));
+        }
+        String migrations = new String(api("/v1/migrations"), java.nio.charset.StandardCharsets.UTF_8);
+        Map<String, com.fasterxml.jackson.databind.JsonNode> byId = new java.util.HashMap<>();
+        QueryRoutes.JSON.readTree(migrations).forEach(m -> byId.put(m.get("migration").asText(), m));
+        assertThat(byId.get("web-img1").get("status").asText()).isEqualTo("completed");
+        assertThat(byId.get("web-img1").get("bitmapsDone").asInt()).isEqualTo(4);
+        assertThat(byId.get("web-img1-again").get("status").asText()).isEqualTo("failed");
+        assertThat(byId.get("web-img1-again").get("reason").asText()).contains("already exists");
+        Files.createDirectories(Path.of("target"));
+        Files.writeString(Path.of("target", "api-examples.txt"), body + "\n" + migrations + "\n");
+    }
+
+    private static byte[] api(String path) throws Exception {
+        java.net.http.HttpResponse<byte[]> r = QueryApiIT.HTTP.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(destination.baseUrl() + path)).header("Authorization", "Bearer " + TOKEN).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).as(path).isEqualTo(200);
+        return r.body();
+    }
+
+    @Test
+    void everyMetricTheChartsDashboardAndAlertsQueryIsInTheLiveMetrics() throws Exception {
+        Set<String> queried = new TreeSet<>(PromQl.metricNames(ChartMonitoring.dashboardQueries()));
+        queried.addAll(PromQl.metricNames(ChartMonitoring.alertQueries()));
+        assertThat(queried).as("metrics the chart queries").hasSizeGreaterThan(5);
+        // the binder adds a sensor's metrics a few seconds after its first use: wait for them, then name what is missing
+        Set<String> missing = new TreeSet<>(queried);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!missing.isEmpty() && System.nanoTime() < deadline) {
+            String text = new String(QueryApiIT.HTTP.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(destination.baseUrl() + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofByteArray()).body(), java.nio.charset.StandardCharsets.UTF_8);
+            Files.createDirectories(Path.of("target"));
+            Files.writeString(Path.of("target", "metrics.txt"), text);
+            missing.removeAll(PromQl.exposedNames(text));
+            if (!missing.isEmpty()) {
+                Thread.sleep(200);
+            }
+        }
+        assertThat(missing).as("queried by the chart but not in /metrics (see target/metrics.txt)").isEmpty();
     }
 
     /**
