@@ -1,8 +1,5 @@
 package org.dbmstream.query;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-
 /**
  * A bitmap summarized for a picture: a window {@code [start, end)} of the disk cut into at most N buckets of equal
  * length, and per bucket the bytes whose bit is set (the extents API's {@code ?buckets=N}). Exact, not sampled:
@@ -71,21 +68,7 @@ final class DirtyBuckets {
         if (rangeFirstBit + bytes.length * 8L <= firstBit || rangeFirstBit >= endBit) {
             return;
         }
-        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        // LSB-first bytes read little-endian: bit i of the word is bit i of the run
-        int skipBytes = (int) (Math.max(0, firstBit - rangeFirstBit) / 64) * 8;
-        for (int offset = skipBytes; offset < bytes.length && rangeFirstBit + offset * 8L < endBit; offset += 8) {
-            long base = rangeFirstBit + offset * 8L;
-            if (bytes.length - offset >= 8) {
-                word(base, in.getLong(offset), 64);
-            } else {
-                long w = 0;
-                for (int i = 0; i < bytes.length - offset; i++) {
-                    w |= (bytes[offset + i] & 0xffL) << (8 * i);
-                }
-                word(base, w, (bytes.length - offset) * 8);
-            }
-        }
+        BitWords.forEach(rangeFirstBit, bytes, firstBit, endBit, this::word);
     }
 
     /** Per bucket, the bytes of the window whose bit is set. */
