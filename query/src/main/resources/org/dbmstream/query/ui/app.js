@@ -83,12 +83,11 @@ function crumbs(...parts) {
 }
 
 async function homeView() {
-  crumbs();
   const [targets, migrations] = await Promise.all([api('v1/targets'), api('v1/migrations')]);
   const inFlight = migrations.filter((m) => m.status === 'active');
   const ended = migrations.filter((m) => m.status === 'failed' || m.status === 'cancelled');
   const done = migrations.filter((m) => m.status === 'completed').length;
-  return [
+  return { crumbs: [], content: [
     el('h2', {}, 'Targets ', el('small', {}, `${targets.length}`)),
     table([['target'], ['bitmaps', 'num'], ['complete', 'num'], ['loading', 'num'], ['last change']],
       targets.map((t) => [[link('#/t/' + seg(t.target), t.target), '', 'target'],
@@ -103,7 +102,7 @@ async function homeView() {
     table([['migration'], ['target'], ['status'], ['reason']],
       ended.map((m) => [[m.migration, 'mono', 'migration'], [m.target, '', 'target'], [state(m.status), '', 'status'],
         [m.reason || '—', 'reason', 'reason']]), 'failures'),
-  ];
+  ] };
 }
 
 function progress(m) {
@@ -116,23 +115,34 @@ function progress(m) {
 }
 
 async function targetView(target) {
-  crumbs([null, target]);
   const list = await api(`v1/targets/${seg(target)}/bitmaps`);
-  return [
+  return { crumbs: [[null, target]], content: [
     el('h2', {}, target, ' ', el('small', {}, `${list.length} bitmap(s)`)),
     table([['node'], ['bitmap'], ['state'], ['granularity', 'num'], ['disk', 'num'], ['dirty', 'num'], ['flags'],
-      ['updated']],
+      ['freshness']],
     list.map((b) => [[b.node, '', 'node'], [link(`#/b/${seg(target)}/${seg(b.node)}/${seg(b.name)}`, b.name), '', 'bitmap'],
       [state(b.state), '', 'state'], [bytes(b.granularity), 'num', 'granularity'], [bytes(b.size), 'num', 'disk'],
       [b.count === null ? '—' : bytes(b.count), 'num', 'dirty'], [flags(b), 'mono', 'flags'],
-      [when(b.updated), '', 'updated']]), 'bitmaps'),
-  ];
+      [freshness(b), '', 'freshness']]), 'bitmaps'),
+  ] };
+}
+
+/**
+ * How current a replica is: the age of the bits the source read (the API's freshness, where the destination keeps
+ * it) and 'lagging' for a replica of a bitmap that went on recording since; else when the destination last changed it.
+ */
+function freshness(b) {
+  const f = b.freshness;
+  if (!f || f.age === null || f.age === undefined) return when(b.updated);
+  const read = f.sourceRead || f.completed;
+  const age = el('time', { datetime: read, title: `read by the source ${read}` }, ago(read));
+  return f.lagging ? el('span', {}, age, ' ', el('span', { class: 'pill cancelled', title:
+    'the source bitmap records writes since it was read' }, 'lagging')) : age;
 }
 
 const flags = (b) => (b.enabled ? 'e' : '-') + (b.recording ? 'r' : '-') + (b.persistent ? 'p' : '-');
 
 async function bitmapView(target, node, name) {
-  crumbs(['#/t/' + seg(target), target], [null, `${node} / ${name}`]);
   const path = bitmapPath(target, node, name);
   const b = await api(path);
   const buckets = PICTURE.cols * PICTURE.rows;
@@ -145,6 +155,7 @@ async function bitmapView(target, node, name) {
     ['enabled', String(b.enabled)], ['recording', String(b.recording)], ['persistent', String(b.persistent)],
     ['sha256', el('code', {}, b.sha256 ?? '—')], ['migration', el('code', {}, b.migration)],
     ['chunks', b.chunks], ['updated', when(b.updated)]];
+  if (b.freshness) meta.push(['freshness', freshness(b)], ['versions', b.freshness.versions ?? '—']);
   if (b.replaces) meta.push(['replaces', el('code', {}, b.replaces)]);
   const dl = el('dl', { id: 'meta' });
   meta.forEach(([k, v]) => dl.append(el('dt', {}, k), el('dd', { 'data-field': k }, v)));
@@ -154,7 +165,7 @@ async function bitmapView(target, node, name) {
   const rowBytes = summary.bucketLength * PICTURE.cols;
   canvas.addEventListener('mousemove', (e) => { info.textContent = describeCell(canvas, summary, PICTURE, e); });
   const shown = summary.dirty.length;
-  return [
+  return { crumbs: [['#/t/' + seg(target), target], [null, `${node} / ${name}`]], content: [
     el('h2', {}, name, ' ', el('small', {}, `${target} / ${node}`)),
     el('div', { class: 'bitmap' },
       el('section', { class: 'picture' },
@@ -167,22 +178,30 @@ async function bitmapView(target, node, name) {
           + 'right, top to bottom.'),
         info),
       el('section', {}, el('h3', {}, 'Metadata'), dl)),
-  ];
+  ] };
 }
 
+let rendering = 0;
+
 async function render() {
-  const parts = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  // a redraw still waiting for the API when the user moves on must not draw the old view over the new one
+  const mine = ++rendering;
+  const hash = location.hash || '#/';
+  const parts = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
   const view = $('view');
   try {
-    let content;
-    if (parts[0] === 't' && parts.length === 2) content = await targetView(parts[1]);
-    else if (parts[0] === 'b' && parts.length === 4) content = await bitmapView(parts[1], parts[2], parts[3]);
-    else content = await homeView();
-    view.replaceChildren(...content);
+    let drawn;
+    if (parts[0] === 't' && parts.length === 2) drawn = await targetView(parts[1]);
+    else if (parts[0] === 'b' && parts.length === 4) drawn = await bitmapView(parts[1], parts[2], parts[3]);
+    else drawn = await homeView();
+    if (mine !== rendering) return;
+    crumbs(...drawn.crumbs);
+    view.replaceChildren(...drawn.content);
     $('login').hidden = true;
-    view.dataset.loaded = location.hash || '#/';
+    view.dataset.loaded = hash;
     $('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
   } catch (e) {
+    if (mine !== rendering) return;
     if (e.auth) {
       $('login').hidden = false;
       $('login-why').textContent = sessionStorage.getItem(TOKEN_KEY)
