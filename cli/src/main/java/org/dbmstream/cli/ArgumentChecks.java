@@ -32,4 +32,13 @@ final class ArgumentChecks {
             throw new ParameterException(spec.commandLine(), option + ": " + e.getMessage(), e);
         }
     }
+
+    /** The output file {@code name} given to {@code option} ({@link OutputTarget}), refused when unusable. */
+    static OutputTarget output(final CommandSpec spec, final String option, final String name) {
+        try {
+            return OutputTarget.of(name);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), option + " " + e.getMessage(), e);
+        }
+    }
 }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -17,6 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.dbmstream.export.RawBitmapDownload;
+import org.dbmstream.export.ReplicaBitmap;
+import org.dbmstream.source.TemporaryFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -65,6 +67,11 @@ final class BitmapsCommand {
                 throw new IllegalStateException(message + " (HTTP " + r.statusCode() + " from " + base + ")");
             }
             return r.body();
+        }
+
+        /** The URL of {@code path} on this endpoint, as requests use it. */
+        String uri(String path) {
+            return (url.endsWith("/") ? url.substring(0, url.length() - 1) : url) + path;
         }
 
         JsonNode getJson(String path) throws IOException, InterruptedException {
@@ -204,8 +211,13 @@ final class BitmapsCommand {
     }
 
     @Command(name = "raw", mixinStandardHelpOptions = true,
-            description = "A bitmap's bytes in QEMU's layout (bit k = bit k%%8 of byte k/8, LSB first).")
+            description = {"A bitmap's bytes in QEMU's layout (bit k = bit k%%8 of byte k/8, LSB first).",
+                "The bytes are checked against the bitmap's metadata (length, QEMU's sha256 and count) before "
+                    + "anything is written; a special file (FIFO, device) is written through, a symbolic link "
+                    + "followed, a regular file replaced only once the bytes are complete."})
     static final class Raw implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
         @Mixin
         Endpoint endpoint;
         @Mixin
@@ -216,11 +228,45 @@ final class BitmapsCommand {
 
         @Override
         public Integer call() throws Exception {
-            try (InputStream in = endpoint.get(bitmap.path() + "/raw");
-                 OutputStream out = "-".equals(output) ? System.out : Files.newOutputStream(Path.of(output))) {
-                in.transferTo(out);
+            final OutputTarget target = ArgumentChecks.output(spec, "-o", output);
+            // received and checked in full before a byte reaches the output (which may be a pipe)
+            final Path received = TemporaryFiles.create("dbm-raw-", ".bitmap");
+            try {
+                final ReplicaBitmap meta = RawBitmapDownload.fetch(new RawBitmapDownload.Source() {
+                    @Override
+                    public ReplicaBitmap metadata() throws IOException {
+                        return ReplicaBitmap.of(interruptible(() -> endpoint.getJson(bitmap.path())));
+                    }
+
+                    @Override
+                    public InputStream body() throws IOException {
+                        return interruptible(() -> endpoint.get(bitmap.path() + "/raw"));
+                    }
+                }, endpoint.uri(bitmap.path() + "/raw"), received);
+                target.write(out -> Files.copy(received, out));
+                final PrintWriter err = spec.commandLine().getErr();
+                err.printf("wrote %d bytes of bitmap '%s' (node '%s', target '%s'; sha256 %s, count %d) to %s%n",
+                        RawBitmapDownload.expectedBytes(meta), meta.name(), meta.node(), meta.target(), meta.sha256(),
+                        meta.count(), target.name());
+                err.flush();
+            } finally {
+                TemporaryFiles.delete(received);
             }
             return 0;
+        }
+    }
+
+    /** A request the HTTP client may interrupt, as an I/O error. */
+    private interface Request<T> {
+        T send() throws IOException, InterruptedException;
+    }
+
+    private static <T> T interruptible(final Request<T> request) throws IOException {
+        try {
+            return request.send();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted");
         }
     }
 

@@ -1,14 +1,10 @@
 package org.dbmstream.cli;
 
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +17,7 @@ import org.dbmstream.export.ReplicaInputs;
 import org.dbmstream.source.MigrationInput;
 import org.dbmstream.source.MigrationRequest;
 import org.dbmstream.source.PublishedBitmap;
+import org.dbmstream.source.TemporaryFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -99,9 +96,11 @@ final class ExportCommand implements Callable<Integer> {
         if (output == null && intoQcow2 == null) {
             throw new ParameterException(spec.commandLine(), "give -o FILE (the stream), --into-qcow2 IMAGE, or both");
         }
-        if ("-".equals(output) && intoQcow2 != null) {
+        final OutputTarget out = output == null ? null : ArgumentChecks.output(spec, "-o", output);
+        if (out != null && out.kind() != OutputTarget.Kind.REPLACE && intoQcow2 != null) {
             throw new ParameterException(spec.commandLine(), "--into-qcow2 needs the stream in a file: -o FILE or no -o");
         }
+        checkNotAnInput(out);
         if (replica == null && (!bitmaps.isEmpty() || target != null)) {
             throw new ParameterException(spec.commandLine(), "--target and --bitmap belong to --replica; select "
                     + "the bitmaps of images with --mapping");
@@ -123,55 +122,56 @@ final class ExportCommand implements Callable<Integer> {
             if (mapping != null) {
                 request.sourceMapping(AliasMap.fromJson(Files.readString(mapping)));
             }
-            return write(request.build());
+            return write(request.build(), out);
         }
     }
 
-    private int write(final MigrationRequest request) throws IOException, InterruptedException {
+    /** Writing the stream over one of its own inputs would destroy the input (a careless {@code -o disk.qcow2}). */
+    private void checkNotAnInput(final OutputTarget target) throws IOException {
+        if (target == null || target.path() == null || !Files.exists(target.path())) {
+            return;
+        }
+        for (final Path in : files) {
+            if (Files.exists(in) && Files.isSameFile(in, target.path())) {
+                throw new ParameterException(spec.commandLine(), "-o " + output + " is the input " + in
+                        + ": the stream would replace it");
+            }
+        }
+    }
+
+    private int write(final MigrationRequest request, final OutputTarget target) throws IOException,
+            InterruptedException {
         if (intoQcow2 == null) {
-            return writeStream(request, output);
+            return writeStream(request, target);
         }
         final IntoQcow2 into = new IntoQcow2(intoQcow2, machine, timeout, spec.commandLine().getErr());
         into.check();
-        final Path stream = output != null ? Path.of(output) : Files.createTempFile("dbm-export-", ".stream");
+        if (target != null) {
+            writeStream(request, target);
+            return into.store(target.path(), lastWritten);
+        }
+        final Path stream = TemporaryFiles.create("dbm-export-", ".stream");
         try {
-            final int written = writeStream(request, stream.toString());
-            return written != 0 ? written : into.store(stream, lastWritten);
+            writeStream(request, OutputTarget.of(stream.toString()));
+            return into.store(stream, lastWritten);
         } finally {
-            if (output == null) {
-                Files.deleteIfExists(stream);
-            }
+            TemporaryFiles.delete(stream);
         }
     }
 
     /** The bitmaps the last {@link #writeStream} wrote. */
     private List<PublishedBitmap> lastWritten = List.of();
 
-    private int writeStream(final MigrationRequest request, final String output) throws IOException {
+    private int writeStream(final MigrationRequest request, final OutputTarget target) throws IOException {
         final PrintWriter err = spec.commandLine().getErr();
-        final List<PublishedBitmap> written;
-        if (output.equals("-")) {
-            final OutputStream stdout = new FileOutputStream(FileDescriptor.out);
-            written = QemuStreamExport.write(request, stdout, machine);
-            stdout.flush();
-        } else {
-            // written beside the target and moved into place: a failed export leaves no half stream behind
-            final Path out = Path.of(output).toAbsolutePath();
-            final Path part = out.resolveSibling(out.getFileName() + ".part");
-            try (OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(part), 1 << 16)) {
-                written = QemuStreamExport.write(request, os, machine);
-            } catch (IOException | RuntimeException e) {
-                Files.deleteIfExists(part);
-                throw e;
-            }
-            Files.move(part, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        }
+        // a regular file is replaced only once the whole stream is written: a failed export leaves no half stream
+        final List<PublishedBitmap> written = target.write(out -> QemuStreamExport.write(request, out, machine));
         for (final PublishedBitmap b : written) {
             err.printf("exported %s/%s as %s/%s: granularity %d, disk %d bytes, enabled=%s persistent=%s%n",
                     b.nodeName(), b.bitmapName(), b.nodeAlias(), b.bitmapAlias(), b.granularity(), b.diskSize(),
                     b.enabled(), b.persistent());
         }
-        err.printf("wrote %d bitmap(s) to %s (machine type '%s')%n", written.size(), output, machine);
+        err.printf("wrote %d bitmap(s) to %s (machine type '%s')%n", written.size(), target.name(), machine);
         err.flush();
         lastWritten = written;
         return 0;

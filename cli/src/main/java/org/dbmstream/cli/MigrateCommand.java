@@ -21,6 +21,7 @@ import org.dbmstream.source.MigrationOutcome;
 import org.dbmstream.source.MigrationRequest;
 import org.dbmstream.source.ProgressRenderers;
 import org.dbmstream.source.PublishListener;
+import org.dbmstream.source.TemporaryFiles;
 import org.dbmstream.source.WritesFile;
 import org.dbmstream.topology.DestinationConfig;
 import org.dbmstream.bitmap.Granularity;
@@ -369,7 +370,7 @@ final class MigrateCommand implements Callable<Integer> {
         @Override
         public void close() throws IOException {
             for (final Path p : temporary) {
-                Files.deleteIfExists(p);
+                TemporaryFiles.delete(p);
             }
         }
     }

@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 public record ReplicaBitmap(String target, String node, String name, long granularity, long size, boolean enabled,
         boolean persistent, String state, String sha256, long count) {
 
-    static ReplicaBitmap of(final JsonNode n) {
+    /** From the API's JSON object of one bitmap. */
+    public static ReplicaBitmap of(final JsonNode n) {
         return new ReplicaBitmap(n.path("target").asText(), n.path("node").asText(), n.path("name").asText(),
                 n.path("granularity").asLong(), n.path("size").asLong(), n.path("enabled").asBoolean(),
                 n.path("persistent").asBoolean(), n.path("state").asText(), n.path("sha256").asText(null),

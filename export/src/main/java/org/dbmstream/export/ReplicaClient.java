@@ -10,9 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,13 +45,33 @@ public final class ReplicaClient {
         }
     }
 
-    /** Streams the raw bytes (QEMU's serialized form) of {@code bitmap} into {@code file}. */
-    public void raw(final ReplicaBitmap bitmap, final Path file) throws IOException {
-        final HttpResponse<InputStream> r = get("/v1/targets/" + segment(bitmap.target()) + "/bitmaps/"
-                + segment(bitmap.node()) + "/" + segment(bitmap.name()) + "/raw");
-        try (InputStream in = r.body()) {
-            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-        }
+    /**
+     * Receives the raw bytes (QEMU's serialized form) of {@code bitmap} into {@code file}, checked against
+     * its metadata before anyone uses them ({@link RawBitmapDownload}); returns the metadata they match.
+     */
+    public ReplicaBitmap raw(final ReplicaBitmap bitmap, final Path file) throws IOException {
+        final String path = "/v1/targets/" + segment(bitmap.target()) + "/bitmaps/" + segment(bitmap.node()) + "/"
+                + segment(bitmap.name());
+        return RawBitmapDownload.fetch(new RawBitmapDownload.Source() {
+            private boolean listed = true;
+
+            @Override
+            public ReplicaBitmap metadata() throws IOException {
+                if (listed) {
+                    // the list's entry first; asked again only if the bitmap changed while it was read
+                    listed = false;
+                    return bitmap;
+                }
+                try (InputStream in = get(path).body()) {
+                    return ReplicaBitmap.of(JSON.readTree(in));
+                }
+            }
+
+            @Override
+            public InputStream body() throws IOException {
+                return get(path + "/raw").body();
+            }
+        }, base + path + "/raw", file);
     }
 
     private HttpResponse<InputStream> get(final String path) throws IOException {

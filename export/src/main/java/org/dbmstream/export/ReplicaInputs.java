@@ -1,13 +1,13 @@
 package org.dbmstream.export;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.dbmstream.bitmap.Granularity;
 import org.dbmstream.source.MigrationInput;
 import org.dbmstream.source.RawBitmapBits;
+import org.dbmstream.source.TemporaryFiles;
 
 /**
  * A replica's bitmaps as migration inputs: the chosen complete bitmaps of a target (one node, or named
@@ -53,12 +53,14 @@ public final class ReplicaInputs implements AutoCloseable {
     }
 
     private void add(final ReplicaClient client, final ReplicaBitmap b) throws IOException {
-        final Path file = Files.createTempFile("dbm-export-", ".bitmap");
+        final Path file = TemporaryFiles.create("dbm-export-", ".bitmap");
         files.add(file);
-        client.raw(b, file);
-        final RawBitmapBits bits = RawBitmapBits.open(file, b.size(), Granularity.of(b.granularity()));
+        // checked against its metadata before it becomes a stream QEMU loads
+        final ReplicaBitmap received = client.raw(b, file);
+        final RawBitmapBits bits = RawBitmapBits.open(file, received.size(), Granularity.of(received.granularity()));
         opened.add(bits);
-        inputs.add(new MigrationInput.InMemoryBitmap(b.node(), b.name(), bits, b.enabled(), b.persistent()));
+        inputs.add(new MigrationInput.InMemoryBitmap(received.node(), received.name(), bits, received.enabled(),
+                received.persistent()));
     }
 
     public List<MigrationInput> inputs() {
@@ -71,7 +73,7 @@ public final class ReplicaInputs implements AutoCloseable {
             b.close();
         }
         for (final Path f : files) {
-            Files.deleteIfExists(f);
+            TemporaryFiles.delete(f);
         }
     }
 }
