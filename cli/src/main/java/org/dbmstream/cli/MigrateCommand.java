@@ -178,8 +178,10 @@ final class MigrateCommand implements Callable<Integer> {
             final MigrationFingerprint.Content content;
             try {
                 content = MigrationFingerprint.of(builder.build());
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+            } catch (IllegalArgumentException | IOException | java.io.UncheckedIOException e) {
+                // an input that cannot be read whole (a corrupt image, a broken stream) is a bad input:
+                // found while planning, before anything is published
+                throw new ParameterException(spec.commandLine(), InspectCommand.oneLine(e), e);
             }
             if (content.bitmaps().isEmpty()) {
                 throw new ParameterException(spec.commandLine(), "nothing to migrate: no bitmap of "
