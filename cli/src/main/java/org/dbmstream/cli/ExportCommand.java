@@ -18,6 +18,7 @@ import org.dbmstream.source.MigrationInput;
 import org.dbmstream.source.MigrationRequest;
 import org.dbmstream.source.PublishedBitmap;
 import org.dbmstream.source.TemporaryFiles;
+import org.dbmstream.source.TextFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -120,9 +121,20 @@ final class ExportCommand implements Callable<Integer> {
             final MigrationRequest.Builder request = MigrationRequest.builder().target(target != null ? target : "export")
                     .inputs(inputs);
             if (mapping != null) {
-                request.sourceMapping(AliasMap.fromJson(Files.readString(mapping)));
+                request.sourceMapping(mappingFile());
             }
             return write(request.build(), out);
+        }
+    }
+
+    /** The --mapping file, read strictly; a bad one is a bad argument naming it. */
+    private AliasMap mappingFile() throws IOException {
+        ArgumentChecks.readable(spec, "--mapping", mapping);
+        try {
+            return AliasMap.fromJson(TextFiles.readUtf8(mapping));
+        } catch (RuntimeException e) {
+            throw new ParameterException(spec.commandLine(), "--mapping " + mapping + ": "
+                    + e.getMessage().replace(mapping + ": ", ""), e);
         }
     }
 

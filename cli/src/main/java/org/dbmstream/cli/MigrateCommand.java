@@ -22,9 +22,11 @@ import org.dbmstream.source.MigrationRequest;
 import org.dbmstream.source.ProgressRenderers;
 import org.dbmstream.source.PublishListener;
 import org.dbmstream.source.TemporaryFiles;
+import org.dbmstream.source.TextFiles;
 import org.dbmstream.source.WritesFile;
 import org.dbmstream.topology.DestinationConfig;
 import org.dbmstream.bitmap.Granularity;
+import org.dbmstream.bitmap.ReplicaNames;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParameterException;
@@ -84,6 +86,8 @@ final class MigrateCommand implements Callable<Integer> {
 
         MigrationInput input(final CommandSpec spec) {
             ArgumentChecks.readable(spec, "--raw", file);
+            ArgumentChecks.name(spec, "--raw-node", ReplicaNames.Kind.NODE, node);
+            ArgumentChecks.name(spec, "--raw-name", ReplicaNames.Kind.BITMAP, name);
             final long g = ArgumentChecks.size(spec, "--granularity", granularity);
             final long size = ArgumentChecks.size(spec, "--disk-size", diskSize);
             try {
@@ -117,7 +121,8 @@ final class MigrateCommand implements Callable<Integer> {
             description = "Kafka brokers with a running destination; default: run both in-process.")
     String bootstrapServers;
 
-    @Option(names = "--topic-prefix", defaultValue = "dbm.", description = "Topic prefix (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--topic-prefix", defaultValue = "dbm.", converter = KafkaNames.TopicPrefix.class,
+            description = "Topic prefix (default: ${DEFAULT-VALUE}).")
     String topicPrefix;
 
     @Option(names = "--config", paramLabel = "FILE", description = "Properties file with client and serde settings.")
@@ -160,6 +165,13 @@ final class MigrateCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "give at least one image, stream or --raw bitmap");
         }
         // every argument and input is checked here, before a broker or a destination starts
+        ArgumentChecks.name(spec, "--target", ReplicaNames.Kind.TARGET, target);
+        if (migrationId != null) {
+            ArgumentChecks.name(spec, "--migration-id", ReplicaNames.Kind.MIGRATION_ID, migrationId);
+        }
+        if (node != null) {
+            ArgumentChecks.name(spec, "--node", ReplicaNames.Kind.NODE, node);
+        }
         final Map<String, String> extra = configFile == null ? Map.of()
                 : DestinationConfig.readProperties(ArgumentChecks.readable(spec, "--config", configFile));
         final long rateLimit = ArgumentChecks.size(spec, "--max-bandwidth", maxBandwidth);
@@ -189,6 +201,7 @@ final class MigrateCommand implements Callable<Integer> {
                         + "; nothing was published");
             }
             final MigrationRequest request = builder.fingerprint(content.fingerprint()).build();
+            WriteChecks.check(spec, writesFile, writes, content, request.destinationMapping());
             if (bootstrapServers != null) {
                 return migrate(bootstrapServers, request, extra, rateLimit);
             }
@@ -233,11 +246,12 @@ final class MigrateCommand implements Callable<Integer> {
 
     /** A block-bitmap-mapping file given to {@code option}, validated with QEMU's rules; errors name it. */
     private AliasMap mappingFile(final String option, final Path file) throws IOException {
-        final String text = Files.readString(ArgumentChecks.readable(spec, option, file));
+        ArgumentChecks.readable(spec, option, file);
         try {
-            return AliasMap.fromJson(text);
+            return AliasMap.fromJson(TextFiles.readUtf8(file));
         } catch (RuntimeException e) {
-            throw new ParameterException(spec.commandLine(), option + " " + file + ": " + e.getMessage(), e);
+            throw new ParameterException(spec.commandLine(), option + " " + file + ": "
+                    + e.getMessage().replace(file + ": ", ""), e);
         }
     }
 

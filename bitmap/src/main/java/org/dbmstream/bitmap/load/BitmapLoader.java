@@ -4,6 +4,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.dbmstream.bitmap.BitmapDigest;
 import org.dbmstream.bitmap.DirtyBitmap;
+import org.dbmstream.bitmap.ReplicaNames;
 import org.dbmstream.bitmap.QemuConstants;
 import org.dbmstream.bitmap.chunk.Chunk;
 import org.slf4j.Logger;
@@ -196,6 +197,13 @@ public final class BitmapLoader {
 
     private void start(Migration migration, Resolution resolution, Chunk.Start start, LoadOutput out) {
         BitmapNames names = resolution.names();
+        Optional<String> badName = ReplicaNames.problem(ReplicaNames.Kind.TARGET, names.target())
+                .or(() -> ReplicaNames.problem(ReplicaNames.Kind.NODE, names.node()))
+                .or(() -> ReplicaNames.problem(ReplicaNames.Kind.BITMAP, names.bitmap()));
+        if (badName.isPresent()) {
+            stopHere(migration, LoadError.refusedName(badName.get()), out);
+            return;
+        }
         // with replace, a completed bitmap of the name stays until this one completes, then goes
         if (store.bitmap(names.key()).isPresent() || !migration.replace()
                 && store.completedBy(names.target(), names.node(), names.bitmap()).isPresent()) {
