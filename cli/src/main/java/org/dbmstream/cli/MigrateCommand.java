@@ -156,6 +156,9 @@ final class MigrateCommand implements Callable<Integer> {
             + "switchover, one per line: NODE OFFSET LENGTH in bytes; published to the writes topic.")
     Path writesFile;
 
+    /** Whether the migration switches over: its final state is then awaited and printed. */
+    private boolean switches;
+
     /** The writes of {@link #writesFile}, read and checked before anything starts. */
     private List<WritesFile.Write> writes = List.of();
 
@@ -202,6 +205,7 @@ final class MigrateCommand implements Callable<Integer> {
             }
             final MigrationRequest request = builder.fingerprint(content.fingerprint()).build();
             WriteChecks.check(spec, writesFile, writes, content, request.destinationMapping());
+            switches = content.switchover();
             if (bootstrapServers != null) {
                 return migrate(bootstrapServers, request, extra, rateLimit);
             }
@@ -265,7 +269,7 @@ final class MigrateCommand implements Callable<Integer> {
         final MigrationRunner.Result result;
         try {
             result = new MigrationRunner(servers, new Topics(topicPrefix), extra)
-                .transactional(transactional).rateLimit(rateLimit).writes(writes)
+                .transactional(transactional).rateLimit(rateLimit).writes(writes).awaitFinalState(switches)
                 .onRetry(existing -> {
                     if (!json) {
                         out.printf("Migration %s was published before with the same content (%s): "
