@@ -218,20 +218,20 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
 
     /** {@link #UPDATE_INTERVAL} from the extra properties, else its default. */
     public long updateIntervalMs() {
-        String v = extra.get(UPDATE_INTERVAL);
-        long ms = v == null ? DEFAULT_UPDATE_INTERVAL_MS : Long.parseLong(v.trim());
-        if (ms < 1) {
-            throw new IllegalArgumentException(UPDATE_INTERVAL + " must be at least 1 ms: " + v);
-        }
-        return ms;
+        return intervalMs(UPDATE_INTERVAL, DEFAULT_UPDATE_INTERVAL_MS);
     }
 
     /** {@link #EVENT_COMMIT_INTERVAL} from the extra properties, else its default. */
     public long eventCommitIntervalMs() {
-        String v = extra.get(EVENT_COMMIT_INTERVAL);
-        long ms = v == null ? DEFAULT_EVENT_COMMIT_INTERVAL_MS : Long.parseLong(v.trim());
+        return intervalMs(EVENT_COMMIT_INTERVAL, DEFAULT_EVENT_COMMIT_INTERVAL_MS);
+    }
+
+    /** An interval property in milliseconds, at least 1, else its default. */
+    private long intervalMs(String key, long defaultMs) {
+        String v = extra.get(key);
+        long ms = v == null ? defaultMs : Long.parseLong(v.trim());
         if (ms < 1) {
-            throw new IllegalArgumentException(EVENT_COMMIT_INTERVAL + " must be at least 1 ms: " + v);
+            throw new IllegalArgumentException(key + " must be at least 1 ms: " + v);
         }
         return ms;
     }

@@ -30,18 +30,23 @@ class WriteBarrierTopologyTest {
         return out;
     }
 
+    /** pc1 loaded to its end with its switchover where QEMU's RUN command is. */
+    private static void migratedWithSwitchover(DestinationDriver d) throws Exception {
+        PostcopyChunks pc = PostcopyChunks.of(PC1);
+        d.spec("m1", "vm1");
+        d.chunks("m1", pc.beforeRun());
+        d.chunk("m1", new Chunk.Switchover());
+        d.chunks("m1", pc.afterRun());
+    }
+
     private static List<WritesApplied> answers(DestinationDriver d) {
         return EventsView.bodies(d.events(), WritesApplied.class);
     }
 
     @Test
     void writesBetweenReportsMakeOneUpdatePerBitmap() throws Exception {
-        PostcopyChunks pc = PostcopyChunks.of(PC1);
         try (DestinationDriver d = new DestinationDriver()) {
-            d.spec("m1", "vm1");
-            d.chunks("m1", pc.beforeRun());
-            d.chunk("m1", new Chunk.Switchover());
-            d.chunks("m1", pc.afterRun());
+            migratedWithSwitchover(d);
             for (int round = 0; round < 100; round++) {
                 PC1.writes().forEach(w -> d.writeUnflushed("m1", "vm1", w.node(), w.offset(), w.length()));
             }
@@ -58,12 +63,8 @@ class WriteBarrierTopologyTest {
 
     @Test
     void aBarrierIsAnsweredWithTheStateAfterEveryWriteBeforeIt() throws Exception {
-        PostcopyChunks pc = PostcopyChunks.of(PC1);
         try (DestinationDriver d = new DestinationDriver()) {
-            d.spec("m1", "vm1");
-            d.chunks("m1", pc.beforeRun());
-            d.chunk("m1", new Chunk.Switchover());
-            d.chunks("m1", pc.afterRun());
+            migratedWithSwitchover(d);
             PC1.writes().forEach(w -> d.writeUnflushed("m1", "vm1", w.node(), w.offset(), w.length()));
 
             d.barrier("m1", "vm1", "b-1");
