@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.dbmstream.bitmap.ReplicaNames;
 import org.dbmstream.bitmap.mapping.AliasMap;
 import org.dbmstream.export.QemuImageStore;
 import org.dbmstream.export.QemuStreamExport;
@@ -93,6 +94,9 @@ final class ExportCommand implements Callable<Integer> {
         }
         if (replica != null && target == null) {
             throw new ParameterException(spec.commandLine(), "--replica needs --target");
+        }
+        if (replica != null) {
+            ArgumentChecks.name(spec, "--target", ReplicaNames.Kind.TARGET, target);
         }
         if (output == null && intoQcow2 == null) {
             throw new ParameterException(spec.commandLine(), "give -o FILE (the stream), --into-qcow2 IMAGE, or both");
