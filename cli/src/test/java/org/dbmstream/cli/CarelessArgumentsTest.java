@@ -62,7 +62,7 @@ class CarelessArgumentsTest {
                 "dbm migrate: --mapping " + mapping + ": not UTF-8 text: byte 0xff at offset 3 (line 2)");
         final Path writes = Files.write(tmp.resolve("w.txt"), new byte[] {'i', 'm', 'g', '1', (byte) 0xc3, ' ', '0'});
         refused(DbmRun.of("migrate", "--switchover", "--writes", writes.toString(), IMG1),
-                "dbm migrate: " + writes + ": not UTF-8 text: byte 0xc3 at offset 4 (line 1)");
+                "dbm migrate: writes file " + writes + ": not UTF-8 text: byte 0xc3 at offset 4 (line 1)");
     }
 
     @Test

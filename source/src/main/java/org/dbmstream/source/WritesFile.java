@@ -32,7 +32,12 @@ public final class WritesFile {
     /** The writes of {@code file}; a line that is not a write, or bytes that are not UTF-8, are refused. */
     public static List<Write> read(Path file) throws IOException {
         List<Write> out = new ArrayList<>();
-        List<String> lines = TextFiles.readUtf8(file).lines().toList();
+        List<String> lines;
+        try {
+            lines = TextFiles.readUtf8(file).lines().toList();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("writes file " + e.getMessage(), e);
+        }
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).trim();
             if (line.isEmpty() || line.startsWith("#")) {
