@@ -21,7 +21,6 @@ import org.dbmstream.source.PublishResult;
 import org.dbmstream.source.PublisherSettings;
 import org.dbmstream.source.WritesFile;
 import org.dbmstream.source.WritesPublisher;
-import org.dbmstream.topology.DestinationConfig;
 
 /** Publishes one migration, then follows its events on the destination until a final one (or time out). */
 final class MigrationRunner {
@@ -173,7 +172,7 @@ final class MigrationRunner {
         producerKeys.keySet().retainAll(ProducerConfig.configNames());
         final String barrier = WritesPublisher.barrier(servers, topics, extra, producerKeys, published.migration(),
                 published.target());
-        final int partitions = controlPartitions();
+        final int partitions = loadingPartitions();
         if (!watcher.awaitBarrier(barrier, partitions, timeout, onEvent)) {
             throw new IllegalStateException("the destination did not answer that it applied the writes within "
                     + timeout + " (write barrier " + barrier + ", " + partitions + " partitions; a destination older "
@@ -181,17 +180,20 @@ final class MigrationRunner {
         }
     }
 
-    /** The destination's loading partitions: one per partition of its control topic. */
-    private int controlPartitions() throws InterruptedException {
+    /**
+     * The destination's loading partitions: one per partition of the chunks topic (its control topic has as
+     * many, which the destination checks at start), a topic the source may describe already.
+     */
+    private int loadingPartitions() throws InterruptedException {
         final Map<String, Object> admin = new java.util.HashMap<>(extra);
         admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
         admin.keySet().retainAll(AdminClientConfig.configNames());
-        final String control = topics.prefix() + DestinationConfig.CONTROL_TOPIC;
+        final String chunks = topics.chunks();
         try (Admin client = Admin.create(admin)) {
-            return client.describeTopics(List.of(control)).allTopicNames().get().get(control).partitions().size();
+            return client.describeTopics(List.of(chunks)).allTopicNames().get().get(chunks).partitions().size();
         } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("cannot describe the destination's topic " + control + ": "
-                    + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException("cannot describe the topic " + chunks + ": " + e.getCause().getMessage(),
+                    e.getCause());
         }
     }
 }
