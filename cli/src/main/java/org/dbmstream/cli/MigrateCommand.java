@@ -153,7 +153,8 @@ final class MigrateCommand implements Callable<Integer> {
     boolean switchover;
 
     @Option(names = "--writes", paramLabel = "FILE", description = "Guest writes on the destination after the "
-            + "switchover, one per line: NODE OFFSET LENGTH in bytes; published to the writes topic.")
+            + "switchover (so with --switchover or a QEMU postcopy stream), one per line: NODE OFFSET LENGTH in bytes; "
+            + "published to the writes topic, and the final state printed once the destination applied them all.")
     Path writesFile;
 
     /** Whether the migration switches over: its final state is then awaited and printed. */
