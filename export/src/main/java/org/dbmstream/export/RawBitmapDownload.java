@@ -98,6 +98,10 @@ public final class RawBitmapDownload {
         if (b.size() < 0) {
             throw new IOException(what + " has a disk size of " + b.size() + " bytes");
         }
+        if (!b.complete()) {
+            throw new IOException(what + " is " + b.state() + ", not complete: its bytes cannot be checked against "
+                    + "a sha256 yet; nothing was written");
+        }
         if (b.sha256() == null || !SHA256.matcher(b.sha256()).matches() || b.count() < 0) {
             throw new IOException(what + " has no valid sha256/count in its metadata (sha256 " + b.sha256()
                     + ", count " + b.count() + "): it cannot be checked");
