@@ -13,7 +13,6 @@ import org.dbmstream.bitmap.ReplicaNames;
 import org.dbmstream.bitmap.mapping.AliasMap;
 import org.dbmstream.export.QemuImageStore;
 import org.dbmstream.export.QemuStreamExport;
-import org.dbmstream.export.ReplicaClient;
 import org.dbmstream.export.ReplicaInputs;
 import org.dbmstream.source.MigrationInput;
 import org.dbmstream.source.MigrationRequest;
@@ -22,6 +21,7 @@ import org.dbmstream.source.TemporaryFiles;
 import org.dbmstream.source.TextFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
@@ -87,6 +87,9 @@ final class ExportCommand implements Callable<Integer> {
                 + "(default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Mixin
+    ApiOptions api;
+
     @Override
     public Integer call() throws Exception {
         if ((replica == null) == files.isEmpty()) {
@@ -113,7 +116,7 @@ final class ExportCommand implements Callable<Integer> {
         final List<MigrationInput> inputs = new ArrayList<>();
         try (MigrateCommand.Inputs images = MigrateCommand.Inputs.of(files, replica == null ? node : null);
                 ReplicaInputs fromReplica = replica == null ? null : ReplicaInputs.fetch(
-                        new ReplicaClient(replica, timeout), target, node, bitmaps)) {
+                        api.client(replica, timeout, "--replica"), target, node, bitmaps)) {
             inputs.addAll(images.inputs());
             if (fromReplica != null) {
                 inputs.addAll(fromReplica.inputs());
