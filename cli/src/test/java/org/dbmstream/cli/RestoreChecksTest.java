@@ -107,7 +107,7 @@ class RestoreChecksTest {
         final Path out = tmp.resolve("b64k.raw");
         final DbmRun run = raw(out);
         assertThat(run.exit()).as(run.err()).isZero();
-        assertThat(run.err()).contains("wrote 2048 bytes of bitmap 'b64k'");
+        assertThat(run.err()).contains("wrote 2048 bytes (bitmap 'b64k' of node");
         final byte[] got = Files.readAllBytes(out);
         final BitmapDigest.Result digest = new BitmapDigest(Granularity.of(65536)).update(got, 0, got.length).finish();
         assertThat(digest.sha256()).isEqualTo(api.metadata.get("sha256").asText());

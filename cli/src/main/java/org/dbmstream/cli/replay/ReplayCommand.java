@@ -62,8 +62,9 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "Properties file with client and serde settings.")
     Path configFile;
 
-    @Option(names = "--timeout", defaultValue = "PT10M",
-            description = "How long to wait for the replayed migrations to end (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", defaultValue = "10m", paramLabel = "DURATION",
+            description = "How long to wait for the replayed migrations to end: 30m, 2h or ISO-8601 such as PT10M "
+                + "(default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
     @Option(names = "--json", description = "One JSON object per bitmap, then a summary object.")
@@ -83,10 +84,14 @@ public final class ReplayCommand implements Callable<Integer> {
                     + "deleting its topics by prefix would delete live ones); choose a prefix apart from it");
         }
         Path dir = stateDir != null ? stateDir : Files.createTempDirectory("dbm-replay-");
+        PrintWriter err = spec.commandLine().getErr();
         ReplayRun.Result r;
         try {
             r = new ReplayRun(new ReplayRun.Settings(bootstrapServers, new Topics(topicPrefix), migration, from,
-                    application, prefix, dir, extra, timeout)).run();
+                    application, prefix, dir, extra, timeout), line -> {
+                        err.println("dbm replay: " + line);
+                        err.flush();
+                    }).run();
         } catch (ReplayRun.NoLiveTopicsException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
