@@ -14,6 +14,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dbmstream.bitmap.mapping.AliasMap;
+import org.dbmstream.bitmap.mapping.MappingException;
+import org.dbmstream.bitmap.source.SelectionException;
 import org.dbmstream.serdes.Topics;
 import org.dbmstream.source.ByteSize;
 import org.dbmstream.source.MigrationFingerprint;
@@ -194,9 +196,11 @@ final class MigrateCommand implements Callable<Integer> {
             final MigrationFingerprint.Content content;
             try {
                 content = MigrationFingerprint.of(builder.build());
-            } catch (IllegalArgumentException | IOException | java.io.UncheckedIOException e) {
-                // an input that cannot be read whole (a corrupt image, a broken stream) is a bad input:
-                // found while planning, before anything is published
+            } catch (IllegalArgumentException | IOException | java.io.UncheckedIOException | SelectionException
+                    | MappingException e) {
+                // an input that cannot be read whole (a corrupt image, a broken stream) or that QEMU's selection
+                // refuses (an inconsistent bitmap, a source mapping that does not fit) is a bad input: found
+                // while planning, before anything is published
                 throw new ParameterException(spec.commandLine(), InspectCommand.oneLine(e), e);
             }
             if (content.bitmaps().isEmpty()) {

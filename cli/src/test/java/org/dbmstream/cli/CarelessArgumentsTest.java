@@ -66,6 +66,13 @@ class CarelessArgumentsTest {
     }
 
     @Test
+    void anImageQemusSelectionRefusesIsABadInput() {
+        // img-broken's bitmaps are in_use in QEMU's image: QEMU's migration refuses them with this message
+        refused(DbmRun.of("migrate", QemuTestData.file("images/img-broken.qcow2.gz").toString()),
+                "dbm migrate: Bitmap 'b64k' is inconsistent and cannot be used");
+    }
+
+    @Test
     void mappingsAreParsedStrictly(@TempDir final Path tmp) throws Exception {
         final Path trailing = Files.writeString(tmp.resolve("trailing.json"),
                 "[{\"node-name\": \"img1\", \"alias\": \"disk0\", \"bitmaps\": []}] garbage");
