@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.dbmstream.bitmap.ReplicaNames;
 import org.dbmstream.export.RawBitmapDownload;
 import org.dbmstream.export.ReplicaBitmap;
 import org.dbmstream.export.ReplicaClient;
@@ -71,16 +72,31 @@ final class BitmapsCommand {
         boolean json;
     }
 
-    /** TARGET NODE NAME of one bitmap. */
+    /**
+     * TARGET NODE NAME of one bitmap; a name no replica can hold (empty, too long, a control character) is a bad
+     * argument, not a request the API answers 404 or 414.
+     */
     static final class BitmapName {
-        @Parameters(index = "0", paramLabel = "TARGET", description = "Destination namespace (migration's target).")
+        @Spec(Spec.Target.MIXEE)
+        CommandSpec spec;
         String target;
+        String node;
+        String name;
+
+        @Parameters(index = "0", paramLabel = "TARGET", description = "Destination namespace (migration's target).")
+        void target(final String value) {
+            target = ArgumentChecks.name(spec, "TARGET", ReplicaNames.Kind.TARGET, value);
+        }
 
         @Parameters(index = "1", paramLabel = "NODE", description = "Node (disk) name on the destination.")
-        String node;
+        void node(final String value) {
+            node = ArgumentChecks.name(spec, "NODE", ReplicaNames.Kind.NODE, value);
+        }
 
         @Parameters(index = "2", paramLabel = "NAME", description = "Bitmap name.")
-        String name;
+        void name(final String value) {
+            name = ArgumentChecks.name(spec, "NAME", ReplicaNames.Kind.BITMAP, value);
+        }
 
         String path() {
             return ReplicaClient.bitmapPath(target, node, name);
@@ -104,6 +120,9 @@ final class BitmapsCommand {
 
         @Override
         public Integer call() throws Exception {
+            if (target != null) {
+                ArgumentChecks.name(spec, "TARGET", ReplicaNames.Kind.TARGET, target);
+            }
             final PrintWriter out = spec.commandLine().getOut();
             final JsonNode list = target == null ? endpoint.client().targets() : endpoint.client().bitmapList(target);
             if (output.json) {

@@ -34,6 +34,13 @@ class CarelessArgumentsTest {
                 "dbm migrate: --node: the node name 'disk\\u00090' holds the control character U+0009");
         refused(DbmRun.of("migrate", "--migration-id", "m".repeat(100_000), IMG1),
                 "dbm migrate: --migration-id: the migration id 'mmmm");
+        // reading one back: refused before the API is asked (it would answer 404 or 414)
+        refused(DbmRun.of("bitmaps", "raw", "--url", "http://127.0.0.1:9", "", "img1", "b64k", "-o", "-"),
+                "dbm bitmaps raw: TARGET: the target is empty");
+        refused(DbmRun.of("bitmaps", "show", "--url", "http://127.0.0.1:9", "vm", "img1", "b".repeat(1024)),
+                "dbm bitmaps show: NAME: the bitmap name 'bbbb");
+        refused(DbmRun.of("bitmaps", "list", "--url", "http://127.0.0.1:9", ""),
+                "dbm bitmaps list: TARGET: the target is empty");
         refused(DbmRun.of("migrate", "--raw", IMG1, "--raw-node", "n", "--raw-name", "", "--granularity", "64K",
                 "--disk-size", "1G"), "dbm migrate: --raw-name: the bitmap name is empty");
     }
