@@ -19,11 +19,11 @@ class ChaosIT {
     @Test
     void nothingLostDuplicatedMismatchedOrWronglyEnded(@TempDir Path dir) throws Exception {
         StringWriter progress = new StringWriter();
-        ChaosRun.Result r = new ChaosRun(new ChaosRun.Settings(6, 2, 2, 3, 12L, Duration.ofMinutes(3), dir),
+        ChaosResult r = new ChaosRun(new ChaosRun.Settings(6, 2, 2, 3, 12L, Duration.ofMinutes(3), dir),
                 new PrintWriter(progress)).run();
-        String json = ChaosCommand.json(r, 12L);
+        String json = r.json();
         assertThat(r.kills()).as(json).isEqualTo(2);
-        assertThat(r.brokerRestarts()).as(json).isEqualTo(1);
+        assertThat(r.brokers().restarts()).as(json).isEqualTo(1);
         assertThat(r.publisherKills()).as(json).isEqualTo(1);
         assertThat(r.unfinished()).as(json + "\n" + progress).isZero();
         assertThat(r.counts().notes).as(json).allMatch(n -> n.contains("publisher killed"));
