@@ -173,6 +173,7 @@ final class ChaosBrokers implements AutoCloseable {
 
     @Override
     public void close() {
+        progress.accept(cluster != null ? "stopping the broker processes" : "stopping the broker");
         if (cluster != null) {
             cluster.close();
         } else {

@@ -76,8 +76,9 @@ public final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Random seed (default: the clock); the JSON line prints it.")
     Long seed;
 
-    @Option(names = "--timeout", defaultValue = "PT10M",
-            description = "How long to wait for the last final events after publishing (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", defaultValue = "10m", paramLabel = "DURATION",
+            description = "How long to wait for the last final events after publishing: 30m, 2h or ISO-8601 such "
+                + "as PT10M (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
     @Option(names = "--dir", paramLabel = "DIR", description = "Where broker, destinations and bitmaps live "
@@ -90,6 +91,7 @@ public final class ChaosCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         check();
+        long t0 = System.nanoTime();
         long s = seed != null ? seed : System.currentTimeMillis();
         Path where = dir != null ? dir : Files.createTempDirectory("dbm-chaos-");
         PrintWriter err = spec.commandLine().getErr();
@@ -103,7 +105,8 @@ public final class ChaosCommand implements Callable<Integer> {
             }
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.println(r.json());
+        // the whole run's wall time, planning, starting and stopping the processes included
+        out.println(r.withSeconds((System.nanoTime() - t0) / 1e9).json());
         out.flush();
         return r.passed() ? 0 : 1;
     }

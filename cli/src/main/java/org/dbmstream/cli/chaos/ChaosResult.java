@@ -19,6 +19,12 @@ record ChaosResult(int migrations, int bitmaps, int kills, int publisherKills, i
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The same figures with {@code seconds} replaced (the command's whole wall time, stopping included). */
+    ChaosResult withSeconds(double wall) {
+        return new ChaosResult(migrations, bitmaps, kills, publisherKills, publishRetries, destinationErrors, unfinished,
+                counts, brokers, latencySeconds, scaling, queries, lostVolume, seed, wall);
+    }
+
     boolean passed() {
         return counts.clean() && unfinished == 0 && (queries == null || queries.wrong() == 0)
                 && (lostVolume == null || lostVolume.differ() == 0 && lostVolume.missing() == 0);

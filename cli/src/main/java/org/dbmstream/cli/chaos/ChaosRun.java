@@ -63,6 +63,9 @@ final class ChaosRun {
     /** The faults of a run, in the order they happen. */
     private enum Fault { DESTINATION, BROKER, BROKER_LOST, SCALE }
 
+    /** How often the wait for the final events says how far it is. */
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
+
     private final Settings settings;
     private final PrintWriter log;
     private final Random random;
@@ -108,11 +111,7 @@ final class ChaosRun {
                         this::progress)) {
                     publishUnderFaults(plan, large, faults, brokers, fleet, steps, t0);
                     progress("all published; waiting for every final event");
-                    long deadline = System.nanoTime() + settings.timeout().toNanos();
-                    while (tally.unfinished(plan) > 0 && System.nanoTime() < deadline) {
-                        Thread.sleep(500);
-                        fleet.heal();
-                    }
+                    awaitFinalEvents(plan, tally, fleet);
                     // anything still coming (duplicates) arrives within a few seconds of the last final event
                     Thread.sleep(5000);
                 }
@@ -131,6 +130,26 @@ final class ChaosRun {
                         queries, lost, settings.seed(), (System.nanoTime() - t0) / 1e9);
             }
         }
+    }
+
+    /** Waits for every migration's final event (at most {@code --timeout}), saying every 10 s how far it is. */
+    private void awaitFinalEvents(List<PlannedMigration> plan, ChaosTally tally, DestinationFleet fleet)
+            throws InterruptedException, IOException {
+        long start = System.nanoTime();
+        long deadline = start + settings.timeout().toNanos();
+        long nextReport = start + PROGRESS_EVERY.toNanos();
+        while (tally.unfinished(plan) > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            fleet.heal();
+            if (System.nanoTime() >= nextReport) {
+                nextReport += PROGRESS_EVERY.toNanos();
+                progress("%d of %d migrations have their final event (%d s of --timeout %d s)",
+                        plan.size() - tally.unfinished(plan), plan.size(),
+                        (System.nanoTime() - start) / 1_000_000_000L, settings.timeout().toSeconds());
+            }
+        }
+        progress("%d of %d migrations have their final event; reading 5 s more for duplicates",
+                plan.size() - tally.unfinished(plan), plan.size());
     }
 
     /**

@@ -149,6 +149,7 @@ final class DestinationFleet implements AutoCloseable {
 
     @Override
     public synchronized void close() throws InterruptedException {
+        progress.accept("stopping " + running.size() + " destination instances");
         for (DestinationProcess d : running) {
             d.stop();
         }
