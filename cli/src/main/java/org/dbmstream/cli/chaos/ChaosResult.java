@@ -54,9 +54,7 @@ record ChaosResult(int migrations, int bitmaps, int kills, int publisherKills, i
         m.put("topics_below_rf3_isr2", brokers.topicsBelowPolicy());
         m.put("final_event_latency_s", percentiles(latencySeconds));
         if (!scaling.isEmpty()) {
-            m.put("scaling", scaling.stream().map(s -> Map.of("from", s.from(), "to", s.to(), "at_s",
-                    round(s.startedAt()), "ready_s", round(s.readySeconds()), "longest_event_gap_s",
-                    round(s.longestEventGap()))).toList());
+            m.put("scaling", scaling.stream().map(ChaosResult::step).toList());
         }
         if (queries != null) {
             m.put("queries", queries.json());
@@ -71,6 +69,17 @@ record ChaosResult(int migrations, int bitmaps, int kills, int publisherKills, i
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** One scaling step's figures, in the order the README's table names them. */
+    private static Map<String, Object> step(DestinationFleet.ScaleStep s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("from", s.from());
+        m.put("to", s.to());
+        m.put("at_s", round(s.startedAt()));
+        m.put("ready_s", round(s.readySeconds()));
+        m.put("longest_event_gap_s", round(s.longestEventGap()));
+        return m;
     }
 
     /** p50, p99 and max of {@code values} (seconds), rounded to 0.1 s; empty values give an empty object. */
