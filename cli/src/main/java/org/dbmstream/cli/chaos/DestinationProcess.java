@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  */
 final class DestinationProcess {
     static final String APPLICATION_ID = "chaos-destination";
-    private static final Duration READY = Duration.ofSeconds(180);
+    private static final Duration READY = Duration.ofSeconds(300);
     private static final Pattern API_URL = Pattern.compile("Query API on (https?://\\S+)");
 
     private final int index;
