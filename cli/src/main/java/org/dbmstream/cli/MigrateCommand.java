@@ -14,6 +14,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dbmstream.bitmap.mapping.AliasMap;
+import org.dbmstream.bitmap.mapping.MappingException;
+import org.dbmstream.bitmap.source.SelectionException;
 import org.dbmstream.serdes.Topics;
 import org.dbmstream.source.ByteSize;
 import org.dbmstream.source.MigrationFingerprint;
@@ -21,9 +23,12 @@ import org.dbmstream.source.MigrationInput;
 import org.dbmstream.source.MigrationOutcome;
 import org.dbmstream.source.MigrationRequest;
 import org.dbmstream.source.PublishListener;
+import org.dbmstream.source.TemporaryFiles;
+import org.dbmstream.source.TextFiles;
 import org.dbmstream.source.WritesFile;
 import org.dbmstream.topology.DestinationConfig;
 import org.dbmstream.bitmap.Granularity;
+import org.dbmstream.bitmap.ReplicaNames;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParameterException;
@@ -83,6 +88,8 @@ final class MigrateCommand implements Callable<Integer> {
 
         MigrationInput input(final CommandSpec spec) {
             ArgumentChecks.readable(spec, "--raw", file);
+            ArgumentChecks.name(spec, "--raw-node", ReplicaNames.Kind.NODE, node);
+            ArgumentChecks.name(spec, "--raw-name", ReplicaNames.Kind.BITMAP, name);
             final long g = ArgumentChecks.size(spec, "--granularity", granularity);
             final long size = ArgumentChecks.size(spec, "--disk-size", diskSize);
             try {
@@ -116,7 +123,8 @@ final class MigrateCommand implements Callable<Integer> {
             description = "Kafka brokers with a running destination; default: run both in-process.")
     String bootstrapServers;
 
-    @Option(names = "--topic-prefix", defaultValue = "dbm.", description = "Topic prefix (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--topic-prefix", defaultValue = "dbm.", converter = KafkaNames.TopicPrefix.class,
+            description = "Topic prefix (default: ${DEFAULT-VALUE}).")
     String topicPrefix;
 
     @Option(names = "--config", paramLabel = "FILE", description = "Properties file with client and serde settings.")
@@ -147,8 +155,12 @@ final class MigrateCommand implements Callable<Integer> {
     boolean switchover;
 
     @Option(names = "--writes", paramLabel = "FILE", description = "Guest writes on the destination after the "
-            + "switchover, one per line: NODE OFFSET LENGTH in bytes; published to the writes topic.")
+            + "switchover (so with --switchover or a QEMU postcopy stream), one per line: NODE OFFSET LENGTH in bytes; "
+            + "published to the writes topic, and the final state printed once the destination applied them all.")
     Path writesFile;
+
+    /** Whether the migration switches over: its final state is then awaited and printed. */
+    private boolean switches;
 
     /** The writes of {@link #writesFile}, read and checked before anything starts. */
     private List<WritesFile.Write> writes = List.of();
@@ -159,6 +171,13 @@ final class MigrateCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "give at least one image, stream or --raw bitmap");
         }
         // every argument and input is checked here, before a broker or a destination starts
+        ArgumentChecks.name(spec, "--target", ReplicaNames.Kind.TARGET, target);
+        if (migrationId != null) {
+            ArgumentChecks.name(spec, "--migration-id", ReplicaNames.Kind.MIGRATION_ID, migrationId);
+        }
+        if (node != null) {
+            ArgumentChecks.name(spec, "--node", ReplicaNames.Kind.NODE, node);
+        }
         final Map<String, String> extra = configFile == null ? Map.of()
                 : DestinationConfig.readProperties(ArgumentChecks.readable(spec, "--config", configFile));
         final long rateLimit = ArgumentChecks.size(spec, "--max-bandwidth", maxBandwidth);
@@ -177,8 +196,12 @@ final class MigrateCommand implements Callable<Integer> {
             final MigrationFingerprint.Content content;
             try {
                 content = MigrationFingerprint.of(builder.build());
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+            } catch (IllegalArgumentException | IOException | java.io.UncheckedIOException | SelectionException
+                    | MappingException e) {
+                // an input that cannot be read whole (a corrupt image, a broken stream) or that QEMU's selection
+                // refuses (an inconsistent bitmap, a source mapping that does not fit) is a bad input: found
+                // while planning, before anything is published
+                throw new ParameterException(spec.commandLine(), InspectCommand.oneLine(e), e);
             }
             if (content.bitmaps().isEmpty()) {
                 throw new ParameterException(spec.commandLine(), "nothing to migrate: no bitmap of "
@@ -186,6 +209,8 @@ final class MigrateCommand implements Callable<Integer> {
                         + "; nothing was published");
             }
             final MigrationRequest request = builder.fingerprint(content.fingerprint()).build();
+            WriteChecks.check(spec, writesFile, writes, content, request.destinationMapping());
+            switches = content.switchover();
             if (bootstrapServers != null) {
                 return migrate(bootstrapServers, request, extra, rateLimit);
             }
@@ -230,11 +255,12 @@ final class MigrateCommand implements Callable<Integer> {
 
     /** A block-bitmap-mapping file given to {@code option}, validated with QEMU's rules; errors name it. */
     private AliasMap mappingFile(final String option, final Path file) throws IOException {
-        final String text = Files.readString(ArgumentChecks.readable(spec, option, file));
+        ArgumentChecks.readable(spec, option, file);
         try {
-            return AliasMap.fromJson(text);
+            return AliasMap.fromJson(TextFiles.readUtf8(file));
         } catch (RuntimeException e) {
-            throw new ParameterException(spec.commandLine(), option + " " + file + ": " + e.getMessage(), e);
+            throw new ParameterException(spec.commandLine(), option + " " + file + ": "
+                    + e.getMessage().replace(file + ": ", ""), e);
         }
     }
 
@@ -250,7 +276,7 @@ final class MigrateCommand implements Callable<Integer> {
         final MigrationRunner.Result result;
         try {
             result = new MigrationRunner(servers, new Topics(topicPrefix), extra)
-                .transactional(transactional).rateLimit(rateLimit).writes(writes)
+                .transactional(transactional).rateLimit(rateLimit).writes(writes).awaitFinalState(switches)
                 .onRetry(existing -> {
                     if (!json) {
                         out.printf("Migration %s was published before with the same content (%s): "
@@ -381,7 +407,7 @@ final class MigrateCommand implements Callable<Integer> {
         @Override
         public void close() throws IOException {
             for (final Path p : temporary) {
-                Files.deleteIfExists(p);
+                TemporaryFiles.delete(p);
             }
         }
     }

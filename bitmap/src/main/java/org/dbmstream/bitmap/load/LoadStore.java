@@ -70,6 +70,17 @@ public interface LoadStore {
 
     void putSwitchedOver(String migration);
 
+    /**
+     * Records that destination writes changed the completed bitmap {@code key}: its count and sha256 are
+     * due at the next {@link BitmapLoader#flushUpdates} (kept with the bitmaps, so a restart still owes it).
+     */
+    void putUpdatePending(BitmapKey key);
+
+    /** The bitmaps whose count and sha256 are due. */
+    List<BitmapKey> updatesPending();
+
+    void deleteUpdatePending(BitmapKey key);
+
     /** Receives one stored chunk. */
     @FunctionalInterface
     interface ChunkVisitor {

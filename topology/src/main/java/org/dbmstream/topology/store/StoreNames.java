@@ -51,6 +51,10 @@ public final class StoreNames {
     public static final byte AWAITING = 'w';
     /** Postcopy: migration + arrival position to a write held until that migration's switchover. */
     public static final byte HELD = 'h';
+    /** Postcopy: bitmap key of each completed bitmap whose count and sha256 are due (writes changed it). */
+    public static final byte PENDING_UPDATES = 'u';
+    /** Postcopy: migration + arrival position to a write barrier held until that migration's switchover. */
+    public static final byte HELD_BARRIERS = 'r';
     /** Which layout the {@link #BITS} store is in (absent: maybe slots of earlier versions, to upgrade). */
     public static final byte LAYOUT = 'l';
     /** Migration id to its progress (tracker, keyed by migration). */
