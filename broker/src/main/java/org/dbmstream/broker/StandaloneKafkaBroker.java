@@ -23,7 +23,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * alone (the public constructor), or as one node of a {@link StandaloneKafkaCluster}.
  */
 public final class StandaloneKafkaBroker implements AutoCloseable {
-    private static final Duration READY = Duration.ofSeconds(180);
+    private static final Duration READY = Duration.ofSeconds(300);
 
     private final int nodeId;
     private final Path dataDir;
