@@ -7,7 +7,6 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -53,13 +52,18 @@ final class QueryRoutes {
 
     void targets(Context ctx) throws IOException {
         Map<String, Long> counts = new TreeMap<>();
-        local.bitmaps(null).forEach(b -> counts.merge(b.target(), 1L, Long::sum));
+        LocalReplica.Covered<List<BitmapView>> mine = local.bitmaps(null);
+        mine.value().forEach(b -> counts.merge(b.target(), 1L, Long::sum));
+        Coverage coverage = coverage(ctx, mine.partitions());
         if (!isLocal(ctx)) {
-            for (String peer : peers.others()) {
-                for (Map<String, Object> t : JSON.readValue(ok(peers.get(peer, "/v1/targets", auth(ctx))), TARGETS)) {
+            for (Peers.Peer peer : peers.others()) {
+                HttpResponse<byte[]> r = peers.get(peer.base(), "/v1/targets", auth(ctx));
+                for (Map<String, Object> t : JSON.readValue(ok(r), TARGETS)) {
                     counts.merge((String) t.get("target"), ((Number) t.get("bitmaps")).longValue(), Long::sum);
                 }
+                coverage.add(r, peer);
             }
+            coverage.requireAll(peers.partitionCount());
         }
         List<Map<String, Object>> out = new ArrayList<>();
         counts.forEach((t, n) -> out.add(Map.of("target", t, "bitmaps", n)));
@@ -68,13 +72,29 @@ final class QueryRoutes {
 
     void bitmaps(Context ctx) throws IOException {
         String target = name(ctx, "target");
-        List<BitmapView> all = new ArrayList<>(local.bitmaps(target));
+        LocalReplica.Covered<List<BitmapView>> mine = local.bitmaps(target);
+        List<BitmapView> all = new ArrayList<>(mine.value());
+        Coverage coverage = coverage(ctx, mine.partitions());
         if (!isLocal(ctx)) {
-            for (String peer : peers.others()) {
-                all.addAll(JSON.readValue(ok(peers.get(peer, targetPath(target) + "/bitmaps", auth(ctx))), VIEWS));
+            for (Peers.Peer peer : peers.others()) {
+                HttpResponse<byte[]> r = peers.get(peer.base(), targetPath(target) + "/bitmaps", auth(ctx));
+                all.addAll(JSON.readValue(ok(r), VIEWS));
+                coverage.add(r, peer);
             }
+            coverage.requireAll(peers.partitionCount());
         }
         json(ctx, 200, onePerName(all));
+    }
+
+    /**
+     * The partitions an answer covers, starting with this instance's; a {@code ?local=true} answer tells the
+     * instance that asked which ones in a header, so that it answers only from a view of every partition.
+     */
+    private static Coverage coverage(Context ctx, java.util.Set<Integer> mine) {
+        if (isLocal(ctx)) {
+            ctx.header(Coverage.HEADER, Coverage.header(mine));
+        }
+        return new Coverage(mine);
     }
 
     /**
@@ -99,7 +119,7 @@ final class QueryRoutes {
         }
     }
 
-    void extents(Context ctx) throws IOException {
+    void extents(Context ctx) throws Exception {
         long start = longParam(ctx, "start", 0);
         long length = longParam(ctx, "length", -1);
         Located found = locate(ctx);
@@ -108,19 +128,22 @@ final class QueryRoutes {
         } else if (ctx.method() == HandlerType.HEAD) {
             ctx.status(200).contentType("application/json");
         } else if (found.local() != null) {
-            ctx.status(200).contentType("application/json");
-            try (OutputStream out = timed(ctx.res().getOutputStream());
-                 JsonGenerator gen = JSON.getFactory().createGenerator(out)) {
+            StreamedAnswer.send(ctx, "application/json", -1, responseTimeout, out -> {
+                // never closed on failure: closing would complete the array of a cut answer
+                JsonGenerator gen = JSON.getFactory().createGenerator(out)
+                        .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+                        .disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT);
                 gen.writeStartArray();
                 local.extents(found.local(), start, length, (s, l, dirty) -> extent(gen, s, l, dirty));
                 gen.writeEndArray();
-            }
+                gen.close();
+            });
         } else {
             proxy(ctx, found.peer(), "/extents?" + (ctx.queryString() == null ? "" : ctx.queryString()));
         }
     }
 
-    void raw(Context ctx) throws IOException {
+    void raw(Context ctx) throws Exception {
         Located found = locate(ctx);
         if (found == null) {
             notFound(ctx);
@@ -129,11 +152,8 @@ final class QueryRoutes {
             ctx.res().setContentLengthLong(found.local() != null ? LocalReplica.rawLength(found.local())
                     : ((found.view().size() + found.view().granularity() - 1) / found.view().granularity() + 7) / 8);
         } else if (found.local() != null) {
-            ctx.status(200).contentType("application/octet-stream");
-            ctx.res().setContentLengthLong(LocalReplica.rawLength(found.local()));
-            try (OutputStream out = timed(ctx.res().getOutputStream())) {
-                local.raw(found.local(), out);
-            }
+            StreamedAnswer.send(ctx, "application/octet-stream", LocalReplica.rawLength(found.local()),
+                    responseTimeout, out -> local.raw(found.local(), out));
         } else {
             proxy(ctx, found.peer(), "/raw");
         }
@@ -172,37 +192,50 @@ final class QueryRoutes {
     private record Located(BitmapView view, StoredBitmaps.Stored local, String peer) {
     }
 
+    /**
+     * The bitmap a request names, here or on the instance that holds it; null when no instance holds it, which
+     * is only said once every partition of the loading stores was looked at (else 503).
+     */
     private Located locate(Context ctx) throws IOException {
         String target = name(ctx, "target");
         String node = name(ctx, "node");
         String name = name(ctx, "name");
-        Optional<StoredBitmaps.Stored> here = local.find(target, node, name);
-        Located best = here.map(s -> new Located(BitmapView.of(s), s, null)).orElse(null);
+        LocalReplica.Covered<Optional<StoredBitmaps.Stored>> here = local.find(target, node, name);
+        Located best = here.value().map(s -> new Located(BitmapView.of(s), s, null)).orElse(null);
+        Coverage coverage = coverage(ctx, here.partitions());
         if (!isLocal(ctx)) {
-            for (String peer : peers.others()) {
-                HttpResponse<byte[]> r = peers.get(peer, bitmapPath(target, node, name), auth(ctx));
+            for (Peers.Peer peer : peers.others()) {
+                HttpResponse<byte[]> r = peers.get(peer.base(), bitmapPath(target, node, name), auth(ctx));
                 if (r.statusCode() == 200) {
                     BitmapView v = JSON.readValue(r.body(), BitmapView.class);
                     if (best == null || BitmapView.preferred(best.view(), v) != best.view()) {
-                        best = new Located(v, null, peer);
+                        best = new Located(v, null, peer.base());
                     }
                 } else if (r.statusCode() != 404) {
-                    throw new Unavailable("instance " + peer + " answered " + r.statusCode());
+                    throw new Unavailable("instance " + peer.base() + " answered " + r.statusCode());
                 }
+                coverage.add(r, peer);
             }
+            coverage.requireAll(peers.partitionCount());
         }
         return best;
     }
 
-    private void proxy(Context ctx, String peer, String suffix) throws IOException {
+    /**
+     * Streams the answer of the instance that holds the bitmap. If it no longer does (it moved since it was
+     * located) the answer is 503, not its 404; if it fails part-way the connection is aborted.
+     */
+    private void proxy(Context ctx, String peer, String suffix) throws Exception {
         String path = bitmapPath(name(ctx, "target"), name(ctx, "node"), name(ctx, "name")) + suffix;
         HttpResponse<InputStream> r = peers.stream(peer, path.endsWith("?") ? path.substring(0, path.length() - 1)
                 : path, auth(ctx));
-        try (InputStream in = r.body(); OutputStream out = timed(ctx.res().getOutputStream())) {
-            ctx.status(r.statusCode());
-            r.headers().firstValue("content-type").ifPresent(ctx::contentType);
-            r.headers().firstValueAsLong("content-length").ifPresent(ctx.res()::setContentLengthLong);
-            in.transferTo(out);
+        try (InputStream in = r.body()) {
+            if (r.statusCode() != 200) {
+                throw new Unavailable("the bitmap moved away from instance " + peer + " (it answered "
+                        + r.statusCode() + ")");
+            }
+            StreamedAnswer.send(ctx, r.headers().firstValue("content-type").orElse("application/octet-stream"),
+                    r.headers().firstValueAsLong("content-length").orElse(-1), responseTimeout, in::transferTo);
         }
     }
 
@@ -246,20 +279,6 @@ final class QueryRoutes {
                     + "than " + MAX_NAME_BYTES + " bytes");
         }
         return v;
-    }
-
-    /** The response body, cut once it has been written for longer than the response timeout. */
-    private OutputStream timed(OutputStream out) {
-        long deadline = System.nanoTime() + responseTimeout.toNanos();
-        return new java.io.FilterOutputStream(out) {
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                if (System.nanoTime() - deadline > 0) {
-                    throw new IOException("the response took longer than " + responseTimeout + "; cut");
-                }
-                out.write(b, off, len);
-            }
-        };
     }
 
     private static boolean isLocal(Context ctx) {

@@ -247,7 +247,8 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
      * {@value #DEFAULT_PRODUCER_BATCH_SIZE} bytes, input buffers to {@value #DEFAULT_BUFFERED_RECORDS} records
      * per partition fed by fetches of up to {@value #DEFAULT_PARTITION_FETCH_BYTES} bytes that wait at most
      * {@value #DEFAULT_FETCH_MAX_WAIT_MS} ms (restore fetches {@value #DEFAULT_RESTORE_FETCH_MAX_WAIT_MS} ms);
-     * tasks do not idle for empty input partitions ({@code max.task.idle.ms=-1}). The properties file
+     * tasks do not idle for empty input partitions ({@code max.task.idle.ms=-1}); Kafka Streams' own topics get
+     * {@value #TOPIC_REPLICATION} as their {@code replication.factor} when it is set. The properties file
      * overrides each of these.
      */
     public Properties streamsProperties() {
@@ -277,6 +278,11 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
         // Kafka 5's default, taken now: without it every start warns about it (the topology has no global
         // stores, so nothing else changes)
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
+        // Kafka Streams' changelog and repartition topics are replicated like the topics the destination creates:
+        // a cluster that runs the application's topics at replication factor 3 must not lose its state with a broker
+        if (extra.containsKey(TOPIC_REPLICATION)) {
+            p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, extra.get(TOPIC_REPLICATION).trim());
+        }
         p.putAll(extra);
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);

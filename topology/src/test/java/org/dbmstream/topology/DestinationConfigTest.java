@@ -44,6 +44,18 @@ class DestinationConfigTest {
     }
 
     @Test
+    void kafkaStreamsOwnTopicsAreReplicatedLikeTheCreatedOnes(@TempDir Path dir) {
+        assertThat(DestinationConfig.defaults("b:1", dir).streamsProperties())
+                .as("unset: Kafka Streams' default (the broker's default.replication.factor)")
+                .doesNotContainKey(StreamsConfig.REPLICATION_FACTOR_CONFIG);
+        assertThat(DestinationConfig.defaults("b:1", dir).withExtra(Map.of(DestinationConfig.TOPIC_REPLICATION, "3"))
+                .streamsProperties()).containsEntry(StreamsConfig.REPLICATION_FACTOR_CONFIG, "3");
+        assertThat(DestinationConfig.defaults("b:1", dir).withExtra(Map.of(DestinationConfig.TOPIC_REPLICATION, "3",
+                StreamsConfig.REPLICATION_FACTOR_CONFIG, "2")).streamsProperties())
+                .as("an explicit replication.factor wins").containsEntry(StreamsConfig.REPLICATION_FACTOR_CONFIG, "2");
+    }
+
+    @Test
     void throughputDefaultsKeepExactlyOnceAndYieldToThePropertiesFile(@TempDir Path dir) {
         Properties p = DestinationConfig.defaults("b:1", dir).streamsProperties();
         assertThat(p).containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.dbmstream.broker.ChildProcesses;
 
 /** A {@code dbm} command in a JVM of its own, with this JVM's classpath; its output appended to a log file. */
 final class ChildJvm {
@@ -24,8 +25,8 @@ final class ChildJvm {
                 "-Xmx" + heap, "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), "org.dbmstream.cli.Dbm"));
         command.addAll(dbmArgs);
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            Process p = ChildProcesses.track(new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start());
             return new ChildJvm(p, log);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start a child JVM", e);
