@@ -16,6 +16,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.dbmstream.serdes.Topics;
+import org.dbmstream.topology.store.StoreNames;
 
 /**
  * Settings of the destination application. The named ones have flags in the CLI; everything else (any
@@ -204,6 +205,17 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
             throw new IllegalArgumentException(IDLE_TIMEOUT + " must be 0 (off) or more: " + v);
         }
         return ms;
+    }
+
+    /** {@link StoreNames#WRITE_BUFFER_BYTES} from the extra properties, else its default. */
+    public long writeBufferBytes() {
+        String v = extra.get(StoreNames.WRITE_BUFFER_BYTES);
+        long bytes = v == null ? StoreNames.DEFAULT_WRITE_BUFFER_BYTES : Long.parseLong(v.trim());
+        if (bytes < 0) {
+            throw new IllegalArgumentException(StoreNames.WRITE_BUFFER_BYTES + " must be 0 (write through) or more: "
+                    + v);
+        }
+        return bytes;
     }
 
     /** {@link #EVENT_COMMIT_INTERVAL} from the extra properties, else its default. */

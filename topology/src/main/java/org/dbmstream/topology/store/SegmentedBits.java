@@ -19,11 +19,11 @@ import org.dbmstream.bitmap.load.ChunkSlots;
  * bitmap's serialized bytes it covers (shorter only at the bitmap's end); an all-zero segment is not
  * stored.
  *
- * <p>Why segments: the store sits behind Kafka Streams' record cache, so the 64 chunks a loading bitmap
+ * <p>Why segments: the store sits behind a {@link WriteBackStore}, so the 64 chunks a loading bitmap
  * writes into one segment become one RocksDB write and one changelog record per commit instead of 64,
- * and the work per chunk is a copy into the cached segment. The segment is patched in place: the cache
+ * and the work per chunk is a copy into the waiting segment. The segment is patched in place: the buffer
  * hands back the array it holds, and whatever sends it on (RocksDB, the changelog producer) copies it
- * before returning. Every patch is followed by a put, so the cache marks the segment dirty.
+ * before returning. Every patch is followed by a put, so the buffer keeps the patched segment.
  *
  * <p>The readers ({@link #forEachSlot}, {@link #forEachRange}) take any read-only view of the store, so
  * interactive queries read bits back the same way the loading task does. Stores written before segments
