@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.dbmstream.broker.StandaloneKafkaBroker;
+import org.dbmstream.cli.process.ChildJvm;
 import org.dbmstream.serdes.Topics;
 import org.dbmstream.source.MigrationInput;
 import org.dbmstream.source.MigrationPublisher;

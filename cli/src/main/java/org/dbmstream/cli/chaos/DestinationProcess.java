@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.dbmstream.cli.process.ChildJvm;
 
 /**
  * One destination instance ({@code dbm destination}) in a child JVM with its own state directory, which
