@@ -31,12 +31,15 @@ final class BenchCommand {
                 + "chunks topic, for bitmaps of 1x, 4x and 16x size, with exactly_once_v2."})
     static final class Topology implements Callable<Integer> {
         @Option(names = "--base-chunks", defaultValue = "" + TopologyBench.DEFAULT_BASE_CHUNKS,
-                description = "BITS chunks of the 1x bitmap (1 KiB of bitmap each; default: ${DEFAULT-VALUE}).")
+                description = "KiB of the 1x bitmap, QEMU's 1 KiB chunks it would take (default: ${DEFAULT-VALUE}).")
         int baseChunks;
+
+        @Mixin
+        ChunkSizeOption chunkSize = new ChunkSizeOption();
 
         @Override
         public Integer call() throws Exception {
-            TopologyBench.run(baseChunks, new PrintStream(System.out, true));
+            TopologyBench.run(baseChunks, chunkSize.orElse(ChunkSize.KAFKA_DEFAULT), new PrintStream(System.out, true));
             return 0;
         }
     }
@@ -47,15 +50,19 @@ final class BenchCommand {
                 + "alike, sending the same record bytes, for bitmaps of 1x, 4x and 16x size."})
     static final class Publish implements Callable<Integer> {
         @Option(names = "--base-chunks", defaultValue = "" + PublishBench.DEFAULT_BASE_CHUNKS,
-                description = "BITS chunks of the 1x bitmap (default: ${DEFAULT-VALUE}).")
+                description = "KiB of the 1x bitmap, QEMU's 1 KiB chunks it would take (default: ${DEFAULT-VALUE}).")
         int baseChunks;
+
+        @Mixin
+        ChunkSizeOption chunkSize = new ChunkSizeOption();
 
         @Option(names = "--transactional", description = "Publish each migration in one transaction.")
         boolean transactional;
 
         @Override
         public Integer call() throws Exception {
-            PublishBench.run(baseChunks, transactional, new PrintStream(System.out, true));
+            PublishBench.run(baseChunks, transactional, chunkSize.orElse(ChunkSize.KAFKA_DEFAULT),
+                    new PrintStream(System.out, true));
             return 0;
         }
     }
@@ -101,9 +108,13 @@ final class BenchCommand {
                 description = "Migrations timed one at a time per case (default: ${DEFAULT-VALUE}).")
         int latencyMigrations;
 
+        @Mixin
+        ChunkSizeOption chunkSize = new ChunkSizeOption();
+
         @Override
         public Integer call() throws Exception {
-            SteadyBench.run(vms, denseVms, latencyMigrations, new PrintStream(System.out, true));
+            SteadyBench.run(vms, denseVms, latencyMigrations, chunkSize.orElse(ChunkSize.KAFKA_DEFAULT),
+                    new PrintStream(System.out, true));
             return 0;
         }
     }
