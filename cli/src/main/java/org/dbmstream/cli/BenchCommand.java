@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.dbmstream.bench.PublishBench;
+import org.dbmstream.bench.ScaleBench;
 import org.dbmstream.bench.SteadyBench;
 import org.dbmstream.bench.TopologyBench;
 import org.dbmstream.bitmap.Granularity;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks on an in-process broker; JSON lines, the last one the summary.",
         subcommands = {BenchCommand.Topology.class, BenchCommand.Publish.class, BenchCommand.Steady.class,
-            BenchCommand.Query.class, BenchCommand.Live.class})
+            BenchCommand.Query.class, BenchCommand.Live.class, BenchCommand.Scale.class})
 final class BenchCommand {
 
     /** The destination topology against a plain consumer reading the same chunks topic. */
@@ -187,6 +188,28 @@ final class BenchCommand {
                     EmbeddedRuntime.deleteQuietly(where);
                 }
             }
+            return 0;
+        }
+    }
+
+    /** One instance holding a fleet's bitmaps: heap, list queries, restart from the state directory. */
+    @Command(name = "scale", mixinStandardHelpOptions = true,
+            description = {"One destination (in-process broker, query API) loaded with TARGETS migrations of "
+                + "BITMAPS-PER-TARGET small bitmaps each (default 10,000 x 10 = 100,000): heap after GC, GET "
+                + "/v1/targets and one target's list (median of 5), state directory size, and the time from a "
+                + "restart on that state directory to ready and to the first complete list."})
+    static final class Scale implements Callable<Integer> {
+        @Option(names = "--targets", defaultValue = "" + ScaleBench.DEFAULT_TARGETS,
+                description = "VMs, one migration each (default: ${DEFAULT-VALUE}).")
+        int targets;
+
+        @Option(names = "--bitmaps-per-target", defaultValue = "" + ScaleBench.DEFAULT_BITMAPS_PER_TARGET,
+                description = "Bitmaps of each migration (default: ${DEFAULT-VALUE}).")
+        int perTarget;
+
+        @Override
+        public Integer call() throws Exception {
+            ScaleBench.run(targets, perTarget, new PrintStream(System.out, true));
             return 0;
         }
     }
