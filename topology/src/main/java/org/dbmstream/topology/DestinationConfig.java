@@ -239,8 +239,10 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
      * {@value #DEFAULT_PRODUCER_BATCH_SIZE} bytes, input buffers to {@value #DEFAULT_BUFFERED_RECORDS} records
      * per partition fed by fetches of up to {@value #DEFAULT_PARTITION_FETCH_BYTES} bytes that wait at most
      * {@value #DEFAULT_FETCH_MAX_WAIT_MS} ms (restore fetches {@value #DEFAULT_RESTORE_FETCH_MAX_WAIT_MS} ms);
-     * tasks do not idle for empty input partitions ({@code max.task.idle.ms=-1}). The properties file
-     * overrides each of these.
+     * tasks do not idle for empty input partitions ({@code max.task.idle.ms=-1}); the main consumer has a
+     * static {@code group.instance.id} derived from host, application id and state directory
+     * ({@link StaticMembership}), so a restart takes its tasks back at once. The properties file overrides
+     * each of these.
      */
     public Properties streamsProperties() {
         Properties p = new Properties();
@@ -279,6 +281,7 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
                         LogAndContinueExceptionHandler.class.getName()));
         p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, deadLetterTopic());
         p.put(Topics.PREFIX_CONFIG, topicPrefix);
+        StaticMembership.apply(p, this);
         return p;
     }
 }
