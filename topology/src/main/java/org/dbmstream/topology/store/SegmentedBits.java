@@ -98,6 +98,39 @@ public final class SegmentedBits {
         store.put(key, seg);
     }
 
+    /**
+     * Stores {@code length} bytes of {@code src} from {@code offset} as the bitmap's serialized bytes from slot
+     * {@code firstSlot} on (a BITS chunk wider than a slot): one read and one write per segment it touches,
+     * not per slot. An all-zero part of a segment not stored leaves it absent; a segment left all zero is
+     * deleted. {@code serializedBytes} sizes new segments as in {@link #putSlot}.
+     */
+    public void putRange(byte[] bitmapKey, long firstSlot, byte[] src, int offset, int length, long serializedBytes) {
+        long firstByte = firstSlot * ChunkSlots.SLOT_BYTES;
+        for (int done = 0; done < length; ) {
+            long at = firstByte + done;
+            long segment = at / SEGMENT_BYTES;
+            int inSegment = (int) (at % SEGMENT_BYTES);
+            int n = Math.min(length - done, SEGMENT_BYTES - inSegment);
+            int from = offset + done;
+            done += n;
+            Bytes key = segmentKey(bitmapKey, segment);
+            byte[] seg = store.get(key);
+            boolean zero = isZero(src, from, from + n);
+            if (seg == null && zero) {
+                continue;
+            }
+            if (seg == null || seg.length < inSegment + n) {
+                seg = grown(seg, inSegment + n, segmentLength(segment, serializedBytes));
+            }
+            System.arraycopy(src, from, seg, inSegment, n);
+            if (zero && isZero(seg, 0, seg.length)) {
+                store.delete(key);
+            } else {
+                store.put(key, seg);
+            }
+        }
+    }
+
     /** Clears slot {@code slot}; a segment left all zero is deleted. */
     public void clearSlot(byte[] bitmapKey, long slot) {
         Bytes key = segmentKey(bitmapKey, slot / SEGMENT_SLOTS);
