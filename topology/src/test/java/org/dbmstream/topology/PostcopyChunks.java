@@ -27,15 +27,8 @@ public record PostcopyChunks(List<Chunk> beforeRun, List<Chunk> afterRun) {
     /** The stream's BITS joined up to {@code width} on each side of the RUN command, as the source republishes them. */
     public static PostcopyChunks of(PostcopyFixture fixture, ChunkSize width) throws Exception {
         PostcopyChunks qemu = of(fixture);
-        return new PostcopyChunks(joined(qemu.beforeRun(), width), joined(qemu.afterRun(), width));
-    }
-
-    private static List<Chunk> joined(List<Chunk> chunks, ChunkSize width) {
-        ChunkCoalescer joiner = new ChunkCoalescer(width);
-        List<Chunk> out = new ArrayList<>();
-        chunks.forEach(c -> out.addAll(joiner.accept(c)));
-        out.addAll(joiner.finish());
-        return out;
+        return new PostcopyChunks(ChunkCoalescer.join(qemu.beforeRun(), width),
+                ChunkCoalescer.join(qemu.afterRun(), width));
     }
 
     public static PostcopyChunks of(PostcopyFixture fixture) throws Exception {

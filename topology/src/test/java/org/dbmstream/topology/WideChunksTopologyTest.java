@@ -78,10 +78,8 @@ class WideChunksTopologyTest {
     @ParameterizedTest
     @ValueSource(strings = {"1K", "2K", "4K", "8K"})
     void qemusStreamJoinedToAnyWidthLoadsToQemusDestinationState(String size) throws Exception {
-        ChunkCoalescer joiner = new ChunkCoalescer(ChunkSize.parse(size));
-        List<Chunk> chunks = new ArrayList<>();
-        QemuStreamChunks.read("mig1-min.stream", MIG1_DISK).forEach(c -> chunks.addAll(joiner.accept(c)));
-        chunks.addAll(joiner.finish());
+        List<Chunk> chunks = ChunkCoalescer.join(QemuStreamChunks.read("mig1-min.stream", MIG1_DISK),
+                ChunkSize.parse(size));
         try (DestinationDriver d = new DestinationDriver()) {
             d.spec("mig1", "mig1");
             d.chunks("mig1", chunks);

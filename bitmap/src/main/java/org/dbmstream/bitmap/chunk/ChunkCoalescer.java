@@ -28,6 +28,15 @@ public final class ChunkCoalescer {
         this.width = width;
     }
 
+    /** All of {@code chunks} joined up to {@code width}, as one stream (nothing held back at the end). */
+    public static List<Chunk> join(List<? extends Chunk> chunks, ChunkSize width) {
+        ChunkCoalescer joiner = new ChunkCoalescer(width);
+        List<Chunk> out = new ArrayList<>(chunks.size());
+        chunks.forEach(c -> out.addAll(joiner.accept(c)));
+        out.addAll(joiner.finish());
+        return out;
+    }
+
     /** Takes the stream's next chunk; returns the chunks ready to go on, in order (none, one or two). */
     public List<Chunk> accept(Chunk chunk) {
         List<Chunk> out = new ArrayList<>(2);

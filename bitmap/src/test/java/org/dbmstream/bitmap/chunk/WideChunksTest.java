@@ -79,7 +79,7 @@ class WideChunksTest {
                     DirtyBitmap b = random(size, g, random);
                     List<MigrationBitmap> two = List.of(new MigrationBitmap("n", "a", true, false, a),
                             new MigrationBitmap("n", "b", false, true, b));
-                    assertThat(joined(chunks(two, ChunkSize.QEMU), width)).as("%s g=%d size=%d", width, g, size)
+                    assertThat(ChunkCoalescer.join(chunks(two, ChunkSize.QEMU), width)).as("%s g=%d size=%d", width, g, size)
                             .isEqualTo(chunks(two, width));
                 }
             }
@@ -125,13 +125,6 @@ class WideChunksTest {
         return out;
     }
 
-    private static List<Chunk> joined(List<Chunk> qemu, ChunkSize width) {
-        ChunkCoalescer c = new ChunkCoalescer(width);
-        List<Chunk> out = new ArrayList<>();
-        qemu.forEach(chunk -> out.addAll(c.accept(chunk)));
-        out.addAll(c.finish());
-        return out;
-    }
 
     /** Runs of set and clear bits, and whole zero stretches, so that ZEROES and data chunks mix. */
     private static DirtyBitmap random(long size, long g, Random random) {
