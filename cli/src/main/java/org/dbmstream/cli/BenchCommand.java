@@ -132,6 +132,10 @@ final class BenchCommand {
                 + "${DEFAULT-VALUE}).")
         int runs;
 
+        @Option(names = "--warmup", defaultValue = "1", description = "Untimed migrations first, as a running "
+                + "service is warm (default: ${DEFAULT-VALUE}).")
+        int warmup;
+
         @Option(names = "--bitmap-mib", defaultValue = "128", description = "Size of the random bitmap in MiB "
                 + "(default: ${DEFAULT-VALUE}).")
         int bitmapMib;
@@ -170,8 +174,9 @@ final class BenchCommand {
             if ((bootstrap == null) != (destinationPid == 0)) {
                 throw new ParameterException(spec.commandLine(), "--bootstrap-servers and --destination-pid go together");
             }
-            if (runs < 1 || bitmapMib < 1) {
-                throw new ParameterException(spec.commandLine(), "--runs and --bitmap-mib must be at least 1");
+            if (runs < 1 || bitmapMib < 1 || warmup < 0) {
+                throw new ParameterException(spec.commandLine(), "--runs and --bitmap-mib must be at least 1, "
+                        + "--warmup at least 0");
             }
             final Granularity g;
             try {
@@ -181,7 +186,7 @@ final class BenchCommand {
             }
             final Path where = dir != null ? dir : Files.createTempDirectory("dbm-bench-live-");
             try {
-                LiveBench.run(new LiveBench.Settings(runs, bitmapMib, g, chunkSize.orElse(ChunkSize.KAFKA_DEFAULT),
+                LiveBench.run(new LiveBench.Settings(warmup, runs, bitmapMib, g, chunkSize.orElse(ChunkSize.KAFKA_DEFAULT),
                         where, bootstrap, destinationPid, applicationId), new PrintStream(System.out, true));
             } finally {
                 if (dir == null && !keep) {

@@ -25,7 +25,8 @@ import org.dbmstream.topology.store.StoreNames;
  * {@code dbm bench live}: a running destination fed from other processes, as an operator runs it. A
  * {@code dbm destination} (with its in-process broker) starts in a child JVM, or an already running one is
  * used; then {@code runs} migrations of the same random bitmap to different targets, each by a {@code dbm
- * migrate} child process, alternating the raw bitmap file and the same bitmap as a QEMU migration stream.
+ * migrate} child process, alternating the raw bitmap file and the same bitmap as a QEMU migration stream,
+ * after {@code warmups} untimed ones (printed, not summarized).
  * Per run it prints the wall time, the bytes the destination's JVM (broker included) wrote to disk, in all,
  * per bitmap byte and per group of threads, and the records the bits store's changelog received per chunk;
  * the summary gives the extremes and the slowest/fastest ratio. Issue 21's defect (every other run writing
@@ -39,6 +40,7 @@ public final class LiveBench {
     private static final double MIB = 1 << 20;
 
     /**
+     * @param warmups         migrations first, untimed (the destination's JIT warms up as in a running service)
      * @param runs            migrations, one after the other
      * @param bitmapMib       size of the random bitmap
      * @param granularity     its granularity (the disk is bitmap bits x granularity)
@@ -48,7 +50,7 @@ public final class LiveBench {
      * @param destinationPid  that destination's process id (its disk writes are measured), with {@code bootstrap}
      * @param applicationId   its application id (names the changelog topic)
      */
-    public record Settings(int runs, int bitmapMib, Granularity granularity, ChunkSize chunkSize, Path dir,
+    public record Settings(int warmups, int runs, int bitmapMib, Granularity granularity, ChunkSize chunkSize, Path dir,
             String bootstrap, long destinationPid, String applicationId) {
     }
 
@@ -105,11 +107,12 @@ public final class LiveBench {
         Map<TopicPartition, Long> offsets = new HashMap<>();
         ChangelogCount.committedSince(bootstrap, changelog, offsets);
         List<Map<String, Object>> rows = new ArrayList<>();
-        for (int run = 1; run <= s.runs(); run++) {
+        for (int run = 1 - s.warmups(); run <= s.runs(); run++) {
+            String target = run < 1 ? "live-warmup-" + (1 - run) : "live-" + run;
             List<String> args = new ArrayList<>(List.of("migrate", "--bootstrap-servers", bootstrap, "--target",
-                    "live-" + run, "--chunk-size", s.chunkSize().toString(), "--timeout", "60m", "--json"));
+                    target, "--chunk-size", s.chunkSize().toString(), "--timeout", "60m", "--json"));
             args.addAll(inputs.migrateInput(run));
-            Path log = s.dir().resolve("migrate-" + run + ".log");
+            Path log = s.dir().resolve("migrate-" + target + ".log");
             ProcessIo.Snapshot before = io.read();
             long t0 = System.nanoTime();
             int exit = ChildJvm.start(log, "1g", args).waitFor();
@@ -120,9 +123,9 @@ public final class LiveBench {
             JsonNode completed = completed(log);
             long chunks = completed == null ? -1 : completed.path("chunks").asLong(-1);
             Map<String, Object> row = new LinkedHashMap<>();
-            row.put("type", "run");
+            row.put("type", run < 1 ? "warmup" : "run");
             row.put("run", run);
-            row.put("input", run % 2 == 1 ? "raw" : "qemu-stream");
+            row.put("input", Math.floorMod(run, 2) == 1 ? "raw" : "qemu-stream");
             row.put("exit", exit);
             row.put("seconds", seconds(nanos));
             row.put("bitmap_mib_per_s", round(inputs.bitmapBytes() / MIB / (nanos / 1e9)));
@@ -143,7 +146,9 @@ public final class LiveBench {
             row.put("changelog_records_per_kib", round(changes.records() * 1024.0 / inputs.bitmapBytes()));
             row.put("result_ok", exit == 0 && completed != null && inputs.sha256().equals(completed.path("sha256").asText()));
             row.put("load_average", loadAverage());
-            rows.add(row);
+            if (run >= 1) {
+                rows.add(row);
+            }
             out.println(JSON.writeValueAsString(row));
         }
         return rows;

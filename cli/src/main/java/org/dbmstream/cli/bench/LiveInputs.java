@@ -69,9 +69,9 @@ record LiveInputs(Path raw, Path stream, long diskSize, Granularity granularity,
         return diskSize / granularity.bytes() / 8;
     }
 
-    /** {@code dbm migrate} arguments for run {@code run}: odd runs the raw file, even runs the QEMU stream. */
+    /** {@code dbm migrate} arguments for run {@code run}: odd runs the raw file, even ones (0 too) the QEMU stream. */
     List<String> migrateInput(int run) {
-        return run % 2 == 1
+        return Math.floorMod(run, 2) == 1
                 ? List.of("--raw", raw.toString(), "--raw-node", NODE, "--raw-name", BITMAP, "--granularity",
                         Long.toString(granularity.bytes()), "--disk-size", Long.toString(diskSize))
                 : List.of(stream.toString());
