@@ -28,6 +28,11 @@ final class LocalReplica {
         return out;
     }
 
+    /** How many bitmaps each target has here (from the query index, no bitmap read). */
+    java.util.Map<String, Long> countsByTarget() {
+        return stores().countsByTarget();
+    }
+
     Optional<StoredBitmaps.Stored> find(String target, String node, String name) {
         return stores().find(target, node, name);
     }

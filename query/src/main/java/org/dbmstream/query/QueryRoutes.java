@@ -41,8 +41,8 @@ final class QueryRoutes {
     }
 
     void targets(Context ctx) throws IOException {
-        Map<String, Long> counts = new TreeMap<>();
-        local.bitmaps(null).forEach(b -> counts.merge(b.target(), 1L, Long::sum));
+        // counted from the query index's keys: 100,000 bitmaps' states read and decoded took seconds
+        Map<String, Long> counts = new TreeMap<>(local.countsByTarget());
         if (!isLocal(ctx)) {
             for (String peer : peers.others()) {
                 for (Map<String, Object> t : JSON.readValue(ok(peers.get(peer, "/v1/targets")), TARGETS)) {
