@@ -9,14 +9,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.dbmstream.export.ReplicaClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,47 +29,44 @@ import picocli.CommandLine.Spec;
             BitmapsCommand.Raw.class, BitmapsCommand.Remove.class})
 final class BitmapsCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     /** Options every subcommand has. */
     static final class Endpoint {
         @Option(names = "--url", defaultValue = "http://localhost:8080", paramLabel = "URL",
                 description = "Base URL of any destination instance (default: ${DEFAULT-VALUE}).")
-        String url;
+        URI url;
 
-        @Option(names = "--json", description = "Print the API's JSON instead of a table.")
-        boolean json;
+        @Option(names = "--timeout", defaultValue = "30s", paramLabel = "DURATION",
+                description = "How long to wait for a connection and for each read, and to retry while the API "
+                    + "answers 503 (default: ${DEFAULT-VALUE}).")
+        Duration timeout;
 
-        InputStream get(String path) throws IOException, InterruptedException {
-            return send("GET", path);
+        @Mixin
+        ApiOptions api;
+
+        private ReplicaClient client;
+
+        ReplicaClient client() {
+            if (client == null) {
+                client = api.client(url, timeout, "--url");
+            }
+            return client;
+        }
+
+        InputStream get(String path) throws IOException {
+            return client().stream("GET", path);
         }
 
         /** Sends the request; the body of a 2xx answer, else an error with the API's message. */
-        InputStream send(String method, String path) throws IOException, InterruptedException {
-            final String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-            final HttpResponse<InputStream> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + path))
-                    .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofInputStream());
-            if (r.statusCode() / 100 != 2) {
-                final byte[] body;
-                try (InputStream in = r.body()) {
-                    body = in.readAllBytes();
-                }
-                String message = new String(body, StandardCharsets.UTF_8);
-                try {
-                    message = JSON.readTree(body).path("error").asText(message);
-                } catch (IOException notJson) {
-                    // keep the body as it is
-                }
-                throw new IllegalStateException(message + " (HTTP " + r.statusCode() + " from " + base + ")");
-            }
-            return r.body();
+        InputStream send(String method, String path) throws IOException {
+            return client().stream(method, path);
         }
+    }
 
-        JsonNode getJson(String path) throws IOException, InterruptedException {
-            try (InputStream in = get(path)) {
-                return JSON.readTree(in);
-            }
-        }
+    /** {@code --json}, for the subcommands that print a table (raw bytes and a removal have none). */
+    static final class JsonOutput {
+        @Option(names = "--json", description = "Print the API's JSON instead of a table.")
+        boolean json;
     }
 
     /** TARGET NODE NAME of one bitmap. */
@@ -86,37 +81,43 @@ final class BitmapsCommand {
         String name;
 
         String path() {
-            return "/v1/targets/" + enc(target) + "/bitmaps/" + enc(node) + "/" + enc(name);
+            return ReplicaClient.bitmapPath(target, node, name);
         }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = "Without TARGET: the targets and how many bitmaps each has; with it: its bitmaps.")
+            description = {"Without TARGET: the targets and how many bitmaps each has; with it: its bitmaps.",
+                "FLAGS: e enabled, r recording, p persistent; -w/--wide or --json for whole sha256 digests."})
     static final class List implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Mixin
         Endpoint endpoint;
+        @Mixin
+        JsonOutput output;
+        @Mixin
+        WideOption wide;
         @Parameters(index = "0", arity = "0..1", paramLabel = "TARGET", description = "A target to list.")
         String target;
 
         @Override
         public Integer call() throws Exception {
             final PrintWriter out = spec.commandLine().getOut();
-            final JsonNode list = endpoint.getJson(target == null ? "/v1/targets" : "/v1/targets/" + enc(target)
-                    + "/bitmaps");
-            if (endpoint.json) {
+            final JsonNode list = target == null ? endpoint.client().targets() : endpoint.client().bitmapList(target);
+            if (output.json) {
                 out.println(list);
             } else if (target == null) {
-                out.printf("%-32s %8s%n", "TARGET", "BITMAPS");
-                list.forEach(t -> out.printf("%-32s %8d%n", t.get("target").asText(), t.get("bitmaps").asLong()));
+                final TextTable table = new TextTable("TARGET", ">BITMAPS");
+                list.forEach(t -> table.add(t.path("target").asText(), t.path("bitmaps").asText()));
+                table.print(out);
             } else {
-                out.printf("%-16s %-24s %-8s %11s %14s %14s %-8s %s%n", "NODE", "NAME", "STATE", "GRANULARITY",
-                        "SIZE", "COUNT", "FLAGS", "SHA256");
-                list.forEach(b -> out.printf("%-16s %-24s %-8s %11d %14d %14s %-8s %s%n", b.get("node").asText(),
-                        b.get("name").asText(), b.get("state").asText(), b.get("granularity").asLong(),
-                        b.get("size").asLong(), b.get("count").isNull() ? "-" : b.get("count").asText(), flags(b),
-                        b.get("sha256").isNull() ? "-" : b.get("sha256").asText()));
+                final TextTable table = new TextTable("NODE", "NAME", "STATE", ">GRAN", ">SIZE", ">COUNT", "FLAGS",
+                        "SHA256");
+                list.forEach(b -> table.add(b.path("node").asText(), b.path("name").asText(), b.path("state").asText(),
+                        ReportPrinter.human(b.path("granularity").asLong()), EventFormat.size(b.path("size").asLong()),
+                        orDash(b.path("count")), flags(b),
+                        TextTable.digest(b.path("sha256").isTextual() ? b.path("sha256").asText() : null, wide.wide)));
+                table.print(out);
             }
             out.flush();
             return 0;
@@ -130,13 +131,15 @@ final class BitmapsCommand {
         @Mixin
         Endpoint endpoint;
         @Mixin
+        JsonOutput output;
+        @Mixin
         BitmapName bitmap;
 
         @Override
         public Integer call() throws Exception {
             final PrintWriter out = spec.commandLine().getOut();
-            final JsonNode b = endpoint.getJson(bitmap.path());
-            if (endpoint.json) {
+            final JsonNode b = endpoint.client().bitmap(bitmap.target, bitmap.node, bitmap.name);
+            if (output.json) {
                 out.println(b);
             } else {
                 b.fields().forEachRemaining(f -> out.printf("%-12s %s%n", f.getKey() + ":",
@@ -154,6 +157,8 @@ final class BitmapsCommand {
         CommandSpec spec;
         @Mixin
         Endpoint endpoint;
+        @Mixin
+        JsonOutput output;
         @Mixin
         BitmapName bitmap;
         @Option(names = "--start", paramLabel = "BYTES", description = "First byte of the window (default: 0).")
@@ -174,9 +179,11 @@ final class BitmapsCommand {
                 query.append(query.length() == 0 ? "?" : "&").append("length=").append(length);
             }
             try (InputStream in = endpoint.get(bitmap.path() + "/extents" + query)) {
-                if (endpoint.json) {
+                if (output.json) {
                     out.flush();
-                    out.println(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                    // streamed: a large bitmap's extents never sit in memory
+                    new java.io.InputStreamReader(in, StandardCharsets.UTF_8).transferTo(out);
+                    out.println();
                 } else {
                     table(in, out);
                 }
@@ -190,10 +197,15 @@ final class BitmapsCommand {
             out.printf("%18s %18s %s%n", "START", "LENGTH", "DIRTY");
             try (JsonParser p = JSON.getFactory().createParser(in)) {
                 if (p.nextToken() != JsonToken.START_ARRAY) {
-                    throw new IOException("not an array of extents");
+                    throw new IOException(endpoint.url + " is not a dbm-stream query API (its extents are not a JSON "
+                            + "array)");
                 }
                 while (p.nextToken() == JsonToken.START_OBJECT) {
                     final JsonNode e = JSON.readTree(p);
+                    if (!e.has("start") || !e.has("length") || !e.has("dirty")) {
+                        throw new IOException(endpoint.url + " is not a dbm-stream query API (an extent without "
+                                + "start, length and dirty)");
+                    }
                     if (!dirtyOnly || e.get("dirty").asBoolean()) {
                         out.printf("%18d %18d %s%n", e.get("start").asLong(), e.get("length").asLong(),
                                 e.get("dirty").asBoolean());
@@ -206,6 +218,8 @@ final class BitmapsCommand {
     @Command(name = "raw", mixinStandardHelpOptions = true,
             description = "A bitmap's bytes in QEMU's layout (bit k = bit k%%8 of byte k/8, LSB first).")
     static final class Raw implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
         @Mixin
         Endpoint endpoint;
         @Mixin
@@ -216,9 +230,16 @@ final class BitmapsCommand {
 
         @Override
         public Integer call() throws Exception {
+            final long written;
             try (InputStream in = endpoint.get(bitmap.path() + "/raw");
                  OutputStream out = "-".equals(output) ? System.out : Files.newOutputStream(Path.of(output))) {
-                in.transferTo(out);
+                written = in.transferTo(out);
+            }
+            if (!"-".equals(output)) {
+                // standard output holds the bytes; a file says on stderr what it got, as export does
+                spec.commandLine().getErr().printf("wrote %d bytes (bitmap '%s' of node '%s' on '%s', QEMU's layout) "
+                        + "to %s%n", written, bitmap.name, bitmap.node, bitmap.target, output);
+                spec.commandLine().getErr().flush();
             }
             return 0;
         }
@@ -238,7 +259,7 @@ final class BitmapsCommand {
         @Override
         public Integer call() throws Exception {
             try (InputStream in = endpoint.send("DELETE", bitmap.path())) {
-                in.readAllBytes();
+                in.readNBytes(4096);
             }
             spec.commandLine().getOut().printf("Removed bitmap '%s' of node '%s' on '%s'%n", bitmap.name, bitmap.node,
                     bitmap.target);
@@ -248,11 +269,11 @@ final class BitmapsCommand {
     }
 
     private static String flags(JsonNode b) {
-        return (b.get("enabled").asBoolean() ? "e" : "-") + (b.get("recording").asBoolean() ? "r" : "-")
-                + (b.get("persistent").asBoolean() ? "p" : "-");
+        return (b.path("enabled").asBoolean() ? "e" : "-") + (b.path("recording").asBoolean() ? "r" : "-")
+                + (b.path("persistent").asBoolean() ? "p" : "-");
     }
 
-    private static String enc(String segment) {
-        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+    private static String orDash(JsonNode n) {
+        return n.isNull() || n.isMissingNode() ? "-" : n.asText();
     }
 }

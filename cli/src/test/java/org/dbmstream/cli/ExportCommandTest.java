@@ -87,7 +87,8 @@ class ExportCommandTest {
         final Run unreachable = dbm("export", "--replica", "http://127.0.0.1:9", "--target", "t", "--timeout", "5s",
                 "-o", stream.toString());
         assertThat(unreachable.exit()).as(unreachable.err()).isEqualTo(1);
-        assertThat(unreachable.err()).contains("cannot reach the replica API");
+        assertThat(unreachable.err()).contains("cannot reach the dbm-stream query API at http://127.0.0.1:9")
+                .contains("--replica URL");
         final Run broken = dbm("export", QemuTestData.file("images/img-broken.qcow2.gz").toString(), "-o",
                 stream.toString());
         assertThat(broken.exit()).isEqualTo(1);
@@ -108,6 +109,18 @@ class ExportCommandTest {
         // the image is checked once QEMU is found; without QEMU the error names the packages to install
         assertThat(missing.err()).containsAnyOf("missing.qcow2 does not exist; create it first: qemu-img create",
                 "install Debian's qemu-system-x86 and qemu-utils");
+        assertThat(Files.list(tmp)).isEmpty();
+    }
+
+    @Test
+    void intoQcow2RefusesBitmapsOfTwoNodesBeforeWritingAnything(@TempDir final Path tmp) throws Exception {
+        final Run two = dbm("export", QemuTestData.file("images/img1.qcow2.gz").toString(),
+                QemuTestData.file("images/img2.qcow2.gz").toString(), "--into-qcow2", tmp.resolve("x.qcow2").toString());
+
+        assertThat(two.exit()).isEqualTo(2);
+        assertThat(two.err()).startsWith("dbm export: --into-qcow2 stores the bitmaps of one node into one image, but "
+                + "the export selects the nodes img1, img2: choose one with --node (replica) or --mapping; nothing "
+                + "was written\n").doesNotContain("wrote").doesNotContain("starting");
         assertThat(Files.list(tmp)).isEmpty();
     }
 }

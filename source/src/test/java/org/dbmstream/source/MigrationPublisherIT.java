@@ -28,6 +28,7 @@ import org.dbmstream.broker.testing.KafkaBrokerExtension;
 import org.dbmstream.schemas.MigrationSpec;
 import org.dbmstream.serdes.DbmSerdes;
 import org.dbmstream.serdes.Topics;
+import org.dbmstream.testkit.CapturedLogs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,7 +68,7 @@ class MigrationPublisherIT {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         PublishResult result;
         try (MigrationPublisher p = new MigrationPublisher(settings(broker, t).transactional(true).build())) {
-            result = p.publish(request, ProgressRenderers.lines(new PrintStream(log, true, StandardCharsets.UTF_8),
+            result = p.publish(request, new LineProgressRenderer(new PrintStream(log, true, StandardCharsets.UTF_8),
                     Duration.ofSeconds(1)));
         }
         assertThat(result.bitmaps()).extracting(PublishedBitmap::bitmapName)
@@ -226,7 +227,8 @@ class MigrationPublisherIT {
                 }
             }
         };
-        try (MigrationPublisher p = new MigrationPublisher(settings(broker, t).transactional(true).build())) {
+        try (CapturedLogs logs = CapturedLogs.of(MigrationPublisher.class);
+                MigrationPublisher p = new MigrationPublisher(settings(broker, t).transactional(true).build())) {
             // QEMU's 1 KiB chunks: 64 of them, so the 20th record is midway
             assertThatThrownBy(() -> p.publish(MigrationRequest.builder().migrationId("aborted")
                     .chunkSize(ChunkSize.QEMU).input(randomBitmap("r1", 64 * 1024, 3)).build(), failing))
@@ -234,6 +236,8 @@ class MigrationPublisherIT {
             PublishResult ok = p.publish(MigrationRequest.builder().migrationId("after")
                     .input(randomBitmap("r1", 8 * 1024, 4)).build(), PublishListener.NONE);
             assertThat(ChunkTopic.chunks(broker.bootstrapServers(), t.chunks(), "after")).hasSize((int) ok.records() - 1);
+            assertThat(logs.warnings()).contains("aborted the transaction of migration aborted: none of its chunks "
+                    + "became visible");
         }
         assertThat(ChunkTopic.chunks(broker.bootstrapServers(), t.chunks(), "aborted")).isEmpty();
     }
@@ -265,11 +269,14 @@ class MigrationPublisherIT {
                 good.serializeInto(firstBit, bits, dst, offset);
             }
         };
-        try (MigrationPublisher p = new MigrationPublisher(settings(broker, t).build())) {
+        try (CapturedLogs logs = CapturedLogs.of(MigrationPublisher.class);
+                MigrationPublisher p = new MigrationPublisher(settings(broker, t).build())) {
             // QEMU's 1 KiB chunks: 16 reads of the bitmap, the fourth fails
             assertThatThrownBy(() -> p.publish(MigrationRequest.builder().migrationId("half").chunkSize(ChunkSize.QEMU)
                     .input(new MigrationInput.InMemoryBitmap("disk0", "b0", breaking, true, true)).build(),
                     PublishListener.NONE)).hasMessageContaining("bitmap table cluster 7 unreadable");
+            assertThat(logs.warnings()).singleElement().asString().startsWith("published a cancel of migration half: ")
+                    .contains("bitmap table cluster 7 unreadable");
         }
         List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> specs =
                 ChunkTopic.readAll(broker.bootstrapServers(), t.migrations(), "read_committed");

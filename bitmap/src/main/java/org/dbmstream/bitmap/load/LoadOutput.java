@@ -12,4 +12,11 @@ public interface LoadOutput {
      * {@link BitmapLoader#switchover} (the topology broadcasts it, as a cancel).
      */
     void switchedOver(Migration migration);
+
+    /**
+     * The chunk was ignored, for the reason {@code why} (e.g. a chunk after its bitmap's COMPLETE): the caller,
+     * which knows where the chunk came from, says so.
+     */
+    default void ignored(Migration migration, String why) {
+    }
 }

@@ -38,8 +38,11 @@ final class ChaosRun {
 
     /** The run's figures; {@link ChaosTally.Counts#clean()} says whether it passed. */
     record Result(int migrations, int bitmaps, int kills, int brokerRestarts, int publisherKills, int publishRetries,
-            int destinationErrors, long unfinished, ChaosTally.Counts counts, double seconds) {
+            int destinationErrors, long unfinished, ChaosTally.Counts counts) {
     }
+
+    /** How often the wait for the final events says how far it is. */
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
 
     private final Settings settings;
     private final PrintWriter log;
@@ -59,7 +62,6 @@ final class ChaosRun {
     }
 
     Result run() throws Exception {
-        long t0 = System.nanoTime();
         Path dir = settings.dir();
         Files.createDirectories(dir.resolve("bitmaps"));
         ChaosPlan planner = new ChaosPlan(settings.seed(), dir.resolve("bitmaps"));
@@ -102,11 +104,21 @@ final class ChaosRun {
                     kills.get(), brokerRestarts);
             ChaosTally tally = new ChaosTally();
             try (EventReader reader = new EventReader(bootstrap, new Topics(PREFIX))) {
-                long deadline = System.nanoTime() + settings.timeout().toNanos();
+                long start = System.nanoTime();
+                long deadline = start + settings.timeout().toNanos();
+                long nextReport = start + PROGRESS_EVERY.toNanos();
                 while (tally.unfinished(plan) > 0 && System.nanoTime() < deadline) {
                     reader.poll(tally);
                     healBroken();
+                    if (System.nanoTime() >= nextReport) {
+                        nextReport += PROGRESS_EVERY.toNanos();
+                        progress("%d of %d migrations have their final event (%d s of --timeout %d s)",
+                                plan.size() - tally.unfinished(plan), plan.size(),
+                                (System.nanoTime() - start) / 1_000_000_000L, settings.timeout().toSeconds());
+                    }
                 }
+                progress("%d of %d migrations have their final event; reading 5 s more for duplicates",
+                        plan.size() - tally.unfinished(plan), plan.size());
                 // anything still coming (duplicates) arrives within a few seconds of the last final event
                 long settle = System.nanoTime() + Duration.ofSeconds(5).toNanos();
                 while (System.nanoTime() < settle) {
@@ -116,9 +128,9 @@ final class ChaosRun {
             ChaosTally.Counts counts = tally.judge(plan);
             counts.notes.forEach(n -> progress("%s", n));
             return new Result(plan.size(), bitmaps, kills.get(), brokerRestarts, publisherKills, publishRetries.get(),
-                    destinationErrors,
-                    tally.unfinished(plan), counts, (System.nanoTime() - t0) / 1e9);
+                    destinationErrors, tally.unfinished(plan), counts);
         } finally {
+            progress("stopping %d destination instances and the broker", destinations.size());
             for (DestinationProcess d : destinations) {
                 d.stop();
             }
