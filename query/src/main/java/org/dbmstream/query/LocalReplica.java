@@ -49,6 +49,11 @@ final class LocalReplica {
         });
     }
 
+    /** How many bitmaps each target has here (from the query index, no bitmap read). */
+    Covered<java.util.Map<String, Long>> countsByTarget() {
+        return read(StoredBitmaps::countsByTarget);
+    }
+
     Covered<Optional<StoredBitmaps.Stored>> find(String target, String node, String name) {
         return read(stores -> stores.find(target, node, name));
     }

@@ -51,9 +51,9 @@ final class QueryRoutes {
     }
 
     void targets(Context ctx) throws IOException {
-        Map<String, Long> counts = new TreeMap<>();
-        LocalReplica.Covered<List<BitmapView>> mine = local.bitmaps(null);
-        mine.value().forEach(b -> counts.merge(b.target(), 1L, Long::sum));
+        // counted from the query index's keys: 100,000 bitmaps' states read and decoded took seconds
+        LocalReplica.Covered<Map<String, Long>> mine = local.countsByTarget();
+        Map<String, Long> counts = new TreeMap<>(mine.value());
         Coverage coverage = coverage(ctx, mine.partitions());
         if (!isLocal(ctx)) {
             for (Peers.Peer peer : peers.others()) {

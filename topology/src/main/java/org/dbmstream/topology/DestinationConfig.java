@@ -15,6 +15,7 @@ import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.streams.StreamsConfig;
 import org.dbmstream.serdes.Topics;
+import org.dbmstream.topology.store.StoreNames;
 
 /**
  * Settings of the destination application. The named ones have flags in the CLI; everything else (any
@@ -220,6 +221,17 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
         return intervalMs(UPDATE_INTERVAL, DEFAULT_UPDATE_INTERVAL_MS);
     }
 
+    /** {@link StoreNames#WRITE_BUFFER_BYTES} from the extra properties, else its default. */
+    public long writeBufferBytes() {
+        String v = extra.get(StoreNames.WRITE_BUFFER_BYTES);
+        long bytes = v == null ? StoreNames.DEFAULT_WRITE_BUFFER_BYTES : Long.parseLong(v.trim());
+        if (bytes < 0) {
+            throw new IllegalArgumentException(StoreNames.WRITE_BUFFER_BYTES + " must be 0 (write through) or more: "
+                    + v);
+        }
+        return bytes;
+    }
+
     /** {@link #EVENT_COMMIT_INTERVAL} from the extra properties, else its default. */
     public long eventCommitIntervalMs() {
         return intervalMs(EVENT_COMMIT_INTERVAL, DEFAULT_EVENT_COMMIT_INTERVAL_MS);
@@ -248,8 +260,10 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
      * per partition fed by fetches of up to {@value #DEFAULT_PARTITION_FETCH_BYTES} bytes that wait at most
      * {@value #DEFAULT_FETCH_MAX_WAIT_MS} ms (restore fetches {@value #DEFAULT_RESTORE_FETCH_MAX_WAIT_MS} ms);
      * tasks do not idle for empty input partitions ({@code max.task.idle.ms=-1}); Kafka Streams' own topics get
-     * {@value #TOPIC_REPLICATION} as their {@code replication.factor} when it is set. The properties file
-     * overrides each of these.
+     * {@value #TOPIC_REPLICATION} as their {@code replication.factor} when it is set; the main consumer has a
+     * static {@code group.instance.id} derived from host, application id and state directory
+     * ({@link StaticMembership}), so a restart takes its tasks back at once. The properties file overrides
+     * each of these.
      */
     public Properties streamsProperties() {
         Properties p = new Properties();
@@ -293,6 +307,7 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
                         DeadLetterHandler.class.getName()));
         p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, deadLetterTopic());
         p.put(Topics.PREFIX_CONFIG, topicPrefix);
+        StaticMembership.apply(p, this);
         return p;
     }
 }

@@ -83,6 +83,23 @@ class DestinationConfigTest {
     }
 
     @Test
+    void aRestartedInstanceKeepsItsStaticMembershipIdOthersDoNot(@TempDir Path dir) throws Exception {
+        String key = "main.consumer.group.instance.id";
+        String id = DestinationConfig.defaults("b:1", dir).streamsProperties().getProperty(key);
+        assertThat(id).startsWith("dbm-").isEqualTo(DestinationConfig.defaults("b:1", dir).streamsProperties()
+                .getProperty(key));
+        assertThat(DestinationConfig.defaults("b:1", Files.createDirectory(dir.resolve("other"))).streamsProperties()
+                .getProperty(key)).isNotEqualTo(id);
+        assertThat(DestinationConfig.defaults("b:1", dir).withApplicationId("other").streamsProperties()
+                .getProperty(key)).isNotEqualTo(id);
+        // a configured id (the Helm chart's pod name) wins; the default can be turned off
+        assertThat(DestinationConfig.defaults("b:1", dir).withExtra(Map.of("group.instance.id", "pod-0"))
+                .streamsProperties()).doesNotContainKey(key).containsEntry("group.instance.id", "pod-0");
+        assertThat(DestinationConfig.defaults("b:1", dir).withExtra(Map.of("dbm.static.membership", "false"))
+                .streamsProperties()).doesNotContainKey(key);
+    }
+
+    @Test
     void specsAreReadAheadWhenTurnedOn(@TempDir Path dir) {
         assertThat(DestinationConfig.defaults("b:1", dir).specReadAhead()).isFalse();
         assertThat(DestinationConfig.defaults("b:1", dir).withExtra(Map.of(DestinationConfig.SPEC_READ_AHEAD, " TRUE"))

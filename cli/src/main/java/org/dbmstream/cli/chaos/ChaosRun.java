@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.dbmstream.cli.process.ChildJvm;
 import org.dbmstream.query.AccessFile;
 import org.dbmstream.serdes.Topics;
 import org.dbmstream.source.MigrationInput;

@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.dbmstream.cli.process.ChildJvm;
 
 /**
  * One destination instance ({@code dbm destination}) in a child JVM with its own state directory, which
