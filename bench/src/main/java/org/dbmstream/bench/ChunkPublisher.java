@@ -11,6 +11,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.dbmstream.bitmap.chunk.Chunk;
+import org.dbmstream.bitmap.chunk.ChunkSize;
 import org.dbmstream.bitmap.chunk.MigrationBitmap;
 import org.dbmstream.bitmap.chunk.MigrationSequencer;
 import org.dbmstream.schemas.ChunkKey;
@@ -36,11 +37,12 @@ final class ChunkPublisher implements AutoCloseable {
     }
 
     private final Topics topics;
+    private final ChunkSize chunkSize;
     private final KafkaProducer<String, MigrationSpec> specs;
     private final KafkaProducer<ChunkKey, ChunkValue> chunks;
 
-    /** Producers kept open for many migrations (a running source). */
-    ChunkPublisher(String bootstrap, Topics topics) {
+    /** Producers kept open for many migrations (a running source), BITS chunks of {@code chunkSize}. */
+    ChunkPublisher(String bootstrap, Topics topics, ChunkSize chunkSize) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -49,15 +51,16 @@ final class ChunkPublisher implements AutoCloseable {
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
         Map<String, Object> serdeConfig = Map.of();
         this.topics = topics;
+        this.chunkSize = chunkSize;
         this.specs = new KafkaProducer<>(p, new StringSerializer(), DbmSerdes.migrationSpec(serdeConfig).serializer());
         this.chunks = new KafkaProducer<>(p, DbmSerdes.chunkKey(serdeConfig).serializer(),
                 DbmSerdes.chunkValue(serdeConfig).serializer());
     }
 
-    /** Publishes one migration with producers of its own. */
+    /** Publishes one migration with producers of its own, BITS chunks of {@code chunkSize}. */
     static Published publish(String bootstrap, Topics topics, String migration, String target,
-            List<MigrationBitmap> bitmaps) {
-        try (ChunkPublisher publisher = new ChunkPublisher(bootstrap, topics)) {
+            List<MigrationBitmap> bitmaps, ChunkSize chunkSize) {
+        try (ChunkPublisher publisher = new ChunkPublisher(bootstrap, topics, chunkSize)) {
             return publisher.send(migration, target, bitmaps);
         }
     }
@@ -69,7 +72,7 @@ final class ChunkPublisher implements AutoCloseable {
         specs.send(new ProducerRecord<>(topics.migrations(), migration, spec));
         specs.flush();
         Map<ChunkKey, Long> sequence = new HashMap<>();
-        MigrationSequencer sequencer = new MigrationSequencer(bitmaps);
+        MigrationSequencer sequencer = new MigrationSequencer(bitmaps, chunkSize);
         java.util.function.Consumer<Chunk> sink = chunk -> {
             ChunkKey key = ChunkRecords.keyOf(migration, chunk);
             long seq = sequence.merge(key, 1L, Long::sum) - 1;

@@ -18,6 +18,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.dbmstream.bitmap.DirtyBitmap;
 import org.dbmstream.bitmap.Granularity;
 import org.dbmstream.bitmap.SerializedBitmap;
+import org.dbmstream.bitmap.chunk.ChunkSize;
 import org.dbmstream.broker.EmbeddedKafkaBroker;
 import org.dbmstream.serdes.Topics;
 import org.dbmstream.source.MigrationInput;
@@ -42,12 +43,14 @@ import org.dbmstream.source.PublisherSettings;
  * best round of each side counts. The bitmap's serialized bytes are made before timing and held in
  * memory (the form in which qcow2 images and raw files hand them to the publisher), so making the bits
  * costs neither side. Prints one JSON line per size and a last summary line with {@code mib_per_s},
- * {@code plain_mib_per_s} and {@code ratio} (ours / plain). A benchmark, never a test. See
- * {@code source/README.md} for what the figures mean.
+ * {@code plain_mib_per_s} (record bytes per second), {@code bitmap_mib_per_s} / {@code plain_bitmap_mib_per_s}
+ * (bitmap bytes per second) and {@code ratio} (ours / plain). The sizes run at the chosen chunk width (8 KiB by
+ * default), then again at QEMU's 1 KiB, whose figures the summary reports beside them ({@code at_1k}). A
+ * benchmark, never a test. See {@code source/README.md} for what the figures mean.
  */
 public final class PublishBench {
 
-    /** Chunks of the 1x bitmap (each BITS chunk carries up to 1 KiB of bitmap). */
+    /** KiB of the 1x bitmap: QEMU's 1 KiB chunks it would take (fewer at a wider chunk size). */
     public static final int DEFAULT_BASE_CHUNKS = 4096;
     /** Timed rounds per size (ours and plain, in turn first); the best of each side counts. */
     static final int ROUNDS = 5;
@@ -60,51 +63,65 @@ public final class PublishBench {
     private PublishBench() {
     }
 
-    /** Entry point. Arguments, all optional: chunks of the 1x bitmap, then {@code transactional}. */
+    /** Entry point. Arguments, all optional: KiB of the 1x bitmap, then {@code transactional}, then a chunk size. */
     public static void main(String[] args) throws Exception {
         int base = args.length > 0 ? Integer.parseInt(args[0]) : DEFAULT_BASE_CHUNKS;
         boolean transactional = args.length > 1 && args[1].equals("transactional");
-        run(base, transactional, System.out);
+        ChunkSize width = args.length > 2 ? ChunkSize.parse(args[2]) : ChunkSize.KAFKA_DEFAULT;
+        run(base, transactional, width, System.out);
     }
 
     /**
      * Runs the benchmark, printing JSON lines to {@code out}.
      *
-     * @param baseChunks    chunks of the 1x bitmap
+     * @param baseChunks    KiB of the 1x bitmap (QEMU's chunks it would take)
      * @param transactional publish each migration in one transaction (as {@code dbm migrate --transactional})
+     * @param width         bitmap per BITS chunk; the sizes run again at QEMU's 1 KiB unless that is it
      * @return the summary object (also the last line printed)
      */
-    public static Map<String, Object> run(int baseChunks, boolean transactional, PrintStream out) throws Exception {
+    public static Map<String, Object> run(int baseChunks, boolean transactional, ChunkSize width, PrintStream out)
+            throws Exception {
         if (baseChunks < 1) {
             throw new IllegalArgumentException("base chunk count must be at least 1: " + baseChunks);
         }
         List<Map<String, Object>> rows = new ArrayList<>();
+        List<Map<String, Object>> qemuRows = new ArrayList<>();
         try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker().start()) {
             // an untimed 1x size first, all rounds: JIT and broker warm-up are charged to neither side
-            Map<String, Object> warmup = runSize(broker, 0, baseChunks, transactional, ROUNDS);
+            Map<String, Object> warmup = runSize(broker, 0, baseChunks, transactional, ROUNDS, width);
             warmup.put("type", "warmup");
             out.println(json(warmup));
-            for (int factor : FACTORS) {
-                Map<String, Object> row = runSize(broker, factor, (long) baseChunks * factor, transactional, ROUNDS);
-                rows.add(row);
-                out.println(json(row));
+            for (ChunkSize w : width.isQemu() ? List.of(width) : List.of(width, ChunkSize.QEMU)) {
+                for (int factor : FACTORS) {
+                    Map<String, Object> row = runSize(broker, factor, (long) baseChunks * factor, transactional,
+                            ROUNDS, w);
+                    (w == width ? rows : qemuRows).add(row);
+                    out.println(json(row));
+                }
             }
         }
         Map<String, Object> summary = summarize(rows, transactional);
+        summary.put("chunk_size", width.toString());
+        if (!qemuRows.isEmpty()) {
+            Map<String, Object> qemu = summarize(qemuRows, transactional);
+            summary.put("at_1k", qemu);
+            summary.put("bitmap_mib_per_s_over_1k", round(((Number) summary.get("bitmap_mib_per_s")).doubleValue()
+                    / ((Number) qemu.get("bitmap_mib_per_s")).doubleValue()));
+        }
         out.println(json(summary));
         return summary;
     }
 
     private static Map<String, Object> runSize(EmbeddedKafkaBroker broker, int factor, long chunks,
-            boolean transactional, int rounds) {
-        Topics topics = new Topics("pub" + factor + ".");
+            boolean transactional, int rounds, ChunkSize width) {
+        Topics topics = new Topics("pub" + factor + "-" + width + ".");
         String plainTopic = topics.prefix() + "plain";
         broker.createTopics(PARTITIONS, topics.chunks(), plainTopic);
         broker.createTopic(topics.migrations(), PARTITIONS, Map.of("cleanup.policy", "compact"));
         SerializedBitmap bits = materialize(new SyntheticBitmap(chunks * 8192L * GRANULARITY.bytes(), GRANULARITY,
                 factor + 1));
-        MigrationRequest request = MigrationRequest.builder().migrationId("bench-" + factor + "x").target("bench")
-                .input(new MigrationInput.InMemoryBitmap("disk0", "bench", bits, true, true)).build();
+        MigrationRequest request = MigrationRequest.builder().migrationId("bench-" + factor + "x-" + width)
+                .target("bench").chunkSize(width).input(new MigrationInput.InMemoryBitmap("disk0", "bench", bits, true, true)).build();
         PublisherSettings settings = PublisherSettings.builder(broker.bootstrapServers()).topics(topics)
                 .sourceId("bench-" + factor).transactional(transactional).build();
 
@@ -145,14 +162,18 @@ public final class PublishBench {
         long bestPlain = min(plain);
         double mib = bytes / (1024.0 * 1024);
         Map<String, Object> row = new LinkedHashMap<>();
+        double bitmapMib = bits.bitCount() / 8.0 / (1024 * 1024);
         row.put("type", "size");
         row.put("factor", factor);
+        row.put("chunk_size", width.toString());
         row.put("records", records.size());
         row.put("record_mib", round(mib));
-        row.put("bitmap_mib", round(bits.bitCount() / 8.0 / (1024 * 1024)));
+        row.put("bitmap_mib", round(bitmapMib));
         row.put("rounds", rounds);
         row.put("mib_per_s", round(mib / (bestOurs / 1e9)));
         row.put("plain_mib_per_s", round(mib / (bestPlain / 1e9)));
+        row.put("bitmap_mib_per_s", round(bitmapMib / (bestOurs / 1e9)));
+        row.put("plain_bitmap_mib_per_s", round(bitmapMib / (bestPlain / 1e9)));
         row.put("ratio", round((double) bestPlain / bestOurs));
         row.put("records_per_s", round(records.size() / (bestOurs / 1e9)));
         row.put("plain_records_per_s", round(records.size() / (bestPlain / 1e9)));
@@ -222,6 +243,7 @@ public final class PublishBench {
     @SuppressWarnings("unchecked")
     private static Map<String, Object> summarize(List<Map<String, Object>> rows, boolean transactional) {
         double mib = 0;
+        double bitmapMib = 0;
         double ours = 0;
         double plain = 0;
         double medianOurs = 0;
@@ -231,6 +253,7 @@ public final class PublishBench {
             medianPlain += median((List<Double>) r.get("plain_ms"));
             double m = ((Number) r.get("record_mib")).doubleValue();
             mib += m;
+            bitmapMib += ((Number) r.get("bitmap_mib")).doubleValue();
             ours += m / ((Number) r.get("mib_per_s")).doubleValue();
             plain += m / ((Number) r.get("plain_mib_per_s")).doubleValue();
         }
@@ -243,6 +266,9 @@ public final class PublishBench {
         s.put("record_mib", round(mib));
         s.put("mib_per_s", round(mib / ours));
         s.put("plain_mib_per_s", round(mib / plain));
+        s.put("bitmap_mib", round(bitmapMib));
+        s.put("bitmap_mib_per_s", round(bitmapMib / ours));
+        s.put("plain_bitmap_mib_per_s", round(bitmapMib / plain));
         s.put("ratio", round(plain / ours));
         // the same from each side's median round: far from "ratio" when load from elsewhere hit the rounds
         s.put("median_ratio", round(medianPlain / medianOurs));

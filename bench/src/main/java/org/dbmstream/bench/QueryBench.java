@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.streams.StreamsConfig;
 import org.dbmstream.bitmap.Granularity;
+import org.dbmstream.bitmap.chunk.ChunkSize;
 import org.dbmstream.bitmap.chunk.MigrationBitmap;
 import org.dbmstream.broker.EmbeddedKafkaBroker;
 import org.dbmstream.query.QueryingDestination;
@@ -71,7 +72,7 @@ public final class QueryBench {
         long bits = (long) mib << 23;
         StripedBitmap striped = new StripedBitmap(bits * GRANULARITY.bytes(), GRANULARITY);
         ChunkPublisher.publish(broker.bootstrapServers(), topics, "bench-large", "bench",
-                List.of(new MigrationBitmap("disk0", "large", true, true, striped)));
+                List.of(new MigrationBitmap("disk0", "large", true, true, striped)), ChunkSize.KAFKA_DEFAULT);
         String path = d.baseUrl() + "/v1/targets/bench/bitmaps/disk0/large";
         awaitComplete(path);
         Map<String, Object> row = new LinkedHashMap<>();
@@ -102,7 +103,8 @@ public final class QueryBench {
         for (int i = 0; i < count; i++) {
             bitmaps.add(new MigrationBitmap("disk" + (i % 8), "bitmap-" + i, true, true, small));
         }
-        ChunkPublisher.publish(broker.bootstrapServers(), topics, "bench-list", "fleet", bitmaps);
+        ChunkPublisher.publish(broker.bootstrapServers(), topics, "bench-list", "fleet", bitmaps,
+                ChunkSize.KAFKA_DEFAULT);
         String url = d.baseUrl() + "/v1/targets/fleet/bitmaps";
         long deadline = System.nanoTime() + LOAD_TIMEOUT.toNanos();
         while (completeCount(url) < count) {

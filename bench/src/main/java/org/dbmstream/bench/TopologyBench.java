@@ -17,6 +17,7 @@ import org.dbmstream.bitmap.BitmapDigest;
 import org.dbmstream.bitmap.DirtyBitmap;
 import org.dbmstream.bitmap.Granularity;
 import org.dbmstream.bitmap.SerializedBitmap;
+import org.dbmstream.bitmap.chunk.ChunkSize;
 import org.dbmstream.bitmap.chunk.MigrationBitmap;
 import org.dbmstream.broker.EmbeddedKafkaBroker;
 import org.dbmstream.serdes.Topics;
@@ -29,7 +30,10 @@ import org.dbmstream.topology.DestinationConfig;
  * MigrationCompleted event. A second series does the same for migrations of 1, 100 and 10,000
  * one-chunk bitmaps (cost and memory per bitmap). Prints one JSON line per case and a final summary
  * line with {@code chunks_per_s}, {@code plain_chunks_per_s} and {@code ratio} (ours / baseline) over the
- * sizes, the time per chunk and heap per size and per bitmap count.
+ * sizes, the time per chunk and heap per size and per bitmap count. Every figure in chunks per second has
+ * its twin in bitmap MiB per second ({@code *_mib_per_s}). The cases publish chunks of the chosen width (8 KiB
+ * by default); the sizes then run again at QEMU's 1 KiB (the destination and both baselines, once each), and
+ * the summary reports those figures beside the others ({@code at_1k}, {@code mib_per_s_over_1k}).
  *
  * <p>The floors that bound {@code ratio}, measured in the same run: the baselines (tuned plain consumer,
  * no-op Kafka Streams) run {@value #BASELINE_RUNS} times per size, the fastest counting; the decode floor
@@ -41,8 +45,10 @@ import org.dbmstream.topology.DestinationConfig;
  */
 public final class TopologyBench {
 
-    /** Chunks of the 1x bitmap (each BITS chunk covers 1 KiB of bitmap). */
+    /** KiB of the 1x bitmap: the QEMU chunks (1 KiB each) it would take; fewer at a wider chunk size. */
     public static final int DEFAULT_BASE_CHUNKS = 8192;
+    /** The setting ({@code key=value} of {@link #main}) that chooses the chunk width; not passed to the destination. */
+    public static final String CHUNK_SIZE_SETTING = "chunk.size";
     private static final int[] FACTORS = {1, 4, 16};
     /** Bitmap counts of the second series (DESIGN.md section 8: 1, 100, 10,000 bitmaps). */
     private static final int[] COUNTS = {1, 100, 10_000};
@@ -58,8 +64,9 @@ public final class TopologyBench {
     }
 
     /**
-     * Entry point. Arguments, all optional: the number of chunks of the 1x bitmap, then
-     * {@code key=value} settings passed to the destination (Kafka Streams or client settings).
+     * Entry point. Arguments, all optional: KiB of the 1x bitmap, then {@code key=value} settings passed to
+     * the destination (Kafka Streams or client settings), except {@value #CHUNK_SIZE_SETTING} (1K, 2K, 4K or
+     * 8K: the chunk width the cases publish).
      */
     public static void main(String[] args) throws Exception {
         int base = args.length > 0 ? Integer.parseInt(args[0]) : DEFAULT_BASE_CHUNKS;
@@ -71,34 +78,37 @@ public final class TopologyBench {
             }
             settings.put(args[i].substring(0, eq), args[i].substring(eq + 1));
         }
-        run(base, settings, System.out);
+        String width = settings.remove(CHUNK_SIZE_SETTING);
+        run(base, width == null ? ChunkSize.KAFKA_DEFAULT : ChunkSize.parse(width), settings, System.out);
     }
 
-    /** Runs the benchmark with the destination's defaults; see {@link #run(int, Map, PrintStream)}. */
-    public static Map<String, Object> run(int baseChunks, PrintStream out) throws Exception {
-        return run(baseChunks, Map.of(), out);
+    /** Runs the benchmark with the destination's defaults; see {@link #run(int, ChunkSize, Map, PrintStream)}. */
+    public static Map<String, Object> run(int baseChunks, ChunkSize width, PrintStream out) throws Exception {
+        return run(baseChunks, width, Map.of(), out);
     }
 
     /**
      * Runs the benchmark, printing JSON lines to {@code out}.
      *
-     * @param baseChunks chunks of the 1x bitmap ({@value #DEFAULT_BASE_CHUNKS} by default)
+     * @param baseChunks KiB of the 1x bitmap ({@value #DEFAULT_BASE_CHUNKS} by default)
+     * @param width      bitmap per BITS chunk of the cases; the sizes run again at 1 KiB unless that is it
      * @param settings   extra destination settings (e.g. {@code commit.interval.ms}); empty for the defaults
      * @return the summary object (also the last line printed)
      */
-    public static Map<String, Object> run(int baseChunks, Map<String, String> settings, PrintStream out)
-            throws Exception {
+    public static Map<String, Object> run(int baseChunks, ChunkSize width, Map<String, String> settings,
+            PrintStream out) throws Exception {
         if (baseChunks < 1) {
             throw new IllegalArgumentException("base chunk count must be at least 1: " + baseChunks);
         }
         List<Map<String, Object>> rows = new ArrayList<>();
         List<Map<String, Object>> countRows = new ArrayList<>();
+        List<Map<String, Object>> qemuRows = new ArrayList<>();
         EosHopLatencyRun.Result latency;
         Path work = Files.createTempDirectory("dbm-bench-");
         try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker().start()) {
             // one untimed 1x round first, so that JIT compilation and RocksDB/class loading are not
             // charged to the 1x size only (which would make the per-chunk cost look like it falls)
-            Map<String, Object> warmup = runSize(broker, work, 0, baseChunks, settings, null);
+            Map<String, Object> warmup = runSize(broker, work, 0, baseChunks, settings, null, width, true);
             warmup.put("type", "warmup");
             out.println(json(warmup));
             // the fixed-latency floor, with the destination's own properties, before the cases that use it
@@ -108,14 +118,24 @@ public final class TopologyBench {
             double latencyMs = latency.medianMs();
             for (int factor : FACTORS) {
                 Map<String, Object> row = runSize(broker, work, factor, (long) baseChunks * factor, settings,
-                        latencyMs);
+                        latencyMs, width, true);
                 rows.add(row);
                 out.println(json(row));
             }
             for (int count : COUNTS) {
-                Map<String, Object> row = runCount(broker, work, count, settings, latencyMs);
+                Map<String, Object> row = runCount(broker, work, count, settings, latencyMs, width);
                 countRows.add(row);
                 out.println(json(row));
+            }
+            if (!width.isQemu()) {
+                // the same bitmaps in QEMU's 1 KiB chunks: the destination and the two baselines once each
+                for (int factor : FACTORS) {
+                    Map<String, Object> row = runSize(broker, work, factor, (long) baseChunks * factor, settings,
+                            latencyMs, ChunkSize.QEMU, false);
+                    row.put("type", "size_1k");
+                    qemuRows.add(row);
+                    out.println(json(row));
+                }
             }
         } finally {
             deleteQuietly(work);
@@ -123,19 +143,29 @@ public final class TopologyBench {
         Map<String, Object> summary = summarize(rows);
         summarizeFloors(summary, rows, latency);
         summarizeCounts(summary, countRows);
+        summary.put("chunk_size", width.toString());
+        if (!qemuRows.isEmpty()) {
+            Map<String, Object> qemu = summarizeThroughput(qemuRows);
+            summary.put("at_1k", qemu);
+            summary.put("mib_per_s_over_1k", round(((Number) summary.get("mib_per_s")).doubleValue()
+                    / ((Number) qemu.get("mib_per_s")).doubleValue()));
+        }
         summary.put("settings", settings);
         out.println(json(summary));
         return summary;
     }
 
-    /** One bitmap of {@code chunks} chunks ({@code factor} 0: the warm-up round). */
-    private static Map<String, Object> runSize(EmbeddedKafkaBroker broker, Path work, int factor, long chunks,
-            Map<String, String> settings, Double latencyFloorMs) throws Exception {
-        // 8192 bits per chunk, so this disk gives exactly `chunks` BITS chunks
-        SyntheticBitmap bits = new SyntheticBitmap(chunks * 8192L * GRANULARITY.bytes(), GRANULARITY, factor + 1);
-        Map<String, Object> row = runCase(broker, work, "size" + factor,
+    /**
+     * One bitmap of {@code kib} KiB ({@code factor} 0: the warm-up round) in chunks of {@code width};
+     * {@code floors}: the baselines best of {@value #BASELINE_RUNS} and the floors, else each baseline once.
+     */
+    private static Map<String, Object> runSize(EmbeddedKafkaBroker broker, Path work, int factor, long kib,
+            Map<String, String> settings, Double latencyFloorMs, ChunkSize width, boolean floors) throws Exception {
+        // 8192 bits per KiB, so this disk gives exactly `kib` QEMU chunks
+        SyntheticBitmap bits = new SyntheticBitmap(kib * 8192L * GRANULARITY.bytes(), GRANULARITY, factor + 1);
+        Map<String, Object> row = runCase(broker, work, "size" + factor + "-" + width,
                 List.of(new MigrationBitmap("disk0", "bench", true, true, bits)), digest(bits), settings,
-                latencyFloorMs, BASELINE_RUNS);
+                latencyFloorMs, floors ? BASELINE_RUNS : 1, width, floors);
         row.put("type", "size");
         row.put("factor", factor);
         return row;
@@ -143,7 +173,7 @@ public final class TopologyBench {
 
     /** {@code count} bitmaps of one chunk each, all alike: how cost and memory grow with the number of bitmaps. */
     private static Map<String, Object> runCount(EmbeddedKafkaBroker broker, Path work, int count,
-            Map<String, String> settings, Double latencyFloorMs) throws Exception {
+            Map<String, String> settings, Double latencyFloorMs, ChunkSize width) throws Exception {
         SyntheticBitmap bits = new SyntheticBitmap(8192L * GRANULARITY.bytes(), GRANULARITY, 7);
         List<MigrationBitmap> bitmaps = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -151,7 +181,7 @@ public final class TopologyBench {
         }
         // one run per baseline: this series measures cost and memory per bitmap, not the ratio
         Map<String, Object> row = runCase(broker, work, "count" + count, bitmaps, digest(bits), settings,
-                latencyFloorMs, 1);
+                latencyFloorMs, 1, width, true);
         row.put("type", "count");
         row.put("bitmaps", count);
         return row;
@@ -160,7 +190,7 @@ public final class TopologyBench {
     /** Publishes one migration of {@code bitmaps} on topics of their own and measures both readers. */
     private static Map<String, Object> runCase(EmbeddedKafkaBroker broker, Path work, String name,
             List<MigrationBitmap> bitmaps, BitmapDigest.Result expected, Map<String, String> settings,
-            Double latencyFloorMs, int baselineRuns) {
+            Double latencyFloorMs, int baselineRuns, ChunkSize width, boolean floors) {
         Topics topics = new Topics("bench-" + name + ".");
         // the control topic is the topology's own broadcast channel: as many partitions as chunks
         String pipeTopic = topics.prefix() + "eos-pipe";
@@ -169,7 +199,7 @@ public final class TopologyBench {
         broker.createTopic(topics.migrations(), PARTITIONS, Map.of("cleanup.policy", "compact"));
         String migration = "bench-" + name;
         ChunkPublisher.Published published = ChunkPublisher.publish(broker.bootstrapServers(), topics, migration,
-                "bench-target-" + name, bitmaps);
+                "bench-target-" + name, bitmaps, width);
         double bitmapMib = bitmaps.stream().mapToLong(b -> b.bits().bitCount()).sum() / 8.0 / (1024 * 1024);
         Duration timeout = Duration.ofMinutes(10);
 
@@ -190,12 +220,12 @@ public final class TopologyBench {
         long baselineJitCpuMs = baselineJit.cpuSinceMs();
         long plainNanos = Floors.fastest(plainRuns);
         long noopNanos = Floors.fastest(noopRuns);
-        long decodeNanos = StreamsFloorRun.run(StreamsFloorRun.Mode.DECODE, topics.chunks(), published.records(),
-                config, work.resolve("floor-decode-" + name), timeout);
-        long pipeNanos = EosPipeRun.copyAll(broker.bootstrapServers(), topics.chunks(), pipeTopic,
+        long decodeNanos = !floors ? 0 : StreamsFloorRun.run(StreamsFloorRun.Mode.DECODE, topics.chunks(),
+                published.records(), config, work.resolve("floor-decode-" + name), timeout);
+        long pipeNanos = !floors ? 0 : EosPipeRun.copyAll(broker.bootstrapServers(), topics.chunks(), pipeTopic,
                 published.records(), config.streamsProperties(), timeout);
-        long storeNanos = StreamsFloorRun.run(StreamsFloorRun.Mode.STORE, topics.chunks(), published.records(),
-                config, work.resolve("floor-store-" + name), timeout);
+        long storeNanos = !floors ? 0 : StreamsFloorRun.run(StreamsFloorRun.Mode.STORE, topics.chunks(),
+                published.records(), config, work.resolve("floor-store-" + name), timeout);
         JitClock oursJit = JitClock.start();
         TopologyRun.Result ours = TopologyRun.run(broker.bootstrapServers(), topics, work.resolve("state-" + name),
                 migration, bitmaps.size(), settings, timeout);
@@ -204,6 +234,7 @@ public final class TopologyBench {
 
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("type", name);
+        row.put("chunk_size", width.toString());
         row.put("processing_guarantee", config.processingGuarantee());
         row.put("commit_interval_ms", commitIntervalMs(config));
         row.put("chunks", published.records());
@@ -217,35 +248,31 @@ public final class TopologyBench {
         long baselineNanos = Math.min(plainNanos, noopNanos);
         row.put("baseline", plainNanos <= noopNanos ? "plain" : "streams_noop");
         row.put("baseline_chunks_per_s", round(published.records() / seconds(baselineNanos)));
+        row.put("baseline_mib_per_s", round(bitmapMib / seconds(baselineNanos)));
+        row.put("streams_noop_mib_per_s", round(bitmapMib / seconds(noopNanos)));
         row.put("ratio", round((double) baselineNanos / ours.nanos()));
         row.put("ratio_vs_plain", round((double) plainNanos / ours.nanos()));
         row.put("plain_consumer", tuning);
         row.put("bits_changelog_records", ours.bitsChangelogRecords());
         row.put("bits_changelog_per_bits_chunk", round((double) ours.bitsChangelogRecords()
                 / Math.max(1, published.bitsChunks())));
-        row.put("eos_pipe_chunks_per_s", round(published.records() / seconds(pipeNanos)));
-        row.put("ratio_vs_eos_pipe", round((double) pipeNanos / ours.nanos()));
+        // per 1 KiB of bitmap, QEMU's chunk: about 1/64 when each 64 KiB segment reaches the changelog once
+        row.put("bits_changelog_per_kib", round(ours.bitsChangelogRecords() / Math.max(1, bitmapMib * 1024)));
         row.put("streams_noop_chunks_per_s", round(published.records() / seconds(noopNanos)));
-        row.put("streams_store_chunks_per_s", round(published.records() / seconds(storeNanos)));
-        row.put("ratio_vs_streams_store", round((double) storeNanos / ours.nanos()));
         row.put("plain_runs_chunks_per_s", rates(published.records(), plainRuns));
         row.put("streams_noop_runs_chunks_per_s", rates(published.records(), noopRuns));
-        row.put("streams_decode_chunks_per_s", round(published.records() / seconds(decodeNanos)));
-        row.put("streams_decode_ratio", round((double) baselineNanos / decodeNanos));
-        row.put("ratio_vs_streams_decode", round((double) decodeNanos / ours.nanos()));
-        if (latencyFloorMs != null) {
-            row.put("ratio_ceiling", round(Floors.ratioCeiling(published.records(),
-                    published.records() / seconds(decodeNanos), 1, latencyFloorMs / 1000,
-                    published.records() / seconds(baselineNanos))));
+        if (floors) {
+            floorFigures(row, published, bitmapMib, baselineNanos, pipeNanos, storeNanos, decodeNanos, ours.nanos(),
+                    latencyFloorMs);
         }
         row.put("jit_compile_ms", oursJitMs);
         row.put("baseline_jit_compile_ms", baselineJitMs);
         row.put("jit_cpu_ms", oursJitCpuMs);
         row.put("baseline_jit_cpu_ms", baselineJitCpuMs);
         row.put("publish_chunks_per_s", round(published.records() / seconds(published.nanos())));
+        row.put("publish_mib_per_s", round(bitmapMib / seconds(published.nanos())));
         row.put("us_per_chunk", round(ours.nanos() / 1000.0 / published.records()));
         row.put("plain_us_per_chunk", round(plainNanos / 1000.0 / published.records()));
-        row.put("eos_pipe_us_per_chunk", round(pipeNanos / 1000.0 / published.records()));
         Object cpu = ours.threadTime().get("process_cpu_ms");
         if (cpu instanceof Number ms) {
             // CPU of the whole JVM (destination and broker) per chunk: steadier than wall time under load
@@ -259,6 +286,59 @@ public final class TopologyBench {
         row.put("result_ok", ours.completed() == bitmaps.size() && ours.sha256s().equals(Set.of(expected.sha256()))
                 && ours.counts().equals(Set.of(expected.count())));
         return row;
+    }
+
+    /** The floors of one case, in chunks and in bitmap MiB per second, and how ours compares to each. */
+    private static void floorFigures(Map<String, Object> row, ChunkPublisher.Published published, double bitmapMib,
+            long baselineNanos, long pipeNanos, long storeNanos, long decodeNanos, long oursNanos,
+            Double latencyFloorMs) {
+        long records = published.records();
+        row.put("eos_pipe_chunks_per_s", round(records / seconds(pipeNanos)));
+        row.put("eos_pipe_mib_per_s", round(bitmapMib / seconds(pipeNanos)));
+        row.put("ratio_vs_eos_pipe", round((double) pipeNanos / oursNanos));
+        row.put("eos_pipe_us_per_chunk", round(pipeNanos / 1000.0 / records));
+        row.put("streams_store_chunks_per_s", round(records / seconds(storeNanos)));
+        row.put("streams_store_mib_per_s", round(bitmapMib / seconds(storeNanos)));
+        row.put("ratio_vs_streams_store", round((double) storeNanos / oursNanos));
+        row.put("streams_decode_chunks_per_s", round(records / seconds(decodeNanos)));
+        row.put("streams_decode_mib_per_s", round(bitmapMib / seconds(decodeNanos)));
+        row.put("streams_decode_ratio", round((double) baselineNanos / decodeNanos));
+        row.put("ratio_vs_streams_decode", round((double) decodeNanos / oursNanos));
+        if (latencyFloorMs != null) {
+            row.put("ratio_ceiling", round(Floors.ratioCeiling(records, records / seconds(decodeNanos), 1,
+                    latencyFloorMs / 1000, records / seconds(baselineNanos))));
+        }
+    }
+
+    /** Chunks and bitmap MiB per second of the destination and the baselines over {@code rows}, and the ratio. */
+    private static Map<String, Object> summarizeThroughput(List<Map<String, Object>> rows) {
+        double chunks = 0;
+        double mib = 0;
+        double ours = 0;
+        double plain = 0;
+        double noop = 0;
+        double baseline = 0;
+        for (Map<String, Object> r : rows) {
+            double n = ((Number) r.get("chunks")).doubleValue();
+            chunks += n;
+            mib += ((Number) r.get("bitmap_mib")).doubleValue();
+            ours += n / ((Number) r.get("chunks_per_s")).doubleValue();
+            plain += n / ((Number) r.get("plain_chunks_per_s")).doubleValue();
+            noop += n / ((Number) r.get("streams_noop_chunks_per_s")).doubleValue();
+            baseline += n / ((Number) r.get("baseline_chunks_per_s")).doubleValue();
+        }
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("chunk_size", rows.get(0).get("chunk_size"));
+        s.put("chunks", (long) chunks);
+        s.put("bitmap_mib", round(mib));
+        s.put("chunks_per_s", round(chunks / ours));
+        s.put("mib_per_s", round(mib / ours));
+        s.put("plain_mib_per_s", round(mib / plain));
+        s.put("streams_noop_mib_per_s", round(mib / noop));
+        s.put("baseline_mib_per_s", round(mib / baseline));
+        s.put("ratio", round(baseline / ours));
+        s.put("results_ok", rows.stream().allMatch(r -> Boolean.TRUE.equals(r.get("result_ok"))));
+        return s;
     }
 
     /** Chunks per second of each run, in run order. */
@@ -331,6 +411,12 @@ public final class TopologyBench {
         s.put("publish_chunks_per_s", round(chunks / publishSeconds));
         s.put("mib_per_s", round(mib / ourSeconds));
         s.put("plain_mib_per_s", round(mib / plainSeconds));
+        s.put("streams_noop_mib_per_s", round(mib / noopSeconds));
+        s.put("baseline_mib_per_s", round(mib / baselineSeconds));
+        s.put("eos_pipe_mib_per_s", round(mib / pipeSeconds));
+        s.put("streams_store_mib_per_s", round(mib / storeSeconds));
+        s.put("publish_mib_per_s", round(mib / publishSeconds));
+        s.put("bitmap_mib", round(mib));
         Map<String, Object> perChunk = new LinkedHashMap<>();
         Map<String, Object> heap = new LinkedHashMap<>();
         for (Map<String, Object> r : rows) {
@@ -340,12 +426,15 @@ public final class TopologyBench {
         s.put("us_per_chunk", perChunk);
         Map<String, Object> cpuPerChunk = new LinkedHashMap<>();
         Map<String, Object> changelog = new LinkedHashMap<>();
+        Map<String, Object> changelogPerKib = new LinkedHashMap<>();
         for (Map<String, Object> r : rows) {
             cpuPerChunk.put(r.get("factor") + "x", r.get("cpu_us_per_chunk"));
             changelog.put(r.get("factor") + "x", r.get("bits_changelog_per_bits_chunk"));
+            changelogPerKib.put(r.get("factor") + "x", r.get("bits_changelog_per_kib"));
         }
         s.put("cpu_us_per_chunk", cpuPerChunk);
         s.put("bits_changelog_per_bits_chunk", changelog);
+        s.put("bits_changelog_per_kib", changelogPerKib);
         double first = ((Number) rows.get(0).get("us_per_chunk")).doubleValue();
         double last = ((Number) rows.get(rows.size() - 1).get("us_per_chunk")).doubleValue();
         s.put("per_chunk_growth_16x_vs_1x", round(last / first));
@@ -415,6 +504,8 @@ public final class TopologyBench {
                 + BASELINE_RUNS + " runs per size on the same records (after the warm-up round); *_runs_* list "
                 + "every run, run i of all sizes together");
         s.put("streams_decode_chunks_per_s", round(chunks / decodeSeconds));
+        s.put("streams_decode_mib_per_s", round(rows.stream().mapToDouble(r -> ((Number) r.get("bitmap_mib"))
+                .doubleValue()).sum() / decodeSeconds));
         s.put("streams_decode_ratio", round(baselineSeconds / decodeSeconds));
         s.put("streams_decode_means", "a Kafka Streams app with the destination's properties reading the chunks "
                 + "topic with the destination's key and value serdes and doing nothing else: the least a "

@@ -172,7 +172,8 @@ final class TopologyRun {
         return m;
     }
 
-    private static long sizeOf(Path dir) {
+    /** Bytes of the files under {@code dir}. */
+    static long sizeOf(Path dir) {
         try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
         } catch (IOException e) {

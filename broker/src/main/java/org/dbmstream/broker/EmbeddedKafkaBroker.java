@@ -154,9 +154,19 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
 
     /** The equivalent of {@code kafka-storage.sh format -t ID -c FILE --standalone}. */
     static void formatStorage(Path propsFile) {
+        formatStorage(propsFile, Uuid.randomUuid().toString(), "--standalone");
+    }
+
+    /**
+     * The equivalent of {@code kafka-storage.sh format -t CLUSTER_ID -c FILE QUORUM_ARGS...}, where the quorum
+     * arguments are {@code --standalone}, {@code --initial-controllers LIST} or {@code --no-initial-controllers}.
+     */
+    static void formatStorage(Path propsFile, String clusterId, String... quorumArgs) {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        String[] args = {"format", "--cluster-id", Uuid.randomUuid().toString(), "--config", propsFile.toString(),
-            "--standalone"};
+        String[] args = new String[5 + quorumArgs.length];
+        System.arraycopy(new String[] {"format", "--cluster-id", clusterId, "--config", propsFile.toString()}, 0,
+                args, 0, 5);
+        System.arraycopy(quorumArgs, 0, args, 5, quorumArgs.length);
         int rc;
         try (PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
             rc = StorageTool.execute(args, out);

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -16,8 +17,9 @@ import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * A running Kafka cluster that clients reach through {@link #bootstrapServers()}: the in-process
- * {@link EmbeddedKafkaBroker}, or any other broker (e.g. a container in integration tests).
- * Single-node clusters only, hence replication factor 1 for every topic created here.
+ * {@link EmbeddedKafkaBroker}, a {@link StandaloneKafkaCluster}, or any other broker (e.g. a container in
+ * integration tests). Topics created here get the cluster's default replication factor (1 on a single
+ * node, 3 on a cluster).
  */
 public interface KafkaBroker extends AutoCloseable {
 
@@ -37,12 +39,12 @@ public interface KafkaBroker extends AutoCloseable {
 
     /** Creates topics of {@code partitions} partitions each; topics that already exist are left as they are. */
     default void createTopics(int partitions, String... names) {
-        createTopics(Arrays.stream(names).map(n -> new NewTopic(n, partitions, (short) 1)).toList());
+        createTopics(Arrays.stream(names).map(n -> new NewTopic(n, Optional.of(partitions), Optional.empty())).toList());
     }
 
     /** Creates one topic with topic-level configs (e.g. {@code cleanup.policy=compact}); an existing one is kept. */
     default void createTopic(String name, int partitions, Map<String, String> configs) {
-        createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)));
+        createTopics(List.of(new NewTopic(name, Optional.of(partitions), Optional.empty()).configs(configs)));
     }
 
     /** Creates the given topics and waits until the broker has them; existing topics are kept. */

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.Callable;
 import org.dbmstream.query.AccessFile;
@@ -56,12 +57,7 @@ final class ApiCommand {
                 if (Files.exists(tokenOut)) {
                     throw new ParameterException(spec.commandLine(), "--token-out " + tokenOut + ": exists already");
                 }
-                Files.writeString(tokenOut, token + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW);
-                try {
-                    Files.setPosixFilePermissions(tokenOut, PosixFilePermissions.fromString("rw-------"));
-                } catch (UnsupportedOperationException notPosix) {
-                    // the file system has no POSIX permissions
-                }
+                writeOwnerOnly(tokenOut, token + "\n");
                 out.println(line);
             } else {
                 out.println("token:       " + token);
@@ -72,6 +68,16 @@ final class ApiCommand {
             }
             out.flush();
             return 0;
+        }
+
+        /** Creates the file readable by its owner only from the start: never a moment with wider permissions. */
+        private static void writeOwnerOnly(final Path file, final String text) throws IOException {
+            final FileAttribute<?>[] ownerOnly = file.getFileSystem().supportedFileAttributeViews().contains("posix")
+                    ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(
+                            PosixFilePermissions.fromString("rw-------"))}
+                    : new FileAttribute<?>[0];
+            Files.createFile(file, ownerOnly);
+            Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
         }
     }
 }

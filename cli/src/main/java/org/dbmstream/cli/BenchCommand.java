@@ -1,18 +1,29 @@
 package org.dbmstream.cli;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.dbmstream.bench.PublishBench;
+import org.dbmstream.bench.ScaleBench;
 import org.dbmstream.bench.SteadyBench;
 import org.dbmstream.bench.TopologyBench;
+import org.dbmstream.bitmap.Granularity;
+import org.dbmstream.bitmap.chunk.ChunkSize;
+import org.dbmstream.cli.bench.LiveBench;
+import org.dbmstream.topology.DestinationConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code dbm bench}: benchmarks printing JSON figures, ratios against plain Kafka clients on one broker. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks on an in-process broker; JSON lines, the last one the summary.",
         subcommands = {BenchCommand.Topology.class, BenchCommand.Publish.class, BenchCommand.Steady.class,
-            BenchCommand.Query.class})
+            BenchCommand.Query.class, BenchCommand.Live.class, BenchCommand.Scale.class})
 final class BenchCommand {
 
     /** The destination topology against a plain consumer reading the same chunks topic. */
@@ -21,12 +32,15 @@ final class BenchCommand {
                 + "chunks topic, for bitmaps of 1x, 4x and 16x size, with exactly_once_v2."})
     static final class Topology implements Callable<Integer> {
         @Option(names = "--base-chunks", defaultValue = "" + TopologyBench.DEFAULT_BASE_CHUNKS,
-                description = "BITS chunks of the 1x bitmap (1 KiB of bitmap each; default: ${DEFAULT-VALUE}).")
+                description = "KiB of the 1x bitmap, QEMU's 1 KiB chunks it would take (default: ${DEFAULT-VALUE}).")
         int baseChunks;
+
+        @Mixin
+        ChunkSizeOption chunkSize = new ChunkSizeOption();
 
         @Override
         public Integer call() throws Exception {
-            TopologyBench.run(baseChunks, new PrintStream(System.out, true));
+            TopologyBench.run(baseChunks, chunkSize.orElse(ChunkSize.KAFKA_DEFAULT), new PrintStream(System.out, true));
             return 0;
         }
     }
@@ -37,15 +51,19 @@ final class BenchCommand {
                 + "alike, sending the same record bytes, for bitmaps of 1x, 4x and 16x size."})
     static final class Publish implements Callable<Integer> {
         @Option(names = "--base-chunks", defaultValue = "" + PublishBench.DEFAULT_BASE_CHUNKS,
-                description = "BITS chunks of the 1x bitmap (default: ${DEFAULT-VALUE}).")
+                description = "KiB of the 1x bitmap, QEMU's 1 KiB chunks it would take (default: ${DEFAULT-VALUE}).")
         int baseChunks;
+
+        @Mixin
+        ChunkSizeOption chunkSize = new ChunkSizeOption();
 
         @Option(names = "--transactional", description = "Publish each migration in one transaction.")
         boolean transactional;
 
         @Override
         public Integer call() throws Exception {
-            PublishBench.run(baseChunks, transactional, new PrintStream(System.out, true));
+            PublishBench.run(baseChunks, transactional, chunkSize.orElse(ChunkSize.KAFKA_DEFAULT),
+                    new PrintStream(System.out, true));
             return 0;
         }
     }
@@ -91,9 +109,112 @@ final class BenchCommand {
                 description = "Migrations timed one at a time per case (default: ${DEFAULT-VALUE}).")
         int latencyMigrations;
 
+        @Mixin
+        ChunkSizeOption chunkSize = new ChunkSizeOption();
+
         @Override
         public Integer call() throws Exception {
-            SteadyBench.run(vms, denseVms, latencyMigrations, new PrintStream(System.out, true));
+            SteadyBench.run(vms, denseVms, latencyMigrations, chunkSize.orElse(ChunkSize.KAFKA_DEFAULT),
+                    new PrintStream(System.out, true));
+            return 0;
+        }
+    }
+
+    /** A running destination fed by {@code dbm migrate} processes: time, disk writes and changelog records per run. */
+    @Command(name = "live", mixinStandardHelpOptions = true,
+            description = {"A running destination (dbm destination with its in-process broker, in a child JVM) fed "
+                + "by dbm migrate child processes: RUNS migrations of one random bitmap to different targets, "
+                + "alternating the raw file and the same bitmap as a QEMU stream. Per run: seconds, bytes written to "
+                + "disk by the destination's JVM (broker included) in all, per bitmap byte and per thread group, and "
+                + "records of the bits store's changelog per chunk; the summary has the slowest/fastest ratio."})
+    static final class Live implements Callable<Integer> {
+        @Option(names = "--runs", defaultValue = "8", description = "Migrations, one after the other (default: "
+                + "${DEFAULT-VALUE}).")
+        int runs;
+
+        @Option(names = "--warmup", defaultValue = "1", description = "Untimed migrations first, as a running "
+                + "service is warm (default: ${DEFAULT-VALUE}).")
+        int warmup;
+
+        @Option(names = "--bitmap-mib", defaultValue = "128", description = "Size of the random bitmap in MiB "
+                + "(default: ${DEFAULT-VALUE}).")
+        int bitmapMib;
+
+        @Option(names = "--granularity", defaultValue = "512", description = "Its granularity; the disk is its bits "
+                + "times this (default: ${DEFAULT-VALUE}, so 128 MiB of bitmap is a 512 GiB disk).")
+        String granularity;
+
+        @Mixin
+        ChunkSizeOption chunkSize = new ChunkSizeOption();
+
+        @Option(names = "--dir", paramLabel = "DIR", description = "Inputs, state and logs (default: a temporary "
+                + "directory, deleted afterwards unless --keep).")
+        Path dir;
+
+        @Option(names = "--keep", description = "Keep the directory (the processes' logs) after the run.")
+        boolean keep;
+
+        @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT,...", description = "Feed an already running "
+                + "destination on these brokers instead of starting one (needs --destination-pid).")
+        String bootstrap;
+
+        @Option(names = "--destination-pid", paramLabel = "PID", description = "Process id of that destination (its "
+                + "disk writes are read from /proc/PID; with an external broker they are the destination's only).")
+        long destinationPid;
+
+        @Option(names = "--application-id", defaultValue = DestinationConfig.DEFAULT_APPLICATION_ID,
+                description = "That destination's application id (default: ${DEFAULT-VALUE}).")
+        String applicationId;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            if ((bootstrap == null) != (destinationPid == 0)) {
+                throw new ParameterException(spec.commandLine(), "--bootstrap-servers and --destination-pid go together");
+            }
+            if (runs < 1 || bitmapMib < 1 || warmup < 0) {
+                throw new ParameterException(spec.commandLine(), "--runs and --bitmap-mib must be at least 1, "
+                        + "--warmup at least 0");
+            }
+            final Granularity g;
+            try {
+                g = Granularity.parse(granularity);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--granularity: " + e.getMessage(), e);
+            }
+            final Path where = dir != null ? dir : Files.createTempDirectory("dbm-bench-live-");
+            try {
+                LiveBench.run(new LiveBench.Settings(warmup, runs, bitmapMib, g, chunkSize.orElse(ChunkSize.KAFKA_DEFAULT),
+                        where, bootstrap, destinationPid, applicationId), new PrintStream(System.out, true));
+            } finally {
+                if (dir == null && !keep) {
+                    EmbeddedRuntime.deleteQuietly(where);
+                }
+            }
+            return 0;
+        }
+    }
+
+    /** One instance holding a fleet's bitmaps: heap, list queries, restart from the state directory. */
+    @Command(name = "scale", mixinStandardHelpOptions = true,
+            description = {"One destination (in-process broker, query API) loaded with TARGETS migrations of "
+                + "BITMAPS-PER-TARGET small bitmaps each (default 10,000 x 10 = 100,000): heap after GC, GET "
+                + "/v1/targets and one target's list (median of 5), state directory size, and the time from a "
+                + "restart on that state directory to ready and to the first complete list."})
+    static final class Scale implements Callable<Integer> {
+        @Option(names = "--targets", defaultValue = "" + ScaleBench.DEFAULT_TARGETS,
+                description = "VMs, one migration each (default: ${DEFAULT-VALUE}).")
+        int targets;
+
+        @Option(names = "--bitmaps-per-target", defaultValue = "" + ScaleBench.DEFAULT_BITMAPS_PER_TARGET,
+                description = "Bitmaps of each migration (default: ${DEFAULT-VALUE}).")
+        int perTarget;
+
+        @Override
+        public Integer call() throws Exception {
+            ScaleBench.run(targets, perTarget, new PrintStream(System.out, true));
             return 0;
         }
     }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.dbmstream.bitmap.ReplicaNames;
+import org.dbmstream.bitmap.chunk.ChunkSize;
 import org.dbmstream.bitmap.mapping.AliasMap;
 import org.dbmstream.export.QemuImageStore;
 import org.dbmstream.export.QemuStreamExport;
@@ -24,8 +25,8 @@ import org.dbmstream.source.PublishedBitmap;
 import org.dbmstream.source.TemporaryFiles;
 import org.dbmstream.source.TextFiles;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
@@ -86,6 +87,9 @@ final class ExportCommand implements Callable<Integer> {
                 + "persistent bitmaps when it quits (only persistent ones: QEMU keeps the others in memory).")
     Path intoQcow2;
 
+    @Mixin
+    ChunkSizeOption chunkSize = new ChunkSizeOption();
+
     @Option(names = "--timeout", defaultValue = "60s", paramLabel = "DURATION",
             description = "With --replica: how long to wait for the query API: 30s, 10m or ISO-8601 such as PT1M "
                 + "(default: ${DEFAULT-VALUE}).")
@@ -139,8 +143,9 @@ final class ExportCommand implements Callable<Integer> {
                             + (node != null ? " on node '" + node + "'" : "") + " on " + replica);
                 }
             }
+            // QEMU's own 1 KiB unless asked: the stream is then byte for byte what QEMU's save side writes
             final MigrationRequest.Builder request = MigrationRequest.builder().target(target != null ? target : "export")
-                    .inputs(inputs);
+                    .inputs(inputs).chunkSize(chunkSize.orElse(ChunkSize.QEMU));
             if (mapping != null) {
                 request.sourceMapping(mappingFile());
             }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.dbmstream.bitmap.chunk.ChunkSize;
 import org.dbmstream.bitmap.mapping.AliasMap;
 import org.dbmstream.bitmap.mapping.MappingException;
 import org.dbmstream.bitmap.source.SelectionException;
@@ -59,6 +60,9 @@ final class MigrateCommand implements Callable<Integer> {
 
     @Mixin
     NbdInputs nbd = new NbdInputs();
+
+    @Mixin
+    ChunkSizeOption chunkSize = new ChunkSizeOption();
 
     @ArgGroup(exclusive = false, multiplicity = "0..*", heading = "%nRaw bitmap files (repeatable):%n")
     List<RawBitmap> raw = new ArrayList<>();
@@ -240,7 +244,7 @@ final class MigrateCommand implements Callable<Integer> {
 
     private MigrationRequest.Builder request(final List<MigrationInput> inputs) throws IOException {
         final MigrationRequest.Builder b = MigrationRequest.builder().target(target).inputs(inputs).replace(replace)
-                .switchover(switchover);
+                .switchover(switchover).chunkSize(chunkSize.orElse(ChunkSize.KAFKA_DEFAULT));
         if (migrationId != null) {
             b.migrationId(migrationId);
         }

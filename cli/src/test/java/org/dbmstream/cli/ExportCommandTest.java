@@ -51,6 +51,33 @@ class ExportCommandTest {
     }
 
     @Test
+    void chunksAreQemusOneKibUnlessAskedAndOnlyTheOfferedSizesAreTaken(@TempDir final Path tmp) throws Exception {
+        final String img1 = QemuTestData.file("images/img1.qcow2.gz").toString();
+        final Path qemu = tmp.resolve("qemu.stream");
+        final Path wide = tmp.resolve("wide.stream");
+        assertThat(dbm("export", img1, "-o", qemu.toString()).exit()).isZero();
+        assertThat(dbm("export", img1, "--chunk-size", "8K", "-o", wide.toString()).exit()).isZero();
+        // img1's b4k is 32 KiB of bitmap: 32 chunks of QEMU's width, 4 of 8 KiB
+        assertThat(largestBuffer(qemu)).isEqualTo(1024);
+        assertThat(largestBuffer(wide)).isEqualTo(8192);
+        assertThat(bitsChunks(qemu)).isGreaterThan(bitsChunks(wide));
+        final Run bad = dbm("export", img1, "--chunk-size", "16K", "-o", tmp.resolve("bad.stream").toString());
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("chunk size must be 1K, 2K, 4K or 8K");
+        assertThat(tmp.resolve("bad.stream")).doesNotExist();
+    }
+
+    private static int largestBuffer(final Path stream) throws Exception {
+        return org.dbmstream.codec.savevm.SavevmReader.readAll(stream).stream()
+                .mapToInt(c -> c.wire().buffer() == null ? 0 : c.wire().buffer().length).max().orElse(0);
+    }
+
+    private static long bitsChunks(final Path stream) throws Exception {
+        return org.dbmstream.codec.savevm.SavevmReader.readAll(stream).stream()
+                .filter(c -> (c.wire().flags() & 0x40) != 0).count();
+    }
+
+    @Test
     void badArgumentsAndUnreadableInputsWriteNothing(@TempDir final Path tmp) throws Exception {
         final Path stream = tmp.resolve("x.stream");
         assertThat(dbm("export", "-o", stream.toString()).exit()).isEqualTo(2);

@@ -67,6 +67,10 @@ class MigrateArgumentsTest {
             assertThat(r.err()).startsWith("dbm migrate: Invalid value for option '--timeout': 'soon' is not a "
                     + "duration (use a number with ms, s, m, h or d (500ms, 30s, 10m, 2h) or ISO-8601 (PT10M))");
         });
+        assertThat(dbm("migrate", "--chunk-size", "3K", img1())).satisfies(r -> {
+            assertThat(r.exit()).isEqualTo(2);
+            assertThat(r.err()).contains("--chunk-size").contains("chunk size must be 1K, 2K, 4K or 8K");
+        });
         assertThat(dbm("migrate", "--raw", nonexist.toString(), "--raw-node", "n", "--raw-name", "b",
                 "--granularity", "64K", "--disk-size", "1G").err())
                 .startsWith("dbm migrate: --raw " + nonexist + ": no such file");

@@ -65,6 +65,7 @@ final class ImageMigration implements AutoCloseable {
     static MigrationRequest.Builder request(Path image, Qcow2BitmapSourceConnectorConfig config) throws IOException {
         MigrationRequest.Builder request = MigrationRequest.builder()
                 .target(config.target())
+                .chunkSize(config.chunkSize())
                 .input(new MigrationInput.Qcow2Image(image));
         if (config.sourceMappingFile() != null) {
             request.sourceMapping(AliasMap.fromJson(TextFiles.readUtf8(config.sourceMappingFile())));

@@ -32,7 +32,7 @@ public final class NbdBitmapSourceConnectorConfig extends AbstractConfig {
     /** Set by the connector for each task (never by users). */
     public static final String TASK_URIS = "task.nbd.uris";
 
-    public static final ConfigDef CONFIG_DEF = new ConfigDef()
+    public static final ConfigDef CONFIG_DEF = ChunkSizeSetting.define(new ConfigDef())
             .define(URIS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, new Uris(), Importance.HIGH,
                     "NBD exports with their bitmaps: nbd://HOST:PORT/EXPORT?bitmap=NAME&granularity=64K or "
                             + "nbd+unix:///EXPORT?socket=PATH&bitmap=NAME; nbds:// and nbds+unix:// require TLS "
@@ -140,6 +140,11 @@ public final class NbdBitmapSourceConnectorConfig extends AbstractConfig {
 
     public long timeoutMillis() {
         return getLong(TIMEOUT);
+    }
+
+    /** Bitmap bytes per BITS chunk ({@link ChunkSizeSetting}). */
+    public org.dbmstream.bitmap.chunk.ChunkSize chunkSize() {
+        return ChunkSizeSetting.of(this);
     }
 
     public long pollInterval() {

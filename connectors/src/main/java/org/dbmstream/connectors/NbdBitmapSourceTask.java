@@ -141,7 +141,7 @@ public final class NbdBitmapSourceTask extends SourceTask {
                     continue;
                 }
                 final MigrationPlan plan = MigrationPlanner.plan(MigrationRequest.builder().migrationId(id)
-                        .target(config.target()).inputs(snapshot.inputs()).build());
+                        .target(config.target()).chunkSize(config.chunkSize()).inputs(snapshot.inputs()).build());
                 final MigrationRecords records = new MigrationRecords(plan, topics, serializers, sourceId);
                 records.skip(resumeAt);
                 LOG.info("{} migration {} of {} at record {} of {}", resumeAt == 0 ? "starting" : "resuming", id, uri,

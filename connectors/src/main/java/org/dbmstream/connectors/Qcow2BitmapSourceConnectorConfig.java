@@ -30,7 +30,7 @@ public final class Qcow2BitmapSourceConnectorConfig extends AbstractConfig {
     /** Set by the connector for each task: the images that task publishes (never by users). */
     public static final String TASK_IMAGES = "task.images";
 
-    public static final ConfigDef CONFIG_DEF = new ConfigDef()
+    public static final ConfigDef CONFIG_DEF = ChunkSizeSetting.define(new ConfigDef())
             .define(IMAGES, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, new ExistingPaths(), Importance.HIGH,
                     "qcow2 images to publish, or directories holding them (comma-separated paths).")
             .define(FILE_PATTERN, Type.STRING, "*.qcow2", new NonBlank(), Importance.LOW,
@@ -111,6 +111,11 @@ public final class Qcow2BitmapSourceConnectorConfig extends AbstractConfig {
     public String sourceId(String connectorName) {
         String id = getString(SOURCE_ID);
         return id.isBlank() ? "connect:" + connectorName : id;
+    }
+
+    /** Bitmap bytes per BITS chunk ({@link ChunkSizeSetting}). */
+    public org.dbmstream.bitmap.chunk.ChunkSize chunkSize() {
+        return ChunkSizeSetting.of(this);
     }
 
     public List<String> taskImages() {

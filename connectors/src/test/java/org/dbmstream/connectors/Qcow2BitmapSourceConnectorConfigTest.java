@@ -47,6 +47,16 @@ class Qcow2BitmapSourceConnectorConfigTest {
     }
 
     @Test
+    void chunksAreEightKibUnlessSetAndOnlyTheOfferedSizesAreTaken() throws IOException {
+        assertThat(new Qcow2BitmapSourceConnectorConfig(valid()).chunkSize().bytes()).isEqualTo(8192);
+        Map<String, String> m = valid();
+        m.put("chunk.size", "1K");
+        assertThat(new Qcow2BitmapSourceConnectorConfig(m).chunkSize().bytes()).isEqualTo(1024);
+        m.put("chunk.size", "16K");
+        assertThat(errors(m, "chunk.size")).singleElement().asString().contains("chunk size must be 1K, 2K, 4K or 8K");
+    }
+
+    @Test
     void missingImagesAreNamed() throws IOException {
         Map<String, String> m = valid();
         m.put("images", dir.resolve("nope.qcow2").toString());

@@ -21,6 +21,7 @@ import org.dbmstream.broker.KafkaBroker;
 import org.dbmstream.broker.testing.KafkaBrokerExtension;
 import org.dbmstream.serdes.Topics;
 import org.dbmstream.topology.DestinationApp;
+import org.dbmstream.bitmap.chunk.ChunkSize;
 import org.dbmstream.source.MigrationInput;
 import org.dbmstream.source.MigrationPlan;
 import org.dbmstream.source.MigrationPlanner;
@@ -65,8 +66,12 @@ class Qcow2BitmapSourceConnectorIT {
 
     /** Number of chunk records the migration of {@code image} has. */
     private static long chunkCount(Path image, String migrationId) throws Exception {
+        return chunkCount(image, migrationId, ChunkSize.KAFKA_DEFAULT);
+    }
+
+    private static long chunkCount(Path image, String migrationId, ChunkSize width) throws Exception {
         try (MigrationPlan plan = MigrationPlanner.plan(MigrationRequest.builder().migrationId(migrationId)
-                .input(new MigrationInput.Qcow2Image(image)).build())) {
+                .chunkSize(width).input(new MigrationInput.Qcow2Image(image)).build())) {
             return plan.chunks().size();
         }
     }
@@ -145,13 +150,15 @@ class Qcow2BitmapSourceConnectorIT {
         DestinationApp destination = Destination.start(broker, t, dir.resolve("state"), 3);
         Path images = Files.createDirectory(dir.resolve("images"));
         Path img1 = QemuTestData.image("img1", images);
-        String id = ImageMigration.migrationId(new Qcow2BitmapSourceConnectorConfig(connectorConfig(images, t)), img1);
-        long total = chunkCount(img1, id);
         Map<String, String> config = connectorConfig(images, t);
         // slow enough to stop it in the middle: a few records per transaction, ~3 KB/s (img1's ~8.5 KB take
         // about 3 s, room for a loaded machine to see the first records and stop the worker)
         config.put("batch.max.records", "3");
         config.put("rate.limit.bytes.per.second", "3000");
+        // QEMU's 1 KiB chunks: img1 is then ~60 records, enough to stop it in the middle (18 at the 8K default)
+        config.put("chunk.size", "1K");
+        String id = ImageMigration.migrationId(new Qcow2BitmapSourceConnectorConfig(config), img1);
+        long total = chunkCount(img1, id, ChunkSize.QEMU);
         long beforeStop;
         try (ConnectWorker first = ConnectWorker.start(broker.bootstrapServers(), "itc-restart")) {
             first.putConnector("qcow2-restart", config);

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.dbmstream.bitmap.chunk.ChunkSize;
 import org.dbmstream.source.MigrationInput;
 import org.dbmstream.source.MigrationRequest;
 import org.dbmstream.testkit.QemuTestData;
@@ -17,12 +18,15 @@ import org.dbmstream.testkit.QemuVm;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Streams written by {@link QemuStreamExport} load into a fresh real QEMU ({@code -incoming defer},
  * machine {@code none}), and every bitmap has QEMU's own sha256/count of the original: granularities
  * 512 B (img5) to 2 GiB (g2g), names with spaces and UTF-8 (names), enabled/disabled, a persistent
- * bitmap stored into the destination's qcow2 image.
+ * bitmap stored into the destination's qcow2 image. Chunks of QEMU's own 1 KiB and the 8 KiB a source
+ * publishes on Kafka by default both load: QEMU's loader takes any BITS buffer up to 10 KiB.
  */
 class QemuLoadsExportIT {
     @TempDir
@@ -33,10 +37,11 @@ class QemuLoadsExportIT {
         assumeTrue(QemuTools.available("qemu-system-x86_64", "qemu-img"), "QEMU is not installed");
     }
 
-    @Test
-    void sharedImagesRoundTrip() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"1K", "8K"})
+    void sharedImagesRoundTrip(final String width) throws Exception {
         for (final String image : new String[] {"img1", "img5"}) {
-            roundTrip(QemuTestData.image(image, tmp), QemuTestData.expected(image + ".qcow2"));
+            roundTrip(QemuTestData.image(image, tmp), QemuTestData.expected(image + ".qcow2"), ChunkSize.parse(width));
         }
     }
 
@@ -44,15 +49,16 @@ class QemuLoadsExportIT {
     void extremeGranularitiesAndNamesRoundTrip() throws Exception {
         for (final String image : new String[] {"g2g", "names"}) {
             final Path file = QemuTestData.gunzip(QemuTestData.extraDir().resolve(image + ".qcow2.gz"), tmp);
-            roundTrip(file, QemuTestData.jsonl("../qcow2-extra/expected.jsonl", "image", image + ".qcow2"));
+            roundTrip(file, QemuTestData.jsonl("../qcow2-extra/expected.jsonl", "image", image + ".qcow2"),
+                    ChunkSize.QEMU);
         }
     }
 
-    private void roundTrip(final Path image, final List<JsonNode> expected) throws Exception {
+    private void roundTrip(final Path image, final List<JsonNode> expected, final ChunkSize width) throws Exception {
         final String node = image.getFileName().toString().replace(".qcow2", "");
         final Path stream = tmp.resolve(node + ".stream");
         try (OutputStream out = Files.newOutputStream(stream)) {
-            QemuStreamExport.write(MigrationRequest.builder().target("t")
+            QemuStreamExport.write(MigrationRequest.builder().target("t").chunkSize(width)
                     .input(new MigrationInput.Qcow2Image(image, node)).build(), out, "none");
         }
         final long size = expected.get(0).get("size").asLong();

@@ -11,7 +11,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.IntSupplier;
+import java.util.stream.Collectors;
 import java.util.function.Supplier;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.state.HostInfo;
@@ -32,19 +37,26 @@ final class Peers {
     private final HttpClient http;
     private final String scheme;
     private final String peerToken;
+    private final String chunksTopic;
+    private final IntSupplier knownPartitions;
 
     /** @param self this instance's advertised address (known once its server is bound) */
     Peers(Supplier<KafkaStreams> streams, Supplier<HostInfo> self) {
-        this(streams, self, null, null);
+        this(streams, self, null, null, "dbm.chunks", () -> 0);
     }
 
     /**
-     * @param tls       trust (and client certificate) for instances serving HTTPS; null: plain HTTP
-     * @param peerToken the token forwarded requests carry (null: the caller's own Authorization header)
+     * @param tls             trust (and client certificate) for instances serving HTTPS; null: plain HTTP
+     * @param peerToken       the token forwarded requests carry (null: the caller's own Authorization header)
+     * @param chunksTopic     the topic the loading tasks read (their partitions are the stores' partitions)
+     * @param knownPartitions its partition count as the destination found it at start (0 before)
      */
-    Peers(Supplier<KafkaStreams> streams, Supplier<HostInfo> self, javax.net.ssl.SSLContext tls, String peerToken) {
+    Peers(Supplier<KafkaStreams> streams, Supplier<HostInfo> self, javax.net.ssl.SSLContext tls, String peerToken,
+            String chunksTopic, IntSupplier knownPartitions) {
         this.streams = streams;
         this.self = self;
+        this.chunksTopic = chunksTopic;
+        this.knownPartitions = knownPartitions;
         final HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
         if (tls != null) {
             b.sslContext(tls);
@@ -54,14 +66,14 @@ final class Peers {
         this.peerToken = peerToken;
     }
 
-    /** Base URLs of the other instances that hold loading stores; 503 while the group is not settled. */
-    List<String> others() {
-        KafkaStreams s = streams.get();
-        if (s == null || s.state() != KafkaStreams.State.RUNNING) {
-            throw new Unavailable("the destination is " + (s == null ? "starting" : s.state())
-                    + "; which instance owns what is not known now");
-        }
-        List<String> out = new ArrayList<>();
+    /** Another instance: its base URL and the loading partitions the group's assignment gives it. */
+    record Peer(String base, Set<Integer> assigned) {
+    }
+
+    /** The other instances that hold loading stores; 503 while the group is not settled. */
+    List<Peer> others() {
+        KafkaStreams s = running();
+        List<Peer> out = new ArrayList<>();
         for (StreamsMetadata m : s.streamsMetadataForStore(StoreNames.META)) {
             HostInfo h = m.hostInfo();
             if (h.equals(self.get())) {
@@ -70,9 +82,41 @@ final class Peers {
             if (h.port() < 0 || h.host().isEmpty()) {
                 throw new Unavailable("an instance of the application advertises no address (application.server)");
             }
-            out.add(scheme + h.host() + ":" + h.port());
+            out.add(new Peer(scheme + h.host() + ":" + h.port(), loading(m.topicPartitions())));
         }
         return out;
+    }
+
+    /**
+     * How many partitions the loading stores have: those of the chunks topic when the destination started, or
+     * more if the group's assignment shows more (partitions added since).
+     */
+    int partitionCount() {
+        KafkaStreams s = running();
+        int count = knownPartitions.getAsInt();
+        for (StreamsMetadata m : s.metadataForAllStreamsClients()) {
+            for (int p : loading(m.topicPartitions())) {
+                count = Math.max(count, p + 1);
+            }
+            for (int p : loading(m.standbyTopicPartitions())) {
+                count = Math.max(count, p + 1);
+            }
+        }
+        return count;
+    }
+
+    private Set<Integer> loading(Set<TopicPartition> partitions) {
+        return partitions.stream().filter(tp -> tp.topic().equals(chunksTopic)).map(TopicPartition::partition)
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private KafkaStreams running() {
+        KafkaStreams s = streams.get();
+        if (s == null || s.state() != KafkaStreams.State.RUNNING) {
+            throw new Unavailable("the destination is " + (s == null ? "starting" : s.state())
+                    + "; which instance owns what is not known now");
+        }
+        return s;
     }
 
     /**

@@ -7,7 +7,6 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,7 +27,7 @@ final class QueryRoutes {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<List<BitmapView>> VIEWS = new TypeReference<>() { };
     private static final TypeReference<List<MigrationView>> MIGRATIONS = new TypeReference<>() { };
-    private static final TypeReference<List<TargetView>> TARGETS = new TypeReference<>() { };
+    private static final TypeReference<List<Map<String, Object>>> TARGETS = new TypeReference<>() { };
 
     private static final int REMOVAL_WAIT_S = 30;
 
@@ -52,18 +51,24 @@ final class QueryRoutes {
         this.responseTimeout = responseTimeout;
     }
 
-    /** Every target with its bitmaps counted (all, complete, loading) and when any of them last changed. */
     void targets(Context ctx) throws IOException {
-        Map<String, TargetView> byTarget = new TreeMap<>();
-        local.bitmaps(null).forEach(b -> byTarget.merge(b.target(), TargetView.of(b), TargetView::plus));
+        // counted from the query index's keys: 100,000 bitmaps' states read and decoded took seconds
+        LocalReplica.Covered<Map<String, Long>> mine = local.countsByTarget();
+        Map<String, Long> counts = new TreeMap<>(mine.value());
+        Coverage coverage = coverage(ctx, mine.partitions());
         if (!isLocal(ctx)) {
-            for (String peer : peers.others()) {
-                for (TargetView t : JSON.readValue(ok(peers.get(peer, "/v1/targets", auth(ctx))), TARGETS)) {
-                    byTarget.merge(t.target(), t, TargetView::plus);
+            for (Peers.Peer peer : peers.others()) {
+                HttpResponse<byte[]> r = peers.get(peer.base(), "/v1/targets", auth(ctx));
+                for (Map<String, Object> t : JSON.readValue(ok(r), TARGETS)) {
+                    counts.merge((String) t.get("target"), ((Number) t.get("bitmaps")).longValue(), Long::sum);
                 }
+                coverage.add(r, peer);
             }
+            coverage.requireAll(peers.partitionCount());
         }
-        json(ctx, 200, new ArrayList<>(byTarget.values()));
+        List<Map<String, Object>> out = new ArrayList<>();
+        counts.forEach((t, n) -> out.add(Map.of("target", t, "bitmaps", n)));
+        json(ctx, 200, out);
     }
 
     /**
@@ -73,8 +78,8 @@ final class QueryRoutes {
     void migrations(Context ctx) throws IOException {
         List<MigrationView> all = new ArrayList<>(local.migrations());
         if (!isLocal(ctx)) {
-            for (String peer : peers.others()) {
-                all.addAll(JSON.readValue(ok(peers.get(peer, "/v1/migrations", auth(ctx))), MIGRATIONS));
+            for (Peers.Peer peer : peers.others()) {
+                all.addAll(JSON.readValue(ok(peers.get(peer.base(), "/v1/migrations", auth(ctx))), MIGRATIONS));
             }
         }
         all.sort(MigrationView.ORDER);
@@ -83,13 +88,29 @@ final class QueryRoutes {
 
     void bitmaps(Context ctx) throws IOException {
         String target = name(ctx, "target");
-        List<BitmapView> all = new ArrayList<>(local.bitmaps(target));
+        LocalReplica.Covered<List<BitmapView>> mine = local.bitmaps(target);
+        List<BitmapView> all = new ArrayList<>(mine.value());
+        Coverage coverage = coverage(ctx, mine.partitions());
         if (!isLocal(ctx)) {
-            for (String peer : peers.others()) {
-                all.addAll(JSON.readValue(ok(peers.get(peer, targetPath(target) + "/bitmaps", auth(ctx))), VIEWS));
+            for (Peers.Peer peer : peers.others()) {
+                HttpResponse<byte[]> r = peers.get(peer.base(), targetPath(target) + "/bitmaps", auth(ctx));
+                all.addAll(JSON.readValue(ok(r), VIEWS));
+                coverage.add(r, peer);
             }
+            coverage.requireAll(peers.partitionCount());
         }
         json(ctx, 200, onePerName(all));
+    }
+
+    /**
+     * The partitions an answer covers, starting with this instance's; a {@code ?local=true} answer tells the
+     * instance that asked which ones in a header, so that it answers only from a view of every partition.
+     */
+    private static Coverage coverage(Context ctx, java.util.Set<Integer> mine) {
+        if (isLocal(ctx)) {
+            ctx.header(Coverage.HEADER, Coverage.header(mine));
+        }
+        return new Coverage(mine);
     }
 
     /**
@@ -119,7 +140,7 @@ final class QueryRoutes {
      * into at most N buckets of whole bits and the dirty bytes of each ({@link DirtyBuckets}), as
      * {@code {"start", "length", "granularity", "bucketLength", "dirty": [...]}}.
      */
-    void extents(Context ctx) throws IOException {
+    void extents(Context ctx) throws Exception {
         long start = longParam(ctx, "start", 0);
         long length = longParam(ctx, "length", -1);
         int buckets = bucketsParam(ctx);
@@ -138,19 +159,22 @@ final class QueryRoutes {
             body.put("dirty", summary.dirtyBytes());
             json(ctx, 200, body);
         } else if (found.local() != null) {
-            ctx.status(200).contentType("application/json");
-            try (OutputStream out = timed(ctx.res().getOutputStream());
-                 JsonGenerator gen = JSON.getFactory().createGenerator(out)) {
+            StreamedAnswer.send(ctx, "application/json", -1, responseTimeout, out -> {
+                // never closed on failure: closing would complete the array of a cut answer
+                JsonGenerator gen = JSON.getFactory().createGenerator(out)
+                        .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+                        .disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT);
                 gen.writeStartArray();
                 local.extents(found.local(), start, length, (s, l, dirty) -> extent(gen, s, l, dirty));
                 gen.writeEndArray();
-            }
+                gen.close();
+            });
         } else {
             proxy(ctx, found.peer(), "/extents?" + (ctx.queryString() == null ? "" : ctx.queryString()));
         }
     }
 
-    void raw(Context ctx) throws IOException {
+    void raw(Context ctx) throws Exception {
         Located found = locate(ctx);
         if (found == null) {
             notFound(ctx);
@@ -159,11 +183,8 @@ final class QueryRoutes {
             ctx.res().setContentLengthLong(found.local() != null ? LocalReplica.rawLength(found.local())
                     : ((found.view().size() + found.view().granularity() - 1) / found.view().granularity() + 7) / 8);
         } else if (found.local() != null) {
-            ctx.status(200).contentType("application/octet-stream");
-            ctx.res().setContentLengthLong(LocalReplica.rawLength(found.local()));
-            try (OutputStream out = timed(ctx.res().getOutputStream())) {
-                local.raw(found.local(), out);
-            }
+            StreamedAnswer.send(ctx, "application/octet-stream", LocalReplica.rawLength(found.local()),
+                    responseTimeout, out -> local.raw(found.local(), out));
         } else {
             proxy(ctx, found.peer(), "/raw");
         }
@@ -202,37 +223,50 @@ final class QueryRoutes {
     private record Located(BitmapView view, StoredBitmaps.Stored local, String peer) {
     }
 
+    /**
+     * The bitmap a request names, here or on the instance that holds it; null when no instance holds it, which
+     * is only said once every partition of the loading stores was looked at (else 503).
+     */
     private Located locate(Context ctx) throws IOException {
         String target = name(ctx, "target");
         String node = name(ctx, "node");
         String name = name(ctx, "name");
-        Optional<StoredBitmaps.Stored> here = local.find(target, node, name);
-        Located best = here.map(s -> new Located(BitmapView.of(s), s, null)).orElse(null);
+        LocalReplica.Covered<Optional<StoredBitmaps.Stored>> here = local.find(target, node, name);
+        Located best = here.value().map(s -> new Located(BitmapView.of(s), s, null)).orElse(null);
+        Coverage coverage = coverage(ctx, here.partitions());
         if (!isLocal(ctx)) {
-            for (String peer : peers.others()) {
-                HttpResponse<byte[]> r = peers.get(peer, bitmapPath(target, node, name), auth(ctx));
+            for (Peers.Peer peer : peers.others()) {
+                HttpResponse<byte[]> r = peers.get(peer.base(), bitmapPath(target, node, name), auth(ctx));
                 if (r.statusCode() == 200) {
                     BitmapView v = JSON.readValue(r.body(), BitmapView.class);
                     if (best == null || BitmapView.preferred(best.view(), v) != best.view()) {
-                        best = new Located(v, null, peer);
+                        best = new Located(v, null, peer.base());
                     }
                 } else if (r.statusCode() != 404) {
-                    throw new Unavailable("instance " + peer + " answered " + r.statusCode());
+                    throw new Unavailable("instance " + peer.base() + " answered " + r.statusCode());
                 }
+                coverage.add(r, peer);
             }
+            coverage.requireAll(peers.partitionCount());
         }
         return best;
     }
 
-    private void proxy(Context ctx, String peer, String suffix) throws IOException {
+    /**
+     * Streams the answer of the instance that holds the bitmap. If it no longer does (it moved since it was
+     * located) the answer is 503, not its 404; if it fails part-way the connection is aborted.
+     */
+    private void proxy(Context ctx, String peer, String suffix) throws Exception {
         String path = bitmapPath(name(ctx, "target"), name(ctx, "node"), name(ctx, "name")) + suffix;
         HttpResponse<InputStream> r = peers.stream(peer, path.endsWith("?") ? path.substring(0, path.length() - 1)
                 : path, auth(ctx));
-        try (InputStream in = r.body(); OutputStream out = timed(ctx.res().getOutputStream())) {
-            ctx.status(r.statusCode());
-            r.headers().firstValue("content-type").ifPresent(ctx::contentType);
-            r.headers().firstValueAsLong("content-length").ifPresent(ctx.res()::setContentLengthLong);
-            in.transferTo(out);
+        try (InputStream in = r.body()) {
+            if (r.statusCode() != 200) {
+                throw new Unavailable("the bitmap moved away from instance " + peer + " (it answered "
+                        + r.statusCode() + ")");
+            }
+            StreamedAnswer.send(ctx, r.headers().firstValue("content-type").orElse("application/octet-stream"),
+                    r.headers().firstValueAsLong("content-length").orElse(-1), responseTimeout, in::transferTo);
         }
     }
 
@@ -276,20 +310,6 @@ final class QueryRoutes {
                     + "than " + MAX_NAME_BYTES + " bytes");
         }
         return v;
-    }
-
-    /** The response body, cut once it has been written for longer than the response timeout. */
-    private OutputStream timed(OutputStream out) {
-        long deadline = System.nanoTime() + responseTimeout.toNanos();
-        return new java.io.FilterOutputStream(out) {
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                if (System.nanoTime() - deadline > 0) {
-                    throw new IOException("the response took longer than " + responseTimeout + "; cut");
-                }
-                out.write(b, off, len);
-            }
-        };
     }
 
     private static boolean isLocal(Context ctx) {

@@ -98,6 +98,9 @@ final class QueryServer implements AutoCloseable {
             error(ctx, e.status(), e.getMessage());
         });
         cfg.routes.exception(Unavailable.class, (e, ctx) -> unavailable(ctx, e.getMessage()));
+        // the connection was aborted part-way through a streamed answer: there is no one left to answer
+        cfg.routes.exception(StreamedAnswer.Aborted.class, (e, ctx) -> LOG.debug("{} {}: {}", ctx.method(),
+                ctx.path(), e.getMessage()));
         cfg.routes.exception(InvalidStateStoreException.class,
                 (e, ctx) -> unavailable(ctx, "the destination's state is moving (rebalance): " + e.getMessage()));
         cfg.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));

@@ -78,8 +78,10 @@ public final class QueryingDestination implements AutoCloseable {
         HostInfo[] self = new HostInfo[1];
         RemovalPublisher removals = new RemovalPublisher(config);
         QueryServer server = new QueryServer(
-                new QueryRoutes(new LocalReplica(streams), new Peers(streams, () -> self[0], peerTls,
-                        guard.peerToken()), removals, security.requestTimeout()),
+                new QueryRoutes(new LocalReplica(streams, config.topics().chunks()), new Peers(streams,
+                        () -> self[0], peerTls, guard.peerToken(), config.topics().chunks(),
+                        () -> holder[0] == null ? 0 : holder[0].chunkPartitions()), removals,
+                        security.requestTimeout()),
                 metrics, () -> {
                     KafkaStreams s = streams.get();
                     return s == null || s.state() != KafkaStreams.State.ERROR

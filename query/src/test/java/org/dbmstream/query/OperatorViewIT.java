@@ -130,8 +130,7 @@ class OperatorViewIT {
         // (the other test may have added a second target)
         WebElement target = browser.findElements(By.cssSelector("#targets tbody tr")).stream()
                 .filter(r -> cells(r).get(0).equals(TARGET)).findFirst().orElseThrow();
-        assertThat(cells(target).subList(1, 4)).as("bitmaps, complete, loading").containsExactly("4", "4", "0");
-        assertThat(cells(target).get(4)).endsWith("s ago");
+        assertThat(cells(target).get(1)).as("bitmaps").isEqualTo("4");
         List<WebElement> failures = browser.findElements(By.cssSelector("#failures tbody tr"));
         assertThat(failures).hasSize(1);
         assertThat(failures.get(0).getText()).contains("web-img1-again").contains("failed").contains("already exists");

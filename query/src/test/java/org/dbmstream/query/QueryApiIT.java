@@ -269,6 +269,9 @@ class QueryApiIT {
                 .contains("kafka_stream_task_dropped_records_total");
         // never read: reading it after a task moved crashed the JVM in RocksDB (see DestinationMetrics)
         assertThat(metrics).doesNotContain("uncommitted_bytes");
+        // how far each instance's store copies are behind their changelogs: a number once it runs (NaN before)
+        assertThat(sum(metrics, "dbm_state_store_partitions")).as(ours).isPositive();
+        assertThat(sum(metrics, "dbm_state_lag_records")).as(ours).isNotNaN().isNotNegative();
     }
 
     private static String scrape() {

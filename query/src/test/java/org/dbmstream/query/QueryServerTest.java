@@ -19,7 +19,7 @@ class QueryServerTest {
     @Test
     void beforeTheDestinationRunsQueriesAnswer503WithRetryAfter() throws Exception {
         try (DestinationMetrics metrics = new DestinationMetrics();
-             QueryServer server = new QueryServer(new QueryRoutes(new LocalReplica(() -> null),
+             QueryServer server = new QueryServer(new QueryRoutes(new LocalReplica(() -> null, "dbm.chunks"),
                      new Peers(() -> null, () -> new HostInfo("127.0.0.1", 1)), null), metrics, () -> true,
                      () -> false)) {
             String base = "http://127.0.0.1:" + server.start("127.0.0.1", 0);

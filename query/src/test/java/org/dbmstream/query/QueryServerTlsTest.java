@@ -41,7 +41,7 @@ class QueryServerTlsTest {
         ApiSecurity security = ApiSecurity.DEFAULTS.withTls(cert, key, null)
                 .withReloadInterval(Duration.ofMillis(100));
         try (DestinationMetrics metrics = new DestinationMetrics();
-             QueryServer server = new QueryServer(new QueryRoutes(new LocalReplica(() -> null),
+             QueryServer server = new QueryServer(new QueryRoutes(new LocalReplica(() -> null, "dbm.chunks"),
                      new Peers(() -> null, () -> new HostInfo("127.0.0.1", 1)), null), metrics, () -> true,
                      () -> false, ApiGuard.create(security), ServerTls.start(cert, key, null, Duration.ofMillis(100)),
                      security)) {

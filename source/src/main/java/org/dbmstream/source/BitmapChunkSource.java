@@ -5,13 +5,15 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import org.dbmstream.bitmap.chunk.BitmapChunker;
 import org.dbmstream.bitmap.chunk.Chunk;
+import org.dbmstream.bitmap.chunk.ChunkSize;
 
 /**
  * The chunks of a migration of in-hand bitmaps, in QEMU's save-side order with the whole bulk phase in
  * one iteration: START for every bitmap, EOS; every bitmap's BITS/ZEROES chunks, EOS; COMPLETE for
  * every bitmap, the final EOS with the manifest. (The rate limit throttles sending instead of cutting
  * the bulk phase into iterations, so the sequence is the same on every run and can be resumed by
- * position.) Chunks are cut lazily, one at a time, by the bitmap module's {@link BitmapChunker}.
+ * position.) Chunks are cut lazily, one at a time, by the bitmap module's {@link BitmapChunker}, as wide as
+ * the {@link ChunkSize} asks.
  *
  * <p>Per-key sequence numbers follow from positions: a bitmap's START is 0, its BITS chunk {@code j} is
  * {@code 1 + j}, its COMPLETE {@code 1 + chunks}; the three EndOfStream chunks are 0, 1, 2.
@@ -29,7 +31,13 @@ public final class BitmapChunkSource implements ChunkSource {
     /** Bitmap whose BITS are next (valid in the bulk phase). */
     private int current;
 
+    /** QEMU's chunks: 1 KiB of bitmap each. */
     public BitmapChunkSource(List<NamedBitmap> bitmaps) {
+        this(bitmaps, ChunkSize.QEMU);
+    }
+
+    /** Chunks of {@code chunkSize} of bitmap each (a bitmap's last one shorter). */
+    public BitmapChunkSource(List<NamedBitmap> bitmaps, ChunkSize chunkSize) {
         this.bitmaps = List.copyOf(bitmaps);
         int n = this.bitmaps.size();
         bitsStart = new long[n];
@@ -37,7 +45,7 @@ public final class BitmapChunkSource implements ChunkSource {
         long bits = 0;
         for (int i = 0; i < n; i++) {
             var b = this.bitmaps.get(i).bitmap();
-            BitmapChunker chunker = new BitmapChunker(b.bits(), b.nodeAlias(), b.bitmapAlias());
+            BitmapChunker chunker = new BitmapChunker(b.bits(), b.nodeAlias(), b.bitmapAlias(), chunkSize);
             chunkers.add(chunker);
             bitsStart[i] = pos;
             pos += chunker.chunkCount();

@@ -63,7 +63,7 @@ public final class MigrationPlanner {
                         + "its names are already aliases");
             }
             var stream = (MigrationInput.MigrationStreamFile) inputs.get(0);
-            StreamChunkSource chunks = StreamChunkSource.open(stream.file(), stream.diskSize());
+            StreamChunkSource chunks = StreamChunkSource.open(stream.file(), stream.diskSize(), request.chunkSize());
             if (chunks.switchoverAt() >= 0) {
                 // a postcopy stream: the destination VM starts where QEMU's RUN command is
                 return new MigrationPlan(spec, new SwitchoverChunkSource(chunks, chunks.switchoverAt(),
@@ -90,7 +90,7 @@ public final class MigrationPlanner {
                 SerializedBitmap bits = nodes.bits(s.nodeName(), s.bitmapName());
                 named.add(new NamedBitmap(s.nodeName(), s.bitmapName(), s.withBits(bits)));
             }
-            ChunkSource chunks = new BitmapChunkSource(named);
+            ChunkSource chunks = new BitmapChunkSource(named, request.chunkSize());
             if (request.switchover()) {
                 // right after the STARTs and their EndOfStream, as migrate-start-postcopy at once
                 chunks = new SwitchoverChunkSource(chunks, named.size() + 1L, 1);

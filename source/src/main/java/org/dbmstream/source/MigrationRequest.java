@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import org.dbmstream.bitmap.ReplicaNames;
+import org.dbmstream.bitmap.chunk.ChunkSize;
 import org.dbmstream.bitmap.mapping.AliasMap;
 import org.dbmstream.bitmap.mapping.BlockBitmapMapping;
 
@@ -26,8 +27,10 @@ public final class MigrationRequest {
     private final boolean replace;
     private final boolean switchover;
     private final String fingerprint;
+    private final ChunkSize chunkSize;
 
     private MigrationRequest(Builder b) {
+        this.chunkSize = b.chunkSize;
         this.fingerprint = b.fingerprint;
         this.replace = b.replace;
         this.migrationId = b.migrationId != null ? b.migrationId : newMigrationId();
@@ -93,6 +96,14 @@ public final class MigrationRequest {
     }
 
     /**
+     * Bitmap bytes per BITS chunk ({@link ChunkSize#KAFKA_DEFAULT}, 8 KiB, unless set): bitmaps are cut that
+     * wide, and a QEMU stream's 1 KiB chunks are joined up to it.
+     */
+    public ChunkSize chunkSize() {
+        return chunkSize;
+    }
+
+    /**
      * Whether the destination VM starts right after the STARTs (QEMU's {@code migrate-start-postcopy} at
      * once); a postcopy stream switches over where its RUN command is either way.
      */
@@ -111,6 +122,13 @@ public final class MigrationRequest {
         private Map<String, Long> destinationNodes;
         private boolean replace;
         private String fingerprint;
+        private ChunkSize chunkSize = ChunkSize.KAFKA_DEFAULT;
+
+        /** Bitmap bytes per BITS chunk (default {@link ChunkSize#KAFKA_DEFAULT}; QEMU's own is {@link ChunkSize#QEMU}). */
+        public Builder chunkSize(ChunkSize size) {
+            this.chunkSize = Objects.requireNonNull(size, "chunkSize");
+            return this;
+        }
 
         /** The content fingerprint to send with the spec ({@link MigrationFingerprint#of}). */
         public Builder fingerprint(String fingerprint) {

@@ -3,6 +3,7 @@ package org.dbmstream.source;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -11,6 +12,8 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import org.dbmstream.bitmap.QemuConstants;
 import org.dbmstream.bitmap.chunk.Chunk;
+import org.dbmstream.bitmap.chunk.ChunkCoalescer;
+import org.dbmstream.bitmap.chunk.ChunkSize;
 import org.dbmstream.codec.ChunkFormatException;
 import org.dbmstream.codec.ChunkNames;
 import org.dbmstream.codec.savevm.SavevmChunk;
@@ -28,6 +31,8 @@ import org.dbmstream.codec.savevm.SavevmReader;
  * iteration, and its empty iterations (an EOS right after an EOS) carry nothing, so a stream of a long
  * migration would otherwise fill the topic with them (mig1.stream.gz has 81,688 EOS for 6 bitmaps). Every
  * batch of chunks still ends with an EOS, so a stream written back out from the topic is one QEMU reads.
+ * With a {@link ChunkSize} wider than QEMU's, consecutive BITS/ZEROES chunks of a bitmap are joined into
+ * chunks of up to that width ({@link ChunkCoalescer}), never across an EOS or the RUN command.
  */
 public final class StreamChunkSource implements ChunkSource {
     private final Path file;
@@ -40,14 +45,13 @@ public final class StreamChunkSource implements ChunkSource {
     private final long totalBits;
     private final Map<Chunk.BitmapRef, Long> granularities = new HashMap<>();
     private final Map<Chunk.BitmapRef, Long> sequences = new HashMap<>();
-    private final ChunkNames names = new ChunkNames();
-    private SavevmReader reader;
+    private final ResolvedChunks reader;
     private final Scan scan;
     private long position;
     private long pending;
     private boolean lastWasEos;
 
-    private StreamChunkSource(Path file, long diskSize, Scan scan) throws IOException {
+    private StreamChunkSource(Path file, long diskSize, ChunkSize width, Scan scan) throws IOException {
         this.file = file;
         this.diskSize = diskSize;
         this.nodeSizes = scan.nodeSizes;
@@ -57,18 +61,23 @@ public final class StreamChunkSource implements ChunkSource {
         this.size = scan.chunks;
         this.totalBits = scan.bits;
         this.pending = scan.bits;
-        this.reader = SavevmReader.open(file);
+        this.reader = new ResolvedChunks(SavevmReader.open(file), width);
         this.scan = scan;
     }
 
-    /** Scans {@code file} and opens it for streaming; {@code diskSize} -1 when unknown. */
+    /** Scans {@code file} and opens it for streaming, chunks as QEMU wrote them; {@code diskSize} -1 when unknown. */
     public static StreamChunkSource open(Path file, long diskSize) throws IOException {
-        Scan scan = scan(file);
+        return open(file, diskSize, ChunkSize.QEMU);
+    }
+
+    /** Scans {@code file} and opens it for streaming, BITS joined up to {@code width}; {@code diskSize} -1 when unknown. */
+    public static StreamChunkSource open(Path file, long diskSize, ChunkSize width) throws IOException {
+        Scan scan = scan(file, width);
         if (scan.chunks == 0) {
             throw new IllegalArgumentException("QEMU migration stream " + file + " has no dirty-bitmap chunks"
                     + " (was the dirty-bitmaps capability on?)");
         }
-        return new StreamChunkSource(file, diskSize, scan);
+        return new StreamChunkSource(file, diskSize, width, scan);
     }
 
     /**
@@ -93,22 +102,20 @@ public final class StreamChunkSource implements ChunkSource {
     }
 
 
-    private static Scan scan(Path file) throws IOException {
+    private static Scan scan(Path file, ChunkSize width) throws IOException {
         Map<Chunk.BitmapRef, PublishedBitmap> started = new LinkedHashMap<>();
         Map<Chunk.BitmapRef, Long> grans = new HashMap<>();
         Map<String, Long> nodeEnds = new HashMap<>();
         Map<String, Long> nodeSizes = new HashMap<>();
-        ChunkNames names = new ChunkNames();
         long chunks = 0;
         long bits = 0;
         boolean endsWithEos = false;
         long eos = 0;
         long eosBeforeRun = -1;
         long run = -1;
-        try (SavevmReader r = SavevmReader.open(file)) {
-            for (SavevmChunk c = r.next(); c != null; c = r.next()) {
-                Chunk chunk = names.resolve(c.wire(), c.offset());
-                if (r.switchoverAfter() >= 0 && run < 0) {
+        try (ResolvedChunks r = new ResolvedChunks(SavevmReader.open(file), width)) {
+            for (Chunk chunk = r.next(); chunk != null; chunk = r.next()) {
+                if (r.runBeforeLast() && run < 0) {
                     // RUN was read just before this chunk: the switchover goes before it
                     run = chunks;
                     eosBeforeRun = eos;
@@ -135,7 +142,7 @@ public final class StreamChunkSource implements ChunkSource {
                     nodeSizes.put(done.nodeAlias(), 0L);
                 }
             }
-            if (r.switchoverAfter() >= 0 && run < 0) {
+            if (r.runSeen() && run < 0) {
                 run = chunks;
             }
             if (eosBeforeRun < 0) {
@@ -210,11 +217,10 @@ public final class StreamChunkSource implements ChunkSource {
         try {
             Chunk chunk;
             do {
-                SavevmChunk c = reader.next();
-                if (c == null) {
+                chunk = reader.next();
+                if (chunk == null) {
                     throw new IllegalStateException("QEMU migration stream " + file + " changed while being published");
                 }
-                chunk = names.resolve(c.wire(), c.offset());
             } while (chunk instanceof Chunk.EndOfStream && lastWasEos);
             lastWasEos = chunk instanceof Chunk.EndOfStream;
             position++;
@@ -259,6 +265,63 @@ public final class StreamChunkSource implements ChunkSource {
             reader.close();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The stream's dirty-bitmap chunks with names resolved and BITS joined up to the publication's width,
+     * and where QEMU's RUN command fell among them (nothing joins across it).
+     */
+    private static final class ResolvedChunks implements AutoCloseable {
+        private final SavevmReader reader;
+        private final ChunkNames names = new ChunkNames();
+        private final ChunkCoalescer coalescer;
+        private final ArrayDeque<Chunk> ready = new ArrayDeque<>();
+        private long runAt = -1;
+        private long handedOut;
+        private boolean end;
+
+        ResolvedChunks(SavevmReader reader, ChunkSize width) {
+            this.reader = reader;
+            this.coalescer = new ChunkCoalescer(width);
+        }
+
+        /** The next chunk, null after the last. */
+        Chunk next() throws IOException {
+            while (ready.isEmpty() && !end) {
+                SavevmChunk c = reader.next();
+                if (runAt < 0 && reader.switchoverAfter() >= 0) {
+                    // RUN was read before this chunk (or after the last one)
+                    ready.addAll(coalescer.finish());
+                    runAt = handedOut + ready.size();
+                }
+                if (c == null) {
+                    ready.addAll(coalescer.finish());
+                    end = true;
+                } else {
+                    ready.addAll(coalescer.accept(names.resolve(c.wire(), c.offset())));
+                }
+            }
+            Chunk next = ready.poll();
+            if (next != null) {
+                handedOut++;
+            }
+            return next;
+        }
+
+        /** Whether the RUN command came right before the chunk {@link #next} returned last. */
+        boolean runBeforeLast() {
+            return runAt >= 0 && runAt == handedOut - 1;
+        }
+
+        /** Whether a RUN command was read (possibly after the last chunk). */
+        boolean runSeen() {
+            return runAt >= 0;
+        }
+
+        @Override
+        public void close() throws IOException {
+            reader.close();
         }
     }
 }

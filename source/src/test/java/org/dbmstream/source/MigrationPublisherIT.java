@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.dbmstream.bitmap.DirtyBitmap;
 import org.dbmstream.bitmap.Granularity;
+import org.dbmstream.bitmap.chunk.ChunkSize;
 import org.dbmstream.bitmap.chunk.Chunk;
 import org.dbmstream.broker.KafkaBroker;
 import org.dbmstream.broker.testing.KafkaBrokerExtension;
@@ -99,9 +100,10 @@ class MigrationPublisherIT {
         try (MigrationPublisher p = new MigrationPublisher(settings(broker, t).build())) {
             result = p.publish(request, PublishListener.NONE);
         }
-        assertThat(result.records()).isEqualTo(1 + 21); // the empty iteration's EOS is coalesced
+        // the empty iteration's EOS is coalesced, and pers4k's two 1 KiB chunks are joined into one 8 KiB chunk
+        assertThat(result.records()).isEqualTo(1 + 20);
         List<ChunkTopic.Read> reads = ChunkTopic.chunks(broker.bootstrapServers(), t.chunks(), "mig1");
-        assertThat(reads).hasSize(21);
+        assertThat(reads).hasSize(20);
         Map<String, DirtyBitmap> rebuilt = ChunkTopic.rebuild(reads, -1);
         List<JsonNode> expected = QemuTestData.jsonl("expected/streams-sha256.jsonl", "stream", "mig1");
         assertThat(expected).hasSize(6);
@@ -227,8 +229,9 @@ class MigrationPublisherIT {
         };
         try (CapturedLogs logs = CapturedLogs.of(MigrationPublisher.class);
                 MigrationPublisher p = new MigrationPublisher(settings(broker, t).transactional(true).build())) {
+            // QEMU's 1 KiB chunks: 64 of them, so the 20th record is midway
             assertThatThrownBy(() -> p.publish(MigrationRequest.builder().migrationId("aborted")
-                    .input(randomBitmap("r1", 64 * 1024, 3)).build(), failing))
+                    .chunkSize(ChunkSize.QEMU).input(randomBitmap("r1", 64 * 1024, 3)).build(), failing))
                     .hasMessage("operator pressed ^C");
             PublishResult ok = p.publish(MigrationRequest.builder().migrationId("after")
                     .input(randomBitmap("r1", 8 * 1024, 4)).build(), PublishListener.NONE);
@@ -268,7 +271,8 @@ class MigrationPublisherIT {
         };
         try (CapturedLogs logs = CapturedLogs.of(MigrationPublisher.class);
                 MigrationPublisher p = new MigrationPublisher(settings(broker, t).build())) {
-            assertThatThrownBy(() -> p.publish(MigrationRequest.builder().migrationId("half")
+            // QEMU's 1 KiB chunks: 16 reads of the bitmap, the fourth fails
+            assertThatThrownBy(() -> p.publish(MigrationRequest.builder().migrationId("half").chunkSize(ChunkSize.QEMU)
                     .input(new MigrationInput.InMemoryBitmap("disk0", "b0", breaking, true, true)).build(),
                     PublishListener.NONE)).hasMessageContaining("bitmap table cluster 7 unreadable");
             assertThat(logs.warnings()).singleElement().asString().startsWith("published a cancel of migration half: ")

@@ -9,7 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.HashMap;
+import java.util.Map;
+import org.dbmstream.bitmap.DirtyBitmap;
 import org.dbmstream.bitmap.chunk.Chunk;
+import org.dbmstream.bitmap.chunk.ChunkSize;
+import org.dbmstream.testkit.PostcopyFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -133,6 +139,73 @@ class StreamChunkSourceTest {
             assertThat(all.get(all.size() - 1)).isInstanceOf(Chunk.EndOfStream.class);
             assertThat(((Chunk.EndOfStream) all.get(all.size() - 1)).manifest()).hasSize(6);
         }
+    }
+
+    @Test
+    void wideChunksJoinConsecutiveBitsAndLoadToQemusBitmaps() throws IOException {
+        try (StreamChunkSource s = StreamChunkSource.open(MIG1_MIN, 64L << 20, ChunkSize.KAFKA_DEFAULT)) {
+            // pers4k's two 1 KiB chunks are one 2 KiB chunk now; nothing else of mig1 was wider than 1 KiB
+            assertThat(s.size()).isEqualTo(20);
+            assertThat(s.totalBits()).isEqualTo(4 * 1024 + 64 + 16384);
+            List<SequencedChunk> all = drain(s);
+            assertThat(all).filteredOn(c -> BitmapChunkSourceTest.key(c.chunk()).equals("disk0/pers4k"))
+                    .extracting(SequencedChunk::sequence).containsExactly(0L, 1L, 2L);
+            assertThat(s.pendingBits()).isZero();
+            Map<String, DirtyBitmap> loaded = new HashMap<>();
+            for (SequencedChunk c : all) {
+                if (c.chunk() instanceof Chunk.Start st) {
+                    loaded.put(st.bitmapAlias(), new DirtyBitmap(64L << 20, st.granularity()));
+                } else if (c.chunk() instanceof Chunk.Bits b && !b.zeroes()) {
+                    DirtyBitmap bits = loaded.get(b.bitmapAlias());
+                    long g = bits.granularity().bytes();
+                    long first = (b.firstSector() << 9) / g;
+                    bits.deserialize(first, Math.min(bits.bitCount() - first, (b.sectors() << 9) / g), b.payload());
+                }
+            }
+            for (JsonNode qemu : QemuTestData.jsonl("expected/streams-sha256.jsonl")) {
+                assertThat(loaded.get(qemu.get("name").asText()).sha256()).as(qemu.get("name").asText())
+                        .isEqualTo(qemu.get("sha256").asText());
+            }
+        }
+    }
+
+    @Test
+    void aPostcopyStreamSwitchesOverAfterTheSameBitsAtEveryWidth() throws IOException {
+        for (String name : PostcopyFixture.names()) {
+            Path stream = PostcopyFixture.load(name).stream();
+            List<Chunk> qemu = planned(stream, ChunkSize.QEMU);
+            for (ChunkSize width : List.of(ChunkSize.parse("2K"), ChunkSize.parse("4K"), ChunkSize.KAFKA_DEFAULT)) {
+                List<Chunk> wide = planned(stream, width);
+                assertThat(sectorsBeforeSwitchover(wide)).as("%s at %s", name, width)
+                        .isEqualTo(sectorsBeforeSwitchover(qemu));
+                assertThat(wide.stream().filter(c -> !(c instanceof Chunk.Bits)).toList()).as("%s at %s", name, width)
+                        .isEqualTo(qemu.stream().filter(c -> !(c instanceof Chunk.Bits)).toList());
+            }
+        }
+    }
+
+    private static List<Chunk> planned(Path stream, ChunkSize width) throws IOException {
+        MigrationRequest request = MigrationRequest.builder().input(new MigrationInput.MigrationStreamFile(stream))
+                .chunkSize(width).build();
+        try (MigrationPlan plan = MigrationPlanner.plan(request)) {
+            List<Chunk> out = new ArrayList<>();
+            plan.chunks().forEachRemaining(c -> out.add(c.chunk()));
+            return out;
+        }
+    }
+
+    /** Per bitmap, the sectors its BITS chunks covered before the switchover. */
+    private static Map<String, Long> sectorsBeforeSwitchover(List<Chunk> chunks) {
+        Map<String, Long> out = new HashMap<>();
+        for (Chunk c : chunks) {
+            if (c instanceof Chunk.Switchover) {
+                break;
+            }
+            if (c instanceof Chunk.Bits b) {
+                out.merge(b.nodeAlias() + "/" + b.bitmapAlias(), b.sectors(), Long::sum);
+            }
+        }
+        return out;
     }
 
     @Test

@@ -30,6 +30,7 @@ public final class DestinationApp implements AutoCloseable {
     private final Topology topology;
     private final Properties properties;
     private KafkaStreams streams;
+    private volatile int chunkPartitions;
     private boolean closed;
     private final RestoreTracker restores = new RestoreTracker();
     private final SpecWatcher specWatcher;
@@ -72,7 +73,7 @@ public final class DestinationApp implements AutoCloseable {
         // an unreachable broker or registry is a clear error naming it, not a minute of silent retries
         ServiceCheck.check(config.bootstrapServers(), config.extra());
         try (Admin admin = Admin.create(adminProps)) {
-            TopicSetup.ensure(admin, config);
+            chunkPartitions = TopicSetup.ensure(admin, config);
         }
         streams = new KafkaStreams(topology, properties);
         streams.setUncaughtExceptionHandler(e -> {
@@ -88,6 +89,11 @@ public final class DestinationApp implements AutoCloseable {
         }
         streams.start();
         return this;
+    }
+
+    /** Partitions of the chunks topic as found at start (each a loading task); 0 before start. */
+    public int chunkPartitions() {
+        return chunkPartitions;
     }
 
     /** The running Kafka Streams instance (for state and interactive queries); null before start. */

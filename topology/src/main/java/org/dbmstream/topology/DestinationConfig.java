@@ -15,6 +15,7 @@ import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.streams.StreamsConfig;
 import org.dbmstream.serdes.Topics;
+import org.dbmstream.topology.store.StoreNames;
 
 /**
  * Settings of the destination application. The named ones have flags in the CLI; everything else (any
@@ -220,6 +221,17 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
         return intervalMs(UPDATE_INTERVAL, DEFAULT_UPDATE_INTERVAL_MS);
     }
 
+    /** {@link StoreNames#WRITE_BUFFER_BYTES} from the extra properties, else its default. */
+    public long writeBufferBytes() {
+        String v = extra.get(StoreNames.WRITE_BUFFER_BYTES);
+        long bytes = v == null ? StoreNames.DEFAULT_WRITE_BUFFER_BYTES : Long.parseLong(v.trim());
+        if (bytes < 0) {
+            throw new IllegalArgumentException(StoreNames.WRITE_BUFFER_BYTES + " must be 0 (write through) or more: "
+                    + v);
+        }
+        return bytes;
+    }
+
     /** {@link #EVENT_COMMIT_INTERVAL} from the extra properties, else its default. */
     public long eventCommitIntervalMs() {
         return intervalMs(EVENT_COMMIT_INTERVAL, DEFAULT_EVENT_COMMIT_INTERVAL_MS);
@@ -247,8 +259,11 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
      * {@value #DEFAULT_PRODUCER_BATCH_SIZE} bytes, input buffers to {@value #DEFAULT_BUFFERED_RECORDS} records
      * per partition fed by fetches of up to {@value #DEFAULT_PARTITION_FETCH_BYTES} bytes that wait at most
      * {@value #DEFAULT_FETCH_MAX_WAIT_MS} ms (restore fetches {@value #DEFAULT_RESTORE_FETCH_MAX_WAIT_MS} ms);
-     * tasks do not idle for empty input partitions ({@code max.task.idle.ms=-1}). The properties file
-     * overrides each of these.
+     * tasks do not idle for empty input partitions ({@code max.task.idle.ms=-1}); Kafka Streams' own topics get
+     * {@value #TOPIC_REPLICATION} as their {@code replication.factor} when it is set; the main consumer has a
+     * static {@code group.instance.id} derived from host, application id and state directory
+     * ({@link StaticMembership}), so a restart takes its tasks back at once. The properties file overrides
+     * each of these.
      */
     public Properties streamsProperties() {
         Properties p = new Properties();
@@ -277,6 +292,11 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
         // Kafka 5's default, taken now: without it every start warns about it (the topology has no global
         // stores, so nothing else changes)
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
+        // Kafka Streams' changelog and repartition topics are replicated like the topics the destination creates:
+        // a cluster that runs the application's topics at replication factor 3 must not lose its state with a broker
+        if (extra.containsKey(TOPIC_REPLICATION)) {
+            p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, extra.get(TOPIC_REPLICATION).trim());
+        }
         p.putAll(extra);
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -287,6 +307,7 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
                         DeadLetterHandler.class.getName()));
         p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, deadLetterTopic());
         p.put(Topics.PREFIX_CONFIG, topicPrefix);
+        StaticMembership.apply(p, this);
         return p;
     }
 }

@@ -83,9 +83,10 @@ public final class DestinationTopology {
         long eventCommitMs = config.eventCommitIntervalMs();
 
         StreamsBuilder builder = new StreamsBuilder();
-        StoreNames.loadingBuilders().forEach(builder::addStateStore);
-        builder.addStateStore(StoreNames.trackerBuilder());
-        builder.addStateStore(StoreNames.claimsBuilder());
+        long buffer = config.writeBufferBytes();
+        StoreNames.loadingBuilders(buffer).forEach(builder::addStateStore);
+        builder.addStateStore(StoreNames.trackerBuilder(buffer));
+        builder.addStateStore(StoreNames.claimsBuilder(buffer));
 
         builder.stream(topics.migrations(), Consumed.with(Serdes.String(), specSerde).withName("migrations"))
                 .process(SpecBroadcastProcessor::new, Named.as("spec-to-control"))

@@ -34,9 +34,10 @@ public final class TopicSetup {
     /**
      * Creates what is missing and checks the control topic matches the chunks topic.
      *
+     * @return the partition count of the chunks topic (the loading tasks' count)
      * @throws IllegalStateException if the control topic exists with another partition count
      */
-    public static void ensure(Admin admin, DestinationConfig config) {
+    public static int ensure(Admin admin, DestinationConfig config) {
         Topics topics = config.topics();
         int partitions = Integer.parseInt(config.extra().getOrDefault(DestinationConfig.TOPIC_PARTITIONS,
                 String.valueOf(DEFAULT_PARTITIONS)));
@@ -65,6 +66,7 @@ public final class TopicSetup {
                         + " partitions but " + topics.chunks() + " has " + chunkPartitions
                         + "; they must match (recreate the control topic with " + chunkPartitions + ")");
             }
+            return chunkPartitions;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while setting up topics", e);

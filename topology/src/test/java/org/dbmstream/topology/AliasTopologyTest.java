@@ -11,18 +11,24 @@ import org.dbmstream.schemas.BitmapCompleted;
 import org.dbmstream.schemas.Event;
 import org.dbmstream.schemas.MigrationCancelled;
 import org.dbmstream.schemas.MigrationCompleted;
-import org.junit.jupiter.api.Test;
+import org.dbmstream.bitmap.chunk.ChunkSize;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The alias cases of QEMU's iotest 300 through the topology, all in one driver (each its own migration
  * and target): the destination mapping in the migration spec resolves the aliases the chunks carry.
  */
 class AliasTopologyTest {
-    private static final DirtyBitmap A = TestChunks.bitmap(MIB, 65536, 0, 65536);
-    private static final DirtyBitmap B = TestChunks.bitmap(MIB, 65536, 512 * 1024, 131072);
+    /** 8 KiB of bitmap each: eight of QEMU's chunks, one of the 8 KiB chunks a source publishes by default. */
+    private static final DirtyBitmap A = TestChunks.bitmap(256 * MIB, 4096, 0, 65536);
+    private static final DirtyBitmap B = TestChunks.bitmap(256 * MIB, 4096, 100 * MIB, 3 * MIB);
+    private ChunkSize width;
 
-    @Test
-    void iotest300AliasCases() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"1K", "8K"})
+    void iotest300AliasCases(String size) throws Exception {
+        width = ChunkSize.parse(size);
         try (DestinationDriver d = new DestinationDriver()) {
             run(d, "none", null, TestChunks.sent("node0", "bmap0", true, false, A));
             run(d, "node", """
@@ -88,9 +94,9 @@ class AliasTopologyTest {
         }
     }
 
-    private static void run(DestinationDriver d, String migration, String mapping, MigrationBitmap... sent) {
+    private void run(DestinationDriver d, String migration, String mapping, MigrationBitmap... sent) {
         d.spec(migration, "vm-" + migration, mapping == null ? null : AliasMap.fromJson(mapping), null);
-        d.chunks(migration, TestChunks.migration(sent));
+        d.chunks(migration, TestChunks.migration(width, sent));
     }
 
     private static List<String> completed(List<Event> events, String migration) {

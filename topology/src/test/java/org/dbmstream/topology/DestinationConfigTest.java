@@ -44,6 +44,18 @@ class DestinationConfigTest {
     }
 
     @Test
+    void kafkaStreamsOwnTopicsAreReplicatedLikeTheCreatedOnes(@TempDir Path dir) {
+        assertThat(DestinationConfig.defaults("b:1", dir).streamsProperties())
+                .as("unset: Kafka Streams' default (the broker's default.replication.factor)")
+                .doesNotContainKey(StreamsConfig.REPLICATION_FACTOR_CONFIG);
+        assertThat(DestinationConfig.defaults("b:1", dir).withExtra(Map.of(DestinationConfig.TOPIC_REPLICATION, "3"))
+                .streamsProperties()).containsEntry(StreamsConfig.REPLICATION_FACTOR_CONFIG, "3");
+        assertThat(DestinationConfig.defaults("b:1", dir).withExtra(Map.of(DestinationConfig.TOPIC_REPLICATION, "3",
+                StreamsConfig.REPLICATION_FACTOR_CONFIG, "2")).streamsProperties())
+                .as("an explicit replication.factor wins").containsEntry(StreamsConfig.REPLICATION_FACTOR_CONFIG, "2");
+    }
+
+    @Test
     void throughputDefaultsKeepExactlyOnceAndYieldToThePropertiesFile(@TempDir Path dir) {
         Properties p = DestinationConfig.defaults("b:1", dir).streamsProperties();
         assertThat(p).containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)
@@ -68,6 +80,23 @@ class DestinationConfigTest {
         // at-least-once keeps Kafka Streams' own commit interval
         assertThat(DestinationConfig.defaults("b:1", dir).withProcessingGuarantee(StreamsConfig.AT_LEAST_ONCE)
                 .streamsProperties()).doesNotContainKey(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
+    }
+
+    @Test
+    void aRestartedInstanceKeepsItsStaticMembershipIdOthersDoNot(@TempDir Path dir) throws Exception {
+        String key = "main.consumer.group.instance.id";
+        String id = DestinationConfig.defaults("b:1", dir).streamsProperties().getProperty(key);
+        assertThat(id).startsWith("dbm-").isEqualTo(DestinationConfig.defaults("b:1", dir).streamsProperties()
+                .getProperty(key));
+        assertThat(DestinationConfig.defaults("b:1", Files.createDirectory(dir.resolve("other"))).streamsProperties()
+                .getProperty(key)).isNotEqualTo(id);
+        assertThat(DestinationConfig.defaults("b:1", dir).withApplicationId("other").streamsProperties()
+                .getProperty(key)).isNotEqualTo(id);
+        // a configured id (the Helm chart's pod name) wins; the default can be turned off
+        assertThat(DestinationConfig.defaults("b:1", dir).withExtra(Map.of("group.instance.id", "pod-0"))
+                .streamsProperties()).doesNotContainKey(key).containsEntry("group.instance.id", "pod-0");
+        assertThat(DestinationConfig.defaults("b:1", dir).withExtra(Map.of("dbm.static.membership", "false"))
+                .streamsProperties()).doesNotContainKey(key);
     }
 
     @Test

@@ -5,6 +5,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.dbmstream.bitmap.chunk.Chunk;
+import org.dbmstream.bitmap.chunk.ChunkCoalescer;
+import org.dbmstream.bitmap.chunk.ChunkSize;
 import org.dbmstream.bitmap.mapping.BlockBitmapMapping;
 import org.dbmstream.codec.ChunkNames;
 import org.dbmstream.codec.savevm.SavevmChunk;
@@ -21,6 +23,13 @@ import org.dbmstream.testkit.PostcopyFixture;
  * bitmaps.
  */
 public record PostcopyChunks(List<Chunk> beforeRun, List<Chunk> afterRun) {
+
+    /** The stream's BITS joined up to {@code width} on each side of the RUN command, as the source republishes them. */
+    public static PostcopyChunks of(PostcopyFixture fixture, ChunkSize width) throws Exception {
+        PostcopyChunks qemu = of(fixture);
+        return new PostcopyChunks(ChunkCoalescer.join(qemu.beforeRun(), width),
+                ChunkCoalescer.join(qemu.afterRun(), width));
+    }
 
     public static PostcopyChunks of(PostcopyFixture fixture) throws Exception {
         List<Chunk> all = new ArrayList<>();

@@ -13,7 +13,9 @@ import org.dbmstream.schemas.SwitchedOver;
 import org.dbmstream.testkit.PostcopyFixture;
 import org.dbmstream.testkit.CapturedLogs;
 import org.junit.jupiter.api.Test;
+import org.dbmstream.bitmap.chunk.ChunkSize;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -47,16 +49,18 @@ class PostcopyTopologyTest {
         }
     }
 
-    static List<String> fixtures() {
-        return PostcopyFixture.names();
+    /** Every fixture as QEMU sent it, and joined into the 8 KiB chunks a source publishes by default. */
+    static List<Arguments> fixtures() {
+        return PostcopyFixture.names().stream().flatMap(n -> java.util.stream.Stream.of(Arguments.of(n, "1K"),
+                Arguments.of(n, "8K"))).toList();
     }
 
     @ParameterizedTest
     @MethodSource("fixtures")
-    void everyFixtureEndsAsOnQemusDestinationWithWritesBeforeAndAfterTheRemainingChunks(String name)
+    void everyFixtureEndsAsOnQemusDestinationWithWritesBeforeAndAfterTheRemainingChunks(String name, String width)
             throws Exception {
         PostcopyFixture fixture = PostcopyFixture.load(name);
-        PostcopyChunks pc = PostcopyChunks.of(fixture);
+        PostcopyChunks pc = PostcopyChunks.of(fixture, ChunkSize.parse(width));
         List<PostcopyFixture.Write> writes = fixture.writes();
         try (DestinationDriver d = new DestinationDriver()) {
             d.migrations(name, "vm1", PostcopyChunks.mapping(fixture));

@@ -11,7 +11,9 @@ import org.dbmstream.schemas.Event;
 import org.dbmstream.schemas.MigrationCompleted;
 import org.dbmstream.schemas.MigrationFailed;
 import org.dbmstream.topology.store.StoredBitmaps;
-import org.junit.jupiter.api.Test;
+import org.dbmstream.bitmap.chunk.ChunkSize;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Re-replication (a spec with {@code replace}): the new bitmap of a taken name loads instead of failing
@@ -20,15 +22,17 @@ import org.junit.jupiter.api.Test;
  */
 class ReplaceTopologyTest {
 
-    @Test
-    void aReplacingBitmapTakesOverAtItsCompleteAndTheOldOneGoes() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"1K", "8K"})
+    void aReplacingBitmapTakesOverAtItsCompleteAndTheOldOneGoes(String size) throws Exception {
+        ChunkSize width = ChunkSize.parse(size);
         try (DestinationDriver d = new DestinationDriver()) {
             d.spec("m1", "vm-17");
-            d.chunks("m1", chunks(0));
+            d.chunks("m1", chunks(0, width));
             String oldSha = sha256(d.events(), "m1");
 
             d.specReplacing("m2", "vm-17");
-            List<Chunk> second = chunks(5);
+            List<Chunk> second = chunks(5, width);
             int complete = second.indexOf(second.stream().filter(c -> c instanceof Chunk.Complete).findFirst()
                     .orElseThrow());
             d.chunks("m2", second.subList(0, complete));
@@ -56,9 +60,10 @@ class ReplaceTopologyTest {
         }
     }
 
-    private static List<Chunk> chunks(long dirtyMib) {
-        return TestChunks.migration(TestChunks.sent("disk0", "backup", true, true,
-                TestChunks.bitmap(64 * TestChunks.MIB, 65536, dirtyMib * TestChunks.MIB, 65536)));
+    /** A bitmap of 8 KiB: eight of QEMU's chunks, or one 8 KiB chunk. */
+    private static List<Chunk> chunks(long dirtyMib, ChunkSize width) {
+        return TestChunks.migration(width, TestChunks.sent("disk0", "backup", true, true,
+                TestChunks.bitmap(256 * TestChunks.MIB, 4096, dirtyMib * TestChunks.MIB, 65536)));
     }
 
     private static String sha256(List<Event> events, String migration) {

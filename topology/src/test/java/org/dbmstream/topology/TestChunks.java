@@ -6,6 +6,7 @@ import org.dbmstream.bitmap.DirtyBitmap;
 import org.dbmstream.bitmap.Granularity;
 import org.dbmstream.bitmap.chunk.BitmapChunker;
 import org.dbmstream.bitmap.chunk.Chunk;
+import org.dbmstream.bitmap.chunk.ChunkSize;
 import org.dbmstream.bitmap.chunk.MigrationBitmap;
 import org.dbmstream.bitmap.chunk.MigrationSequencer;
 
@@ -31,8 +32,13 @@ final class TestChunks {
 
     /** STARTs, EOS, BITS, COMPLETEs and the final EOS with the manifest, as QEMU's save side orders them. */
     static List<Chunk> migration(MigrationBitmap... bitmaps) {
+        return migration(ChunkSize.QEMU, bitmaps);
+    }
+
+    /** The same with BITS chunks of {@code width} of bitmap each. */
+    static List<Chunk> migration(ChunkSize width, MigrationBitmap... bitmaps) {
         List<Chunk> out = new ArrayList<>();
-        MigrationSequencer seq = new MigrationSequencer(List.of(bitmaps));
+        MigrationSequencer seq = new MigrationSequencer(List.of(bitmaps), width);
         seq.setup(out::add);
         seq.complete(out::add);
         return out;

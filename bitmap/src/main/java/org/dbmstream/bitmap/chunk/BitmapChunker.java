@@ -14,7 +14,8 @@ import org.dbmstream.bitmap.SerializedBitmap;
 /**
  * Cuts one bitmap into BITS chunks exactly as QEMU's save side ({@code send_bitmap_bits}): the
  * serialized bits of each {@link ChunkLayout} range, zero-padded to a multiple of 32 bytes; an all-zero
- * buffer becomes a ZEROES chunk (payload null). Chunks are made one at a time when asked for, so a large
+ * buffer becomes a ZEROES chunk (payload null). The width is QEMU's 1 KiB unless a wider {@link ChunkSize}
+ * is given. Chunks are made one at a time when asked for, so a large
  * bitmap, read lazily, never has all its buffers in memory.
  */
 public final class BitmapChunker implements Iterable<Chunk.Bits> {
@@ -26,11 +27,17 @@ public final class BitmapChunker implements Iterable<Chunk.Bits> {
     private final String bitmapAlias;
     private final ChunkLayout layout;
 
+    /** Chunks of QEMU's width (1 KiB of bitmap). */
     public BitmapChunker(SerializedBitmap bitmap, String nodeAlias, String bitmapAlias) {
+        this(bitmap, nodeAlias, bitmapAlias, ChunkSize.QEMU);
+    }
+
+    /** Chunks of {@code chunkSize} of bitmap each (the last one shorter). */
+    public BitmapChunker(SerializedBitmap bitmap, String nodeAlias, String bitmapAlias, ChunkSize chunkSize) {
         this.bitmap = Objects.requireNonNull(bitmap, "bitmap");
         this.nodeAlias = Objects.requireNonNull(nodeAlias, "nodeAlias");
         this.bitmapAlias = Objects.requireNonNull(bitmapAlias, "bitmapAlias");
-        this.layout = new ChunkLayout(bitmap.diskSize(), bitmap.granularity());
+        this.layout = new ChunkLayout(bitmap.diskSize(), bitmap.granularity(), chunkSize);
     }
 
     public ChunkLayout layout() {

@@ -7,7 +7,9 @@ import org.dbmstream.bitmap.QemuConstants;
 /**
  * How QEMU's save side cuts one bitmap into BITS chunks, computed from the geometry alone (no bitmap
  * bytes): {@code total_sectors = ceil(diskSize / 512)}, chunks of {@link Granularity#sectorsPerChunk()}
- * sectors, the last one shorter. Chunk {@code i} starts at sector {@code i * sectorsPerChunk}.
+ * sectors, the last one shorter. Chunk {@code i} starts at sector {@code i * sectorsPerChunk}. A wider
+ * {@link ChunkSize} (up to the 10 KiB QEMU's loader accepts) cuts the same way with proportionally more
+ * sectors per chunk.
  *
  * <p>Two edge cases follow QEMU's {@code bulk_phase_send_chunk} loop: a disk of size 0 still yields one
  * chunk of 0 sectors (sent as ZEROES). Where QEMU's {@code uint32_t nr_sectors} would truncate (disks over
@@ -21,18 +23,26 @@ public final class ChunkLayout {
 
     private final long diskSize;
     private final Granularity granularity;
+    private final ChunkSize chunkSize;
     private final long totalSectors;
     private final long sectorsPerChunk;
     private final long chunkCount;
 
+    /** QEMU's own layout: 1 KiB of bitmap per chunk. */
     public ChunkLayout(long diskSize, Granularity granularity) {
+        this(diskSize, granularity, ChunkSize.QEMU);
+    }
+
+    public ChunkLayout(long diskSize, Granularity granularity, ChunkSize chunkSize) {
         if (diskSize < 0) {
             throw new IllegalArgumentException("disk size must not be negative: " + diskSize);
         }
         this.diskSize = diskSize;
         this.granularity = granularity;
+        this.chunkSize = chunkSize;
         this.totalSectors = (diskSize + QemuConstants.SECTOR_SIZE - 1) >>> QemuConstants.SECTOR_BITS;
-        this.sectorsPerChunk = Math.min(granularity.sectorsPerChunk(), MAX_CHUNK_SECTORS);
+        long wide = granularity.sectorsPerChunk() * (chunkSize.bytes() / QemuConstants.CHUNK_SIZE);
+        this.sectorsPerChunk = Math.min(wide, MAX_CHUNK_SECTORS);
         this.chunkCount = Math.max(1, (totalSectors + sectorsPerChunk - 1) / sectorsPerChunk);
     }
 
@@ -42,6 +52,10 @@ public final class ChunkLayout {
 
     public Granularity granularity() {
         return granularity;
+    }
+
+    public ChunkSize chunkSize() {
+        return chunkSize;
     }
 
     /** QEMU's {@code bdrv_nb_sectors}: ceil(diskSize / 512). */

@@ -21,7 +21,13 @@ public final class MigrationSequencer {
     private Phase phase = Phase.NEW;
     private boolean bulkCompleted;
 
+    /** Chunks of QEMU's width (1 KiB of bitmap). */
     public MigrationSequencer(List<MigrationBitmap> bitmaps) {
+        this(bitmaps, ChunkSize.QEMU);
+    }
+
+    /** BITS chunks of {@code chunkSize} of bitmap each. */
+    public MigrationSequencer(List<MigrationBitmap> bitmaps, ChunkSize chunkSize) {
         for (MigrationBitmap b : bitmaps) {
             Objects.requireNonNull(b, "bitmap");
             Chunk.BitmapRef ref = b.ref();
@@ -30,7 +36,7 @@ public final class MigrationSequencer {
                         + " is listed twice");
             }
             manifest.add(ref);
-            this.bitmaps.add(new BitmapState(b));
+            this.bitmaps.add(new BitmapState(b, chunkSize));
         }
     }
 
@@ -129,9 +135,9 @@ public final class MigrationSequencer {
         long nextChunk;
         long curSector;
 
-        BitmapState(MigrationBitmap bitmap) {
+        BitmapState(MigrationBitmap bitmap, ChunkSize chunkSize) {
             this.bitmap = bitmap;
-            this.chunker = new BitmapChunker(bitmap.bits(), bitmap.nodeAlias(), bitmap.bitmapAlias());
+            this.chunker = new BitmapChunker(bitmap.bits(), bitmap.nodeAlias(), bitmap.bitmapAlias(), chunkSize);
         }
 
         boolean bulkCompleted() {

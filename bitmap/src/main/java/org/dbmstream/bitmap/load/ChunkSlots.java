@@ -45,7 +45,20 @@ public final class ChunkSlots {
         long first = firstBit >>> 3;
         long end = first + DirtyBitmap.serializationSize(firstBit, bits);
         long total = bitCount >= 0 ? serializedBytes(bitCount) : -1;
-        for (long slot = first / SLOT_BYTES; slot * SLOT_BYTES < end; slot++) {
+        long slot = first / SLOT_BYTES;
+        if (src != null && bitCount >= 0 && first % SLOT_BYTES == 0) {
+            // a wide chunk's whole slots, before any tail bits to mask: stored as one run, not slot by slot
+            long wholeEnd = Math.min(end, (bitCount >>> 3) / SLOT_BYTES * SLOT_BYTES);
+            int length = (int) Math.max(0, (wholeEnd - first) / SLOT_BYTES * SLOT_BYTES);
+            if (length > SLOT_BYTES) {
+                store.putChunks(key, slot, src, 0, length);
+                if (digests != null) {
+                    digests.wrote(key, slot, length / SLOT_BYTES, src, 0, length);
+                }
+                slot += length / SLOT_BYTES;
+            }
+        }
+        for (; slot * SLOT_BYTES < end; slot++) {
             long slotStart = slot * SLOT_BYTES;
             long from = Math.max(first, slotStart);
             long to = Math.min(end, slotStart + SLOT_BYTES);

@@ -31,6 +31,23 @@ public interface LoadStore {
 
     void deleteChunk(BitmapKey key, long index);
 
+    /**
+     * Stores {@code length} bytes of {@code src} from {@code offset} (whole chunks, none tail-masked) as chunks
+     * {@code firstIndex}, {@code firstIndex + 1}, ...: one BITS chunk wider than a slot in one call. All-zero
+     * chunks among them are deleted. A store that can write a run of chunks at once overrides this.
+     */
+    default void putChunks(BitmapKey key, long firstIndex, byte[] src, int offset, int length) {
+        for (int at = 0; at < length; at += ChunkSlots.SLOT_BYTES) {
+            int from = offset + at;
+            byte[] slot = java.util.Arrays.copyOfRange(src, from, from + Math.min(ChunkSlots.SLOT_BYTES, length - at));
+            if (java.util.Arrays.equals(slot, new byte[slot.length])) {
+                deleteChunk(key, firstIndex + at / ChunkSlots.SLOT_BYTES);
+            } else {
+                putChunk(key, firstIndex + at / ChunkSlots.SLOT_BYTES, slot);
+            }
+        }
+    }
+
     /** Visits the stored chunks of the bitmap in ascending index order. */
     void forEachChunk(BitmapKey key, ChunkVisitor visitor);
 

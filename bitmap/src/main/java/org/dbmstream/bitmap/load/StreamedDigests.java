@@ -54,6 +54,15 @@ public final class StreamedDigests {
      * zero). A slot at or before one already hashed ends the bitmap's running digest.
      */
     public void wrote(BitmapKey key, long slot, byte[] bytes) {
+        wrote(key, slot, 1, bytes, 0, bytes == null ? 0 : bytes.length);
+    }
+
+    /**
+     * Slots {@code [slot, slot + slots)} of {@code key} now hold {@code length} bytes of {@code src} from
+     * {@code offset} (tail-masked; null: all zero), written by one chunk. A slot at or before one already
+     * hashed ends the bitmap's running digest.
+     */
+    public void wrote(BitmapKey key, long slot, long slots, byte[] src, int offset, int length) {
         Running r = running.get(key);
         if (r == null) {
             return;
@@ -62,16 +71,16 @@ public final class StreamedDigests {
             running.remove(key);
             return;
         }
-        if (bytes != null) {
+        if (src != null) {
             long at = slot * ChunkSlots.SLOT_BYTES;
-            if (at + bytes.length > r.total) {
+            if (at + length > r.total) {
                 running.remove(key);
                 return;
             }
             r.digest.updateZeros(at - r.digest.bytes());
-            r.digest.update(bytes, 0, bytes.length);
+            r.digest.update(src, offset, length);
         }
-        r.nextSlot = slot + 1;
+        r.nextSlot = slot + slots;
     }
 
     /**

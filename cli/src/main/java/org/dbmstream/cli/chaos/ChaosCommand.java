@@ -5,24 +5,31 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Locale;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code dbm chaos}: migrations under crashes, judged for lost, duplicated, mismatched and wrong outcomes. */
 @Command(name = "chaos", mixinStandardHelpOptions = true,
-        description = {"Runs N migrations (mixed sizes, some with mappings, some cancelled on purpose) through a "
-            + "standalone Kafka broker process and destination instances in child JVMs, SIGKILLs and restarts a "
-            + "random destination at random moments, restarts the broker once and kills one publishing process "
-            + "mid-migration (then retries it with the same id). Progress goes to stderr; stdout gets one JSON line.",
-            "Exit 0 when lost, duplicated, mismatched and wrong_outcome are all 0."},
+        description = {"Runs N migrations (mixed sizes, some with mappings, some cancelled on purpose) through "
+            + "standalone Kafka broker processes and destination instances in child JVMs, SIGKILLs and restarts a "
+            + "random destination at random moments, restarts the broker once (or, with --brokers 3, SIGKILLs and "
+            + "restarts cluster nodes one at a time and replaces one lost for good), kills one publishing process "
+            + "mid-migration (then retries it with the same id), and optionally scales the destinations, measures "
+            + "queries during a failover and restarts an instance on an empty state directory. Progress goes to "
+            + "stderr; stdout gets one JSON line.",
+            "Exit 0 when lost, duplicated, mismatched and wrong_outcome are all 0 (and no query answer was wrong, "
+            + "no bitmap differs after the lost volume)."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:all four counters are 0", "1:some counter is not 0, or migrations never ended"})
+        exitCodeList = {"0:all counters are 0", "1:some counter is not 0, or migrations never ended",
+            "2:bad arguments"})
 public final class ChaosCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -38,6 +45,33 @@ public final class ChaosCommand implements Callable<Integer> {
 
     @Option(names = "--partitions", defaultValue = "6", description = "Partitions per topic (default: ${DEFAULT-VALUE}).")
     int partitions;
+
+    @Option(names = "--brokers", defaultValue = "1", description = "Broker processes: 1 (restarted once) or a "
+            + "cluster of 3 or more KRaft nodes (replication factor 3, min.insync.replicas 2; default: ${DEFAULT-VALUE}).")
+    int brokers;
+
+    @Option(names = "--broker-kills", defaultValue = "4", description = "With --brokers 3+: node SIGKILLs, one at a "
+            + "time, each restarted; one more node is lost for good and replaced (default: ${DEFAULT-VALUE}).")
+    int brokerKills;
+
+    @Option(names = "--scale", split = ",", paramLabel = "N[,N...]", description = "Destination counts to scale to "
+            + "while migrations run, after starting with --destinations (e.g. --destinations 1 --scale 3,2).")
+    List<Integer> scale = new ArrayList<>();
+
+    @Option(names = "--queries", description = "Afterwards, measure queries during a failover: readers GET the "
+            + "bitmaps of one destination through another while it is SIGKILLed and started again.")
+    boolean queries;
+
+    @Option(names = "--lost-volume", description = "Afterwards, restart the destination with the most state on an "
+            + "empty state directory; it rebuilds from the changelogs (restore time per GiB).")
+    boolean lostVolume;
+
+    @Option(names = "--volume-mib", defaultValue = "0", paramLabel = "MIB", description = "MiB of dense bitmaps "
+            + "(32 MiB each) to add, so that the state is worth restoring (default: ${DEFAULT-VALUE}).")
+    int volumeMib;
+
+    @Option(names = "--small", description = "Only the smallest bitmaps (one chunk each), for runs of many migrations.")
+    boolean small;
 
     @Option(names = "--seed", description = "Random seed (default: the clock); the JSON line prints it.")
     Long seed;
@@ -56,14 +90,15 @@ public final class ChaosCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        check();
         long t0 = System.nanoTime();
         long s = seed != null ? seed : System.currentTimeMillis();
         Path where = dir != null ? dir : Files.createTempDirectory("dbm-chaos-");
         PrintWriter err = spec.commandLine().getErr();
-        ChaosRun.Result r;
+        ChaosResult r;
         try {
-            r = new ChaosRun(new ChaosRun.Settings(migrations, kills, destinations, partitions, s, timeout, where), err)
-                    .run();
+            r = new ChaosRun(new ChaosRun.Settings(migrations, kills, destinations, partitions, s, timeout, where,
+                    brokers, brokers == 1 ? 0 : brokerKills, scale, queries, lostVolume, volumeMib, small), err).run();
         } finally {
             if (dir == null && !keep) {
                 deleteQuietly(where);
@@ -71,19 +106,29 @@ public final class ChaosCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         // the whole run's wall time, planning, starting and stopping the processes included
-        out.println(json(r, s, (System.nanoTime() - t0) / 1e9));
+        out.println(r.withSeconds((System.nanoTime() - t0) / 1e9).json());
         out.flush();
-        return r.counts().clean() && r.unfinished() == 0 ? 0 : 1;
+        return r.passed() ? 0 : 1;
     }
 
-    static String json(ChaosRun.Result r, long seed, double seconds) {
-        return String.format(Locale.ROOT, "{\"migrations\": %d, \"bitmaps\": %d, \"kills\": %d, \"broker_restarts\": %d, "
-                + "\"publisher_kills\": %d, \"publish_retries\": %d, \"destination_errors\": %d, \"unfinished\": %d, \"lost\": %d, "
-                + "\"duplicated\": %d, \"mismatched\": %d, \"wrong_outcome\": %d, \"seed\": %d, \"seconds\": %.1f}",
-                r.migrations(), r.bitmaps(), r.kills(), r.brokerRestarts(), r.publisherKills(), r.publishRetries(),
-                r.destinationErrors(),
-                r.unfinished(), r.counts().lost, r.counts().duplicated, r.counts().mismatched, r.counts().wrongOutcome,
-                seed, seconds);
+    private void check() {
+        if (brokers != 1 && brokers < 3) {
+            throw bad("--brokers " + brokers + ": 1, or 3 and more (a cluster that keeps a quorum when one node is down)");
+        }
+        if (migrations < 0 || kills < 0 || brokerKills < 0 || volumeMib < 0) {
+            throw bad("--migrations, --kills, --broker-kills and --volume-mib must not be negative");
+        }
+        if (destinations < 1 || partitions < 1 || scale.stream().anyMatch(n -> n < 1)) {
+            throw bad("--destinations, --partitions and every --scale count must be at least 1");
+        }
+        int last = scale.isEmpty() ? destinations : scale.get(scale.size() - 1);
+        if (queries && last < 2) {
+            throw bad("--queries needs 2 or more destinations at the end (one fails over to another)");
+        }
+    }
+
+    private ParameterException bad(String message) {
+        return new ParameterException(spec.commandLine(), message);
     }
 
     private static void deleteQuietly(Path root) {

@@ -18,16 +18,49 @@ import org.dbmstream.source.MigrationRequest;
  * Makes the migrations of a chaos run from a seed: 1-3 random bitmaps each, of mixed sizes (64 MiB at
  * 64 KiB granularity up to 4 GiB at 4 KiB), written as raw bitmap files; about a quarter with source and
  * destination mappings that rename node and bitmaps, about a tenth cancelled on purpose (the destination
- * mapping does not know the node alias: QEMU's "Unknown node alias").
+ * mapping does not know the node alias: QEMU's "Unknown node alias"). With {@code small}, every bitmap is
+ * of the smallest kind (one chunk), for runs of many migrations. {@link #dense} adds migrations whose bitmaps
+ * are random bits throughout, to give the destinations' stores a size worth restoring.
  */
 final class ChaosPlan {
     private static final long MIB = 1L << 20;
+    /** Bitmap bytes of one dense bitmap: a 1 TiB disk at 4 KiB granularity. */
+    static final int DENSE_BITMAP_MIB = 32;
     private final Random random;
     private final Path dir;
+    private final boolean small;
 
     ChaosPlan(long seed, Path dir) {
+        this(seed, dir, false);
+    }
+
+    ChaosPlan(long seed, Path dir, boolean small) {
         this.random = new Random(seed);
         this.dir = dir;
+        this.small = small;
+    }
+
+    /**
+     * Migrations of one dense bitmap each ({@value #DENSE_BITMAP_MIB} MiB of random bits), about {@code mib}
+     * MiB of bitmap together (at least one when {@code mib > 0}).
+     */
+    List<PlannedMigration> dense(int mib) throws IOException {
+        List<PlannedMigration> out = new ArrayList<>();
+        for (int i = 0; i * DENSE_BITMAP_MIB < mib; i++) {
+            String id = "chaos-dense-" + i;
+            long bytes = DENSE_BITMAP_MIB * MIB;
+            DirtyBitmap bits = new DirtyBitmap(bytes * 8 * 4096, Granularity.of(4096));
+            byte[] random = new byte[(int) bytes];
+            this.random.nextBytes(random);
+            bits.deserialize(0, bits.bitCount(), random);
+            Path file = write(id, 0, bits);
+            MigrationRequest request = MigrationRequest.builder().migrationId(id).target("vm-dense-" + i)
+                    .input(new MigrationInput.RawBitmapFile(file, "vda", "dense", bits.granularity(), bits.diskSize(),
+                            false, true)).build();
+            out.add(new PlannedMigration(request, PlannedMigration.Outcome.COMPLETED,
+                    List.of(new PlannedMigration.Bitmap("vda", "dense", bits.sha256(), bits.count()))));
+        }
+        return out;
     }
 
     List<PlannedMigration> migrations(int n) throws IOException {
@@ -80,7 +113,7 @@ final class ChaosPlan {
     }
 
     private DirtyBitmap randomBitmap() {
-        int size = random.nextInt(10);
+        int size = small ? 0 : random.nextInt(10);
         if (size < 5) {
             return bitmap(64 * MIB, 65536);
         }

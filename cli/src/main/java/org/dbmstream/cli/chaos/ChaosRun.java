@@ -6,14 +6,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.dbmstream.broker.StandaloneKafkaBroker;
+import org.dbmstream.cli.process.ChildJvm;
+import org.dbmstream.query.AccessFile;
 import org.dbmstream.serdes.Topics;
 import org.dbmstream.source.MigrationInput;
 import org.dbmstream.source.MigrationPublisher;
@@ -23,22 +26,43 @@ import org.dbmstream.source.PublisherSettings;
 import org.dbmstream.topology.DestinationConfig;
 
 /**
- * A chaos run: a standalone broker process, destination instances in child JVMs, migrations published
- * by two threads of this JVM while destinations are SIGKILLed and restarted at random moments, the broker
- * restarted once, and one publishing process killed mid-migration and its migration retried with the same
- * id. Then every migration's events are judged ({@link ChaosTally}).
+ * A chaos run: standalone broker processes (one, or a cluster), destination instances in child JVMs, and
+ * migrations published by two threads of this JVM while faults happen one after another: destinations
+ * SIGKILLed and restarted, brokers restarted, SIGKILLed or lost for good, the number of destinations
+ * scaled, and one publishing process killed mid-migration and its migration retried with the same id.
+ * Then every migration's events are judged ({@link ChaosTally}), and optional phases run on the settled
+ * replica: queries during a failover ({@link QueryFailover}) and an instance that lost its volume
+ * ({@link LostVolume}).
  */
 final class ChaosRun {
     private static final String PREFIX = "chaos.";
 
-    /** What to run. */
-    record Settings(int migrations, int kills, int destinations, int partitions, long seed, Duration timeout, Path dir) {
+    /**
+     * What to run.
+     *
+     * @param brokers     1: a single broker, restarted once; 3 or more: a cluster
+     * @param brokerKills cluster node SIGKILLs (each restarted); a cluster also loses one node for good
+     * @param scale       destination counts to go through after starting with {@code destinations}
+     * @param queries     whether to measure queries while an instance fails over
+     * @param lostVolume  whether to restart an instance on an empty state directory
+     * @param volumeMib   MiB of dense bitmaps to add (state worth restoring)
+     * @param small       every bitmap of the smallest kind (runs of many migrations)
+     */
+    record Settings(int migrations, int kills, int destinations, int partitions, long seed, Duration timeout, Path dir,
+            int brokers, int brokerKills, List<Integer> scale, boolean queries, boolean lostVolume, int volumeMib,
+            boolean small) {
+        Settings {
+            scale = List.copyOf(scale);
+        }
+
+        /** A run on a single broker, without the optional phases. */
+        Settings(int migrations, int kills, int destinations, int partitions, long seed, Duration timeout, Path dir) {
+            this(migrations, kills, destinations, partitions, seed, timeout, dir, 1, 0, List.of(), false, false, 0, false);
+        }
     }
 
-    /** The run's figures; {@link ChaosTally.Counts#clean()} says whether it passed. */
-    record Result(int migrations, int bitmaps, int kills, int brokerRestarts, int publisherKills, int publishRetries,
-            int destinationErrors, long unfinished, ChaosTally.Counts counts) {
-    }
+    /** The faults of a run, in the order they happen. */
+    private enum Fault { DESTINATION, BROKER, BROKER_LOST, SCALE }
 
     /** How often the wait for the final events says how far it is. */
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
@@ -46,13 +70,12 @@ final class ChaosRun {
     private final Settings settings;
     private final PrintWriter log;
     private final Random random;
-    private final List<DestinationProcess> destinations = new ArrayList<>();
     private final AtomicInteger published = new AtomicInteger();
     private final AtomicInteger publishRetries = new AtomicInteger();
-    private final AtomicInteger kills = new AtomicInteger();
-    private int brokerRestarts;
+    private final AtomicInteger faultsDone = new AtomicInteger();
+    private final Map<String, Long> publishedAt = new ConcurrentHashMap<>();
+    private int kills;
     private int publisherKills;
-    private int destinationErrors;
 
     ChaosRun(Settings settings, PrintWriter log) {
         this.settings = settings;
@@ -60,134 +83,158 @@ final class ChaosRun {
         this.random = new Random(settings.seed());
     }
 
-    Result run() throws Exception {
+    ChaosResult run() throws Exception {
+        long t0 = System.nanoTime();
         Path dir = settings.dir();
         Files.createDirectories(dir.resolve("bitmaps"));
-        ChaosPlan planner = new ChaosPlan(settings.seed(), dir.resolve("bitmaps"));
+        ChaosPlan planner = new ChaosPlan(settings.seed(), dir.resolve("bitmaps"), settings.small());
         List<PlannedMigration> plan = new ArrayList<>(planner.migrations(settings.migrations()));
+        plan.addAll(planner.dense(settings.volumeMib()));
         PlannedMigration large = planner.large("chaos-killed-publisher");
         plan.add(large);
         int bitmaps = plan.stream().mapToInt(m -> m.bitmaps().size()).sum();
         progress("planned %d migrations with %d bitmaps (%d cancelled on purpose) in %s", plan.size(), bitmaps,
                 plan.stream().filter(m -> m.expected() == PlannedMigration.Outcome.CANCELLED).count(), dir);
+        List<Fault> faults = schedule();
 
-        try (StandaloneKafkaBroker broker = new StandaloneKafkaBroker(dir.resolve("broker"), Map.of()).start()) {
-            String bootstrap = broker.bootstrapServers();
-            progress("broker process on %s", bootstrap);
-            Path config = destinationConfig(dir);
-            for (int i = 0; i < settings.destinations(); i++) {
-                DestinationProcess d = new DestinationProcess(i, dir.resolve("destination-" + i), bootstrap, PREFIX,
-                        config);
-                d.start();
-                destinations.add(d);
-            }
-            progress("%d destination instances running", destinations.size());
-            ExecutorService publishers = Executors.newFixedThreadPool(2);
-            try {
-                List<Future<?>> work = new ArrayList<>();
-                List<PlannedMigration> regular = plan.subList(0, plan.size() - 1);
-                for (int t = 0; t < 2; t++) {
-                    int first = t;
-                    work.add(publishers.submit(() -> publish(bootstrap, regular, first, 2)));
+        try (ChaosBrokers brokers = ChaosBrokers.start(settings.brokers(), dir, this::progress)) {
+            progress("%s on %s", brokers.isCluster() ? "a cluster of " + settings.brokers() + " broker processes"
+                    : "a broker process", brokers.bootstrap());
+            String readToken = AccessFile.newToken();
+            ChaosHttp http = new ChaosHttp(readToken);
+            try (DestinationFleet fleet = new DestinationFleet(dir, brokers::bootstrap, PREFIX,
+                    destinationConfig(dir, brokers.isCluster()), apiArgs(dir, readToken), http, this::progress)) {
+                fleet.startUpTo(settings.destinations());
+                progress("%d destination instances running", fleet.running().size());
+                ChaosTally tally = new ChaosTally();
+                List<DestinationFleet.ScaleStep> steps = new ArrayList<>();
+                try (EventReader events = new EventReader(brokers.bootstrap(), new Topics(PREFIX), tally,
+                        this::progress)) {
+                    publishUnderFaults(plan, large, faults, brokers, fleet, steps, t0);
+                    progress("all published; waiting for every final event");
+                    awaitFinalEvents(plan, tally, fleet);
+                    // anything still coming (duplicates) arrives within a few seconds of the last final event
+                    Thread.sleep(5000);
                 }
-                Future<?> killedPublisher = publishers.submit(() -> killPublisherMidway(bootstrap, large, dir));
-                chaos(broker, work);
-                for (Future<?> f : work) {
-                    f.get();
-                }
-                killedPublisher.get();
-            } finally {
-                publishers.shutdownNow();
+                ChaosTally.Counts counts = tally.judge(plan);
+                counts.notes.forEach(n -> progress("%s", n));
+                List<DestinationFleet.ScaleStep> scaling = steps.stream().map(s -> s.withGap(
+                        tally.longestGapNanos(s.startNanos(), s.endNanos()) / 1e9)).toList();
+                ChaosBrokers.Figures brokerFigures = brokers.figures();
+                Replica replica = Replica.of(plan, tally);
+                QueryFailover.Figures queries = settings.queries()
+                        ? new QueryFailover(fleet, http, replica, random, this::progress).run() : null;
+                LostVolume.Figures lost = settings.lostVolume()
+                        ? new LostVolume(fleet, http, replica, this::progress).run() : null;
+                return new ChaosResult(plan.size(), bitmaps, kills, publisherKills, publishRetries.get(),
+                        fleet.errors(), tally.unfinished(plan), counts, brokerFigures, latencies(plan, tally), scaling,
+                        queries, lost, settings.seed(), (System.nanoTime() - t0) / 1e9);
             }
-            progress("all published; %d kills, broker restarted %d time(s); waiting for every final event",
-                    kills.get(), brokerRestarts);
-            ChaosTally tally = new ChaosTally();
-            try (EventReader reader = new EventReader(bootstrap, new Topics(PREFIX))) {
-                long start = System.nanoTime();
-                long deadline = start + settings.timeout().toNanos();
-                long nextReport = start + PROGRESS_EVERY.toNanos();
-                while (tally.unfinished(plan) > 0 && System.nanoTime() < deadline) {
-                    reader.poll(tally);
-                    healBroken();
-                    if (System.nanoTime() >= nextReport) {
-                        nextReport += PROGRESS_EVERY.toNanos();
-                        progress("%d of %d migrations have their final event (%d s of --timeout %d s)",
-                                plan.size() - tally.unfinished(plan), plan.size(),
-                                (System.nanoTime() - start) / 1_000_000_000L, settings.timeout().toSeconds());
+        }
+    }
+
+    /** Waits for every migration's final event (at most {@code --timeout}), saying every 10 s how far it is. */
+    private void awaitFinalEvents(List<PlannedMigration> plan, ChaosTally tally, DestinationFleet fleet)
+            throws InterruptedException, IOException {
+        long start = System.nanoTime();
+        long deadline = start + settings.timeout().toNanos();
+        long nextReport = start + PROGRESS_EVERY.toNanos();
+        while (tally.unfinished(plan) > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            fleet.heal();
+            if (System.nanoTime() >= nextReport) {
+                nextReport += PROGRESS_EVERY.toNanos();
+                progress("%d of %d migrations have their final event (%d s of --timeout %d s)",
+                        plan.size() - tally.unfinished(plan), plan.size(),
+                        (System.nanoTime() - start) / 1_000_000_000L, settings.timeout().toSeconds());
+            }
+        }
+        progress("%d of %d migrations have their final event; reading 5 s more for duplicates",
+                plan.size() - tally.unfinished(plan), plan.size());
+    }
+
+    /**
+     * The run's faults in order: destination kills, with the broker faults and scaling steps spread evenly
+     * among them (a cluster's permanent node loss about two thirds of the way through the broker faults).
+     */
+    private List<Fault> schedule() {
+        List<Fault> others = new ArrayList<>();
+        int brokerFaults = settings.brokers() == 1 ? 1 : settings.brokerKills();
+        others.addAll(Collections.nCopies(brokerFaults, Fault.BROKER));
+        if (settings.brokers() > 1) {
+            others.add((others.size() * 2 + 2) / 3, Fault.BROKER_LOST);
+        }
+        List<Fault> scaling = new ArrayList<>(Collections.nCopies(settings.scale().size(), Fault.SCALE));
+        // interleave scaling steps with the broker faults
+        for (int i = 0; i < scaling.size(); i++) {
+            others.add(Math.min(others.size(), (int) Math.round((i + 1.0) * others.size() / (scaling.size() + 1)) + i),
+                    Fault.SCALE);
+        }
+        List<Fault> all = new ArrayList<>(Collections.nCopies(settings.kills(), Fault.DESTINATION));
+        int total = all.size() + others.size();
+        for (int j = 0; j < others.size(); j++) {
+            int at = (int) Math.round((j + 1.0) * total / (others.size() + 1)) - 1;
+            all.add(Math.max(0, Math.min(all.size(), at)), others.get(j));
+        }
+        return all;
+    }
+
+    private void publishUnderFaults(List<PlannedMigration> plan, PlannedMigration large, List<Fault> faults,
+            ChaosBrokers brokers, DestinationFleet fleet, List<DestinationFleet.ScaleStep> steps, long t0)
+            throws Exception {
+        ExecutorService publishers = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<?>> work = new ArrayList<>();
+            List<PlannedMigration> regular = plan.subList(0, plan.size() - 1);
+            for (int t = 0; t < 2; t++) {
+                int first = t;
+                work.add(publishers.submit(() -> publish(brokers, regular, first, 2, faults.size())));
+            }
+            Future<?> killedPublisher = publishers.submit(() -> killPublisherMidway(brokers.bootstrap(), large,
+                    settings.dir()));
+            int step = 0;
+            for (Fault fault : faults) {
+                Thread.sleep(500 + random.nextInt(2500));
+                switch (fault) {
+                    case DESTINATION -> {
+                        DestinationProcess victim = fleet.killAndRestart(random);
+                        kills++;
+                        progress("killed and restarted destination %d (kill %d/%d, %d migrations published)",
+                                victim.index(), kills, settings.kills(), published.get());
                     }
+                    case BROKER -> brokers.fault(random);
+                    case BROKER_LOST -> brokers.loseOne(random);
+                    case SCALE -> steps.add(fleet.scaleTo(settings.scale().get(step++), t0));
                 }
-                progress("%d of %d migrations have their final event; reading 5 s more for duplicates",
-                        plan.size() - tally.unfinished(plan), plan.size());
-                // anything still coming (duplicates) arrives within a few seconds of the last final event
-                long settle = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-                while (System.nanoTime() < settle) {
-                    reader.poll(tally);
-                }
+                faultsDone.incrementAndGet();
+                fleet.heal();
             }
-            ChaosTally.Counts counts = tally.judge(plan);
-            counts.notes.forEach(n -> progress("%s", n));
-            return new Result(plan.size(), bitmaps, kills.get(), brokerRestarts, publisherKills, publishRetries.get(),
-                    destinationErrors, tally.unfinished(plan), counts);
+            for (Future<?> f : work) {
+                f.get();
+            }
+            killedPublisher.get();
         } finally {
-            progress("stopping %d destination instances and the broker", destinations.size());
-            for (DestinationProcess d : destinations) {
-                d.stop();
-            }
-        }
-    }
-
-    /** Kills and restarts destinations at random moments while publishing goes on, and restarts the broker once. */
-    private void chaos(StandaloneKafkaBroker broker, List<Future<?>> work) throws Exception {
-        int brokerRestartAt = Math.max(1, settings.kills() / 2);
-        while (kills.get() < settings.kills()) {
-            Thread.sleep(500 + random.nextInt(2500));
-            DestinationProcess victim = destinations.get(random.nextInt(destinations.size()));
-            victim.kill();
-            int k = kills.incrementAndGet();
-            progress("kill %d/%d (after %d migrations published)", k, settings.kills(), published.get());
-            if (k == brokerRestartAt && brokerRestarts == 0) {
-                long r0 = System.nanoTime();
-                broker.restart();
-                progress("restarted the broker in %.1f s", (System.nanoTime() - r0) / 1e9);
-                brokerRestarts++;
-            }
-            victim.start();
-            healBroken();
-        }
-        if (brokerRestarts == 0) {
-            broker.restart();
-            brokerRestarts++;
-        }
-    }
-
-    /** A destination whose process died or whose Streams client stopped on an error is restarted (and counted). */
-    private void healBroken() throws InterruptedException, IOException {
-        for (DestinationProcess d : destinations) {
-            if (d.broken()) {
-                destinationErrors++;
-                progress("a destination stopped on its own; restarting it");
-                d.stop();
-                d.start();
-            }
+            publishers.shutdownNow();
         }
     }
 
     /**
-     * Publishes every {@code step}-th migration from {@code first}. A publication that fails (the broker was
-     * away longer than the producer's delivery timeout) is sent again with the same source id: its records
-     * are the same, so the destination drops what it already has and the migration ends exactly.
+     * Publishes every {@code step}-th migration from {@code first}, spread over the faults. A publication that
+     * fails (the broker was away longer than the producer's delivery timeout) is sent again with the same
+     * source id: its records are the same, so the destination drops what it already has and the migration
+     * ends exactly.
      */
-    private Void publish(String bootstrap, List<PlannedMigration> plan, int first, int step)
+    private Void publish(ChaosBrokers brokers, List<PlannedMigration> plan, int first, int step, int faults)
             throws InterruptedException {
-        PublisherSettings s = PublisherSettings.builder(bootstrap).topics(new Topics(PREFIX))
-                .sourceId("chaos-publisher-" + first).build();
         for (int i = first; i < plan.size(); i += step) {
             PlannedMigration m = plan.get(i);
-            // spread the publications over the kills, so crashes hit migrations while they load
-            long due = (long) i * settings.kills() / plan.size();
-            while (kills.get() < due) {
+            // spread the publications over the faults, so crashes hit migrations while they load
+            long due = (long) i * faults / plan.size();
+            while (faultsDone.get() < due) {
                 Thread.sleep(100);
             }
+            PublisherSettings s = PublisherSettings.builder(brokers.bootstrap()).topics(new Topics(PREFIX))
+                    .sourceId("chaos-publisher-" + first).build();
             for (int attempt = 1; ; attempt++) {
                 try (MigrationPublisher publisher = new MigrationPublisher(s)) {
                     publisher.publish(m.request(), PublishListener.NONE);
@@ -201,6 +248,7 @@ final class ChaosRun {
                             e.getMessage());
                 }
             }
+            publishedAt.put(m.id(), System.nanoTime());
             published.incrementAndGet();
         }
         return null;
@@ -227,21 +275,53 @@ final class ChaosRun {
         try (MigrationPublisher publisher = new MigrationPublisher(s)) {
             publisher.publish(m.request(), PublishListener.NONE);
         }
+        publishedAt.put(m.id(), System.nanoTime());
         return null;
     }
 
-    private Path destinationConfig(Path dir) throws IOException {
+    /** Seconds from each migration's publication returning to its first final event being read. */
+    private double[] latencies(List<PlannedMigration> plan, ChaosTally tally) {
+        return plan.stream().filter(m -> publishedAt.containsKey(m.id()) && tally.finalSeen(m.id()) != null)
+                .mapToDouble(m -> Math.max(0, tally.finalSeen(m.id()) - publishedAt.get(m.id())) / 1e9).toArray();
+    }
+
+    /**
+     * The destinations' properties. On a cluster, as production runs them: Kafka Streams' own topics with
+     * replication factor 3 ({@code replication.factor}), one standby replica of every task, and probing
+     * rebalances every minute (the least Kafka Streams allows) so that an instance that rejoins gets tasks back soon.
+     */
+    private Path destinationConfig(Path dir, boolean cluster) throws IOException {
         Path config = dir.resolve("destination.properties");
-        Files.writeString(config, String.join("\n",
+        List<String> lines = new ArrayList<>(List.of(
                 DestinationConfig.TOPIC_PARTITIONS + "=" + settings.partitions(),
                 "consumer.session.timeout.ms=6000",
-                "consumer.heartbeat.interval.ms=1500",
-                "") );
+                "consumer.heartbeat.interval.ms=1500"));
+        if (cluster) {
+            lines.addAll(List.of(DestinationConfig.TOPIC_REPLICATION + "=" + ChaosBrokers.CLUSTER_REPLICATION,
+                    "num.standby.replicas=1", "probing.rebalance.interval.ms=60000"));
+        }
+        Files.writeString(config, String.join("\n", lines) + "\n");
         return config;
     }
 
+    /**
+     * The query API protected as a user would (README "Securing the query API"): an access file with the run's
+     * read token, and a peer token the instances forward with.
+     */
+    private static List<String> apiArgs(Path dir, String readToken) throws IOException {
+        Path access = dir.resolve("api-access");
+        Files.writeString(access, AccessFile.line(readToken, AccessFile.Role.READ, "chaos-reader") + "\n");
+        Path peer = dir.resolve("api-peer.token");
+        Files.writeString(peer, AccessFile.newToken() + "\n");
+        return List.of("--api-access", access.toString(), "--api-peer-token-file", peer.toString());
+    }
+
     private void progress(String format, Object... args) {
-        log.printf("chaos: " + format + "%n", args);
+        progress(String.format(format, args));
+    }
+
+    private synchronized void progress(String line) {
+        log.println("chaos: " + line);
         log.flush();
     }
 }

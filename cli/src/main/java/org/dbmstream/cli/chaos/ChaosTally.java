@@ -20,9 +20,53 @@ import org.dbmstream.schemas.MigrationFailed;
  */
 final class ChaosTally {
     private final Map<String, List<Event>> byMigration = new HashMap<>();
+    /** When ({@link System#nanoTime()}) each migration's first final event was read. */
+    private final Map<String, Long> finalSeen = new HashMap<>();
+    /** When each event was read, in order: the gaps show when the destinations stalled. */
+    private final List<Long> seen = new ArrayList<>();
+
+    /** Adds an event read at {@code nanoTime}. */
+    synchronized void add(Event e, long nanoTime) {
+        byMigration.computeIfAbsent(e.getMigration(), k -> new ArrayList<>()).add(e);
+        seen.add(nanoTime);
+        if (isFinal(e)) {
+            finalSeen.putIfAbsent(e.getMigration(), nanoTime);
+        }
+    }
 
     void add(Event e) {
-        byMigration.computeIfAbsent(e.getMigration(), k -> new ArrayList<>()).add(e);
+        add(e, System.nanoTime());
+    }
+
+    /** Whether {@code migration}'s (first) final event says it completed. */
+    synchronized boolean completed(String migration) {
+        List<Event> f = finals(migration);
+        return !f.isEmpty() && f.get(0).getBody() instanceof MigrationCompleted;
+    }
+
+    /** When the first final event of {@code migration} was read, if it was. */
+    synchronized Long finalSeen(String migration) {
+        return finalSeen.get(migration);
+    }
+
+    /**
+     * The longest time within {@code [from, to]} (nanoTime) from its start or an event to the next event: how
+     * long the destinations' output stalled, while migrations were in flight.
+     */
+    synchronized long longestGapNanos(long from, long to) {
+        long previous = from;
+        long longest = 0;
+        for (long t : seen) {
+            if (t < from) {
+                continue;
+            }
+            if (t > to) {
+                break;
+            }
+            longest = Math.max(longest, t - previous);
+            previous = t;
+        }
+        return longest;
     }
 
     static boolean isFinal(Event e) {
@@ -31,7 +75,7 @@ final class ChaosTally {
     }
 
     /** Planned migrations still without a final event. */
-    long unfinished(List<PlannedMigration> plan) {
+    synchronized long unfinished(List<PlannedMigration> plan) {
         return plan.stream().filter(m -> finals(m.id()).isEmpty()).count();
     }
 
@@ -39,7 +83,7 @@ final class ChaosTally {
         return byMigration.getOrDefault(migration, List.of()).stream().filter(ChaosTally::isFinal).toList();
     }
 
-    Counts judge(List<PlannedMigration> plan) {
+    synchronized Counts judge(List<PlannedMigration> plan) {
         Counts c = new Counts();
         for (PlannedMigration m : plan) {
             List<Event> mine = byMigration.getOrDefault(m.id(), List.of());

@@ -89,10 +89,8 @@ async function homeView() {
   const done = migrations.filter((m) => m.status === 'completed').length;
   return { crumbs: [], content: [
     el('h2', {}, 'Targets ', el('small', {}, `${targets.length}`)),
-    table([['target'], ['bitmaps', 'num'], ['complete', 'num'], ['loading', 'num'], ['last change']],
-      targets.map((t) => [[link('#/t/' + seg(t.target), t.target), '', 'target'],
-        [t.bitmaps, 'num', 'bitmaps'], [t.complete ?? '', 'num', 'complete'],
-        [t.loading ? state(`${t.loading} loading`) : 0, 'num', 'loading'], [when(t.updated), '', 'last change']]),
+    table([['target'], ['bitmaps', 'num']],
+      targets.map((t) => [[link('#/t/' + seg(t.target), t.target), '', 'target'], [t.bitmaps, 'num', 'bitmaps']]),
       'targets'),
     el('h2', {}, 'Migrations in flight ', el('small', {}, `${inFlight.length}`)),
     table([['migration'], ['target'], ['progress']],

@@ -227,9 +227,18 @@ public final class KeyValueLoadStore implements LoadStore {
 
     @Override
     public void putChunk(BitmapKey key, long index, byte[] bytes) {
-        long serialized = bitmap(key).filter(s -> s.size() >= 0).map(s -> ChunkSlots.serializedBytes(s.bitCount()))
-                .orElse(-1L);
-        bits.putSlot(bitmapKeyBytes(key), index, bytes, serialized);
+        bits.putSlot(bitmapKeyBytes(key), index, bytes, serializedBytes(key));
+    }
+
+    /** The bitmap's whole serialized size, -1 when its disk size is unknown. */
+    private long serializedBytes(BitmapKey key) {
+        BitmapState state = bitmap(key).orElse(null);
+        return state == null || state.size() < 0 ? -1 : ChunkSlots.serializedBytes(state.bitCount());
+    }
+
+    @Override
+    public void putChunks(BitmapKey key, long firstIndex, byte[] src, int offset, int length) {
+        bits.putRange(bitmapKeyBytes(key), firstIndex, src, offset, length, serializedBytes(key));
     }
 
     @Override

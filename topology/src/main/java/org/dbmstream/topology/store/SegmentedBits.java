@@ -19,11 +19,11 @@ import org.dbmstream.bitmap.load.ChunkSlots;
  * bitmap's serialized bytes it covers (shorter only at the bitmap's end); an all-zero segment is not
  * stored.
  *
- * <p>Why segments: the store sits behind Kafka Streams' record cache, so the 64 chunks a loading bitmap
+ * <p>Why segments: the store sits behind a {@link WriteBackStore}, so the 64 chunks a loading bitmap
  * writes into one segment become one RocksDB write and one changelog record per commit instead of 64,
- * and the work per chunk is a copy into the cached segment. The segment is patched in place: the cache
+ * and the work per chunk is a copy into the waiting segment. The segment is patched in place: the buffer
  * hands back the array it holds, and whatever sends it on (RocksDB, the changelog producer) copies it
- * before returning. Every patch is followed by a put, so the cache marks the segment dirty.
+ * before returning. Every patch is followed by a put, so the buffer keeps the patched segment.
  *
  * <p>The readers ({@link #forEachSlot}, {@link #forEachRange}) take any read-only view of the store, so
  * interactive queries read bits back the same way the loading task does. Stores written before segments
@@ -96,6 +96,39 @@ public final class SegmentedBits {
             Arrays.fill(seg, need, slotEnd, (byte) 0);
         }
         store.put(key, seg);
+    }
+
+    /**
+     * Stores {@code length} bytes of {@code src} from {@code offset} as the bitmap's serialized bytes from slot
+     * {@code firstSlot} on (a BITS chunk wider than a slot): one read and one write per segment it touches,
+     * not per slot. An all-zero part of a segment not stored leaves it absent; a segment left all zero is
+     * deleted. {@code serializedBytes} sizes new segments as in {@link #putSlot}.
+     */
+    public void putRange(byte[] bitmapKey, long firstSlot, byte[] src, int offset, int length, long serializedBytes) {
+        long firstByte = firstSlot * ChunkSlots.SLOT_BYTES;
+        for (int done = 0; done < length; ) {
+            long at = firstByte + done;
+            long segment = at / SEGMENT_BYTES;
+            int inSegment = (int) (at % SEGMENT_BYTES);
+            int n = Math.min(length - done, SEGMENT_BYTES - inSegment);
+            int from = offset + done;
+            done += n;
+            Bytes key = segmentKey(bitmapKey, segment);
+            byte[] seg = store.get(key);
+            boolean zero = isZero(src, from, from + n);
+            if (seg == null && zero) {
+                continue;
+            }
+            if (seg == null || seg.length < inSegment + n) {
+                seg = grown(seg, inSegment + n, segmentLength(segment, serializedBytes));
+            }
+            System.arraycopy(src, from, seg, inSegment, n);
+            if (zero && isZero(seg, 0, seg.length)) {
+                store.delete(key);
+            } else {
+                store.put(key, seg);
+            }
+        }
     }
 
     /** Clears slot {@code slot}; a segment left all zero is deleted. */

@@ -1,6 +1,9 @@
 package org.dbmstream.topology.store;
 
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.apache.kafka.common.serialization.BytesSerializer;
@@ -14,6 +17,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.dbmstream.bitmap.load.BitmapKey;
 import org.dbmstream.bitmap.load.BitmapPhase;
 import org.dbmstream.bitmap.load.BitmapState;
+import org.dbmstream.topology.codec.BinaryReader;
 import org.dbmstream.topology.codec.StateCodec;
 import org.dbmstream.topology.codec.StoreKeys;
 
@@ -68,6 +72,21 @@ public final class StoredBitmaps {
     public interface RangeVisitor {
         /** {@code bytes} are the bitmap's serialized bytes from bit {@code firstBit} (a multiple of 8) on. */
         void visit(long firstBit, byte[] bytes);
+    }
+
+    /**
+     * How many bitmaps each target has here, read from the query index's keys alone (no bitmap's state is
+     * read or decoded): the list of targets of a fleet, 100,000 bitmaps, in one scan.
+     */
+    public Map<String, Long> countsByTarget() {
+        Map<String, Long> counts = new TreeMap<>();
+        try (KeyValueIterator<Bytes, byte[]> it = meta.prefixScan(Bytes.wrap(new byte[] {StoreNames.INDEX}), PREFIX)) {
+            while (it.hasNext()) {
+                byte[] key = it.next().key.get();
+                counts.merge(new BinaryReader(Arrays.copyOfRange(key, 1, key.length)).string(), 1L, Long::sum);
+            }
+        }
+        return counts;
     }
 
     /** Every bitmap of {@code target} (null: of every target) held here, in name order. */

@@ -56,10 +56,10 @@ class ReadCommittedQueryIT {
     void aQuerySeesNoBitsUntilTheirTransactionCommits(KafkaBroker broker, @TempDir Path state) throws Exception {
         DestinationConfig config = DestinationConfig.defaults(broker.bootstrapServers(), state)
                 .withApplicationId("dest-rc").withTopicPrefix(PREFIX)
-                // No record cache: every write reaches the RocksDB store at once, as writes that overflow
-                // the cache do (a large bitmap's bits); only the stores' transactions keep them from queries.
+                // No write-back buffer: every write reaches the RocksDB store at once, as writes that overflow
+                // the buffer do (a large bitmap's bits); only the stores' transactions keep them from queries.
                 .withExtra(Map.of(DestinationConfig.TOPIC_PARTITIONS, "1", "commit.interval.ms", "60000",
-                        "producer.transaction.timeout.ms", "90000", "statestore.cache.max.bytes", "0"));
+                        "producer.transaction.timeout.ms", "90000", StoreNames.WRITE_BUFFER_BYTES, "0"));
         DirtyBitmap bits = new DirtyBitmap(DISK, Granularity.of(4096));
         bits.markDirty(0, 65536);
         bits.markDirty(3L << 20, 4096);

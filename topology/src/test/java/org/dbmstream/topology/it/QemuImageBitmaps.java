@@ -19,14 +19,18 @@ import org.dbmstream.qcow2.Qcow2Image;
  * the project's qcow2 reader, ready to migrate: enabled as the image's {@code auto} flag says,
  * persistent, on one node. Inconsistent bitmaps are left out (the source refuses them).
  */
-final class QemuImageBitmaps {
+public final class QemuImageBitmaps {
 
     private QemuImageBitmaps() {
     }
 
-    static List<MigrationBitmap> read(String image, String nodeAlias, Path workDir) {
-        Path gz = QemuExpected.dir().resolve("images").resolve(image + ".gz");
-        Path file = workDir.resolve(image);
+    public static List<MigrationBitmap> read(String image, String nodeAlias, Path workDir) {
+        return read(QemuExpected.dir().resolve("images").resolve(image + ".gz"), nodeAlias, workDir);
+    }
+
+    /** The bitmaps of the gzipped image {@code gz} (e.g. one of {@code testdata/qcow2-extra}). */
+    public static List<MigrationBitmap> read(Path gz, String nodeAlias, Path workDir) {
+        Path file = workDir.resolve(gz.getFileName().toString().replaceFirst("\\.gz$", ""));
         try {
             try (InputStream in = new GZIPInputStream(Files.newInputStream(gz))) {
                 Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);

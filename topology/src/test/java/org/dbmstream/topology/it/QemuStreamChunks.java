@@ -18,12 +18,12 @@ import org.dbmstream.codec.savevm.SavevmReader;
  * filled in: the disk size on START (QEMU knows it from its own node) and the manifest on the final
  * EndOfStream (the bitmaps the stream STARTed).
  */
-final class QemuStreamChunks {
+public final class QemuStreamChunks {
 
     private QemuStreamChunks() {
     }
 
-    static List<Chunk> read(String streamFile, long diskSize) {
+    public static List<Chunk> read(String streamFile, long diskSize) {
         Path file = QemuExpected.dir().resolve("streams").resolve(streamFile);
         List<Chunk> chunks = new ArrayList<>();
         ChunkNames names = new ChunkNames();

@@ -78,6 +78,39 @@ class SegmentedBitsTest {
     }
 
     @Test
+    void wideSlotAlignedRangesMatchTheWholeBitmapInSegments() {
+        final Random random = new Random(21);
+        for (final long bitCount : new long[] {200 * 8192 + 37, 64 * 8192, 3 * 64 * 8192 + 64, 10 * 8192}) {
+            final BitmapKey key = new BitmapKey("w" + bitCount, "n", "b");
+            final KeyValueLoadStore store = loadStore();
+            store.putBitmap(key, started(key, bitCount));
+            final DirtyBitmap whole = new DirtyBitmap(bitCount * G.bytes(), G);
+            for (int i = 0; i < 300; i++) {
+                // wide chunks start on a slot (QEMU's chunk boundaries) and span up to 10 of them
+                final long firstBit = random.nextLong(bitCount / 8192 + 1) * 8192;
+                if (firstBit >= bitCount) {
+                    continue;
+                }
+                final long n = Math.min(bitCount - firstBit, 8192L * (1 + random.nextInt(10)));
+                final byte[] buf = new byte[(int) DirtyBitmap.serializationSize(firstBit, n)];
+                for (int at = 0; at < buf.length; at += 1024) {
+                    // some slots of a chunk all zero, some random
+                    if (random.nextInt(3) != 0) {
+                        final byte[] part = new byte[Math.min(1024, buf.length - at)];
+                        random.nextBytes(part);
+                        System.arraycopy(part, 0, buf, at, part.length);
+                    }
+                }
+                final boolean zeroes = random.nextInt(5) == 0;
+                whole.deserialize(firstBit, n, zeroes ? new byte[buf.length] : buf);
+                ChunkSlots.write(store, key, bitCount, firstBit, n, zeroes ? null : buf);
+            }
+            assertThat(ChunkSlots.digest(store, key, G, bitCount)).as("%d bits", bitCount).isEqualTo(whole.digest());
+            assertSegmentsMatch(key, whole, bitCount);
+        }
+    }
+
+    @Test
     void inOrderLoadStoresOnlyDirtySegmentsAndStreamsTheDigest() {
         final long bitCount = 16L * 1024 * 1024; // a 1 TiB disk at 64 KiB granularity: 2048 chunks, 32 segments
         final BitmapKey key = new BitmapKey("m", "n", "b");

@@ -1,4 +1,4 @@
-package org.dbmstream.cli.chaos;
+package org.dbmstream.cli.process;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,9 +8,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.dbmstream.broker.ChildProcesses;
 
-/** A {@code dbm} command in a JVM of its own, with this JVM's classpath; its output appended to a log file. */
-final class ChildJvm {
+/**
+ * A {@code dbm} command in a JVM of its own, with this JVM's classpath; its output appended to a log file.
+ * The chaos run and the live bench start destinations and publishers this way, as an operator would.
+ */
+public final class ChildJvm {
     private final Process process;
     private final Path log;
 
@@ -19,13 +23,14 @@ final class ChildJvm {
         this.log = log;
     }
 
-    static ChildJvm start(Path log, String heap, List<String> dbmArgs) {
+    /** Starts {@code dbm DBM_ARGS} with a heap of {@code heap} (e.g. {@code 512m}); output goes to {@code log}. */
+    public static ChildJvm start(Path log, String heap, List<String> dbmArgs) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + heap, "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), "org.dbmstream.cli.Dbm"));
         command.addAll(dbmArgs);
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            Process p = ChildProcesses.track(new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start());
             return new ChildJvm(p, log);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start a child JVM", e);
@@ -33,7 +38,7 @@ final class ChildJvm {
     }
 
     /** Waits until the log holds {@code text}; false when the process ended or the time ran out first. */
-    boolean awaitOutput(String text, Duration timeout) throws InterruptedException {
+    public boolean awaitOutput(String text, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (logContains(text)) {
@@ -47,7 +52,7 @@ final class ChildJvm {
         return false;
     }
 
-    boolean logContains(String text) {
+    public boolean logContains(String text) {
         try {
             return Files.readString(log).contains(text);
         } catch (IOException e) {
@@ -55,24 +60,29 @@ final class ChildJvm {
         }
     }
 
-    boolean alive() {
+    public boolean alive() {
         return process.isAlive();
     }
 
     /** SIGKILL: the JVM ends at once, transactions open, nothing flushed. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly().waitFor();
     }
 
     /** SIGTERM, then SIGKILL after 30 s. */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
         }
     }
 
-    int waitFor() throws InterruptedException {
+    public int waitFor() throws InterruptedException {
         return process.waitFor();
+    }
+
+    /** The child's process id (its {@code /proc} entry). */
+    public long pid() {
+        return process.pid();
     }
 }
