@@ -112,6 +112,8 @@ final class DestinationCommand implements Callable<Integer> {
             out.printf("Query API on %s (try: ./dbm bitmaps list --url %s%s%s)%n", destination.baseUrl(),
                     destination.baseUrl(), security.authenticates() ? " --token-file FILE" : "",
                     security.tls() ? " --cacert CA_FILE" : "");
+            out.printf("Web page on %s/ (targets, migrations, pictures of the bitmaps%s)%n", destination.baseUrl(),
+                    security.authenticates() ? "; it asks for a token of role read" : "");
             out.flush();
             report = new FinishedMigrations(servers, app.config().topics().events(), app.config().serdeConfig(), extra,
                     out).start();

@@ -29,7 +29,8 @@ final class RenderedChart {
     /** Custom resources the chart may render, by apiVersion/kind; everything else must be a built-in kind. */
     static final List<String> CUSTOM_KINDS = List.of("kafka.strimzi.io/v1beta2/KafkaTopic",
             "kafka.strimzi.io/v1beta2/KafkaUser", "kafka.strimzi.io/v1beta2/KafkaConnect",
-            "kafka.strimzi.io/v1beta2/KafkaConnector", "monitoring.coreos.com/v1/ServiceMonitor");
+            "kafka.strimzi.io/v1beta2/KafkaConnector", "monitoring.coreos.com/v1/ServiceMonitor",
+            "monitoring.coreos.com/v1/PrometheusRule");
     private static final Map<String, Class<?>> BUILT_IN = Map.of(
             "v1/ConfigMap", V1ConfigMap.class,
             "v1/Service", V1Service.class,

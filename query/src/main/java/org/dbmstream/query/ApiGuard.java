@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * certificate by common name), lets role {@code read} GET and HEAD and only role {@code admin} change state,
  * answers 401/403 with a JSON reason, writes an audit line for every state change (logger {@value #AUDIT_LOGGER}),
  * and bounds how many requests and streaming responses run at once (429 with {@code Retry-After} beyond).
- * Health probes stay open; {@code /metrics} too unless protected. Without an access file nobody authenticates and
+ * Health probes stay open, and so do the web page's files (they hold no data: the page reads the API with the
+ * user's token); {@code /metrics} too unless protected. Without an access file nobody authenticates and
  * the API is read-only.
  */
 final class ApiGuard implements AutoCloseable {
@@ -88,7 +89,8 @@ final class ApiGuard implements AutoCloseable {
     void before(final Context ctx) {
         final String path = ctx.path();
         if (path.equals("/health/live") || path.equals("/health/ready")
-                || path.equals("/metrics") && !security.metricsProtected()) {
+                || path.equals("/metrics") && !security.metricsProtected()
+                || WebPage.isPage(path) && reads(ctx)) {
             return;
         }
         final Role needed = reads(ctx) ? Role.READ : Role.ADMIN;

@@ -1,8 +1,5 @@
 package org.dbmstream.query;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-
 /**
  * Turns a bitmap's stored ranges into dirty extents in byte units (the shape oVirt imageio serves and
  * QEMU's {@code qemu:dirty-bitmap} NBD context describes): contiguous runs covering a window
@@ -46,21 +43,7 @@ final class DirtyExtents {
             return;
         }
         bits(cursorBit, rangeFirstBit, false);
-        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        // LSB-first bytes read little-endian: bit i of the word is bit i of the run
-        int skipBytes = (int) (Math.max(0, cursorBit - rangeFirstBit) / 64) * 8;
-        for (int offset = skipBytes; offset < bytes.length && rangeFirstBit + offset * 8L < endBit; offset += 8) {
-            long base = rangeFirstBit + offset * 8L;
-            if (bytes.length - offset >= 8) {
-                word(base, in.getLong(offset), 64);
-            } else {
-                long w = 0;
-                for (int i = 0; i < bytes.length - offset; i++) {
-                    w |= (bytes[offset + i] & 0xffL) << (8 * i);
-                }
-                word(base, w, (bytes.length - offset) * 8);
-            }
-        }
+        BitWords.forEach(rangeFirstBit, bytes, cursorBit, endBit, this::word);
     }
 
     /** Ends the window: what no range covered is clean. */

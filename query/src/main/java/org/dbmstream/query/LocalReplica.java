@@ -14,6 +14,7 @@ import org.apache.kafka.streams.TaskMetadata;
 import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.dbmstream.topology.store.KeyValueProgressStore;
 import org.dbmstream.topology.store.StoreNames;
 import org.dbmstream.topology.store.StoredBitmaps;
 
@@ -60,14 +61,41 @@ final class LocalReplica {
 
     /** Writes the JSON extents of {@code [start, start + length)} (clipped to the disk) of a bitmap held here. */
     void extents(StoredBitmaps.Stored bitmap, long start, long length, DirtyExtents.Sink sink) {
+        long[] window = window(bitmap, start, length);
+        DirtyExtents extents = new DirtyExtents(bitmap.state().granularity().bytes(), window[0], window[1], sink);
+        stores(running()).forEachRange(bitmap.key(), extents::range);
+        extents.finish();
+    }
+
+    /** The dirty bytes of {@code [start, start + length)} (clipped to the disk) in at most {@code n} buckets. */
+    DirtyBuckets buckets(StoredBitmaps.Stored bitmap, long start, long length, int n) {
+        long[] window = window(bitmap, start, length);
+        DirtyBuckets buckets = new DirtyBuckets(bitmap.state().granularity().bytes(), window[0], window[1], n);
+        stores(running()).forEachRange(bitmap.key(), buckets::range);
+        return buckets;
+    }
+
+    /** {@code [start, start + length)} clipped to the disk (length -1: to its end), as {from, to}. */
+    private static long[] window(StoredBitmaps.Stored bitmap, long start, long length) {
         long g = bitmap.state().granularity().bytes();
         long disk = bitmap.state().size() >= 0 ? bitmap.state().size() : bitmap.state().bitCount() * g;
         long from = Math.min(Math.max(0, start), disk);
         // length may be as large as Long.MAX_VALUE: compare with what is left of the disk, never add
         long to = length < 0 || length > disk - from ? disk : from + length;
-        DirtyExtents extents = new DirtyExtents(g, from, to, sink);
-        stores(running()).forEachRange(bitmap.key(), extents::range);
-        extents.finish();
+        return new long[] {from, to};
+    }
+
+    /** Every migration whose tracker task runs here (each migration has one, whichever partitions it loaded on). */
+    List<MigrationView> migrations() {
+        List<MigrationView> out = new ArrayList<>();
+        KafkaStreams s = running();
+        try {
+            KeyValueProgressStore.forEachProgress(s.store(StoreQueryParameters.fromNameAndType(StoreNames.MIGRATIONS,
+                    QueryableStoreTypes.keyValueStore())), p -> out.add(MigrationView.of(p)));
+        } catch (InvalidStateStoreException e) {
+            throw new Unavailable("the destination's state is moving (rebalance): " + e.getMessage(), e);
+        }
+        return out;
     }
 
     /** Writes the bitmap's bytes in QEMU's layout. */

@@ -26,6 +26,7 @@ import org.dbmstream.topology.store.StoredBitmaps;
 final class QueryRoutes {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<List<BitmapView>> VIEWS = new TypeReference<>() { };
+    private static final TypeReference<List<MigrationView>> MIGRATIONS = new TypeReference<>() { };
     private static final TypeReference<List<Map<String, Object>>> TARGETS = new TypeReference<>() { };
 
     private static final int REMOVAL_WAIT_S = 30;
@@ -68,6 +69,21 @@ final class QueryRoutes {
         List<Map<String, Object>> out = new ArrayList<>();
         counts.forEach((t, n) -> out.add(Map.of("target", t, "bitmaps", n)));
         json(ctx, 200, out);
+    }
+
+    /**
+     * The migrations the destination knows (DESIGN.md section 9): those in flight with their progress, and those
+     * that ended, failures and cancels with their reasons; merged from every instance, active ones first.
+     */
+    void migrations(Context ctx) throws IOException {
+        List<MigrationView> all = new ArrayList<>(local.migrations());
+        if (!isLocal(ctx)) {
+            for (Peers.Peer peer : peers.others()) {
+                all.addAll(JSON.readValue(ok(peers.get(peer.base(), "/v1/migrations", auth(ctx))), MIGRATIONS));
+            }
+        }
+        all.sort(MigrationView.ORDER);
+        json(ctx, 200, all);
     }
 
     void bitmaps(Context ctx) throws IOException {
@@ -119,14 +135,29 @@ final class QueryRoutes {
         }
     }
 
+    /**
+     * The extents of a bitmap, streamed; with {@code ?buckets=N} instead its summary for a picture: the window cut
+     * into at most N buckets of whole bits and the dirty bytes of each ({@link DirtyBuckets}), as
+     * {@code {"start", "length", "granularity", "bucketLength", "dirty": [...]}}.
+     */
     void extents(Context ctx) throws Exception {
         long start = longParam(ctx, "start", 0);
         long length = longParam(ctx, "length", -1);
+        int buckets = bucketsParam(ctx);
         Located found = locate(ctx);
         if (found == null) {
             notFound(ctx);
         } else if (ctx.method() == HandlerType.HEAD) {
             ctx.status(200).contentType("application/json");
+        } else if (found.local() != null && buckets > 0) {
+            DirtyBuckets summary = local.buckets(found.local(), start, length, buckets);
+            Map<String, Object> body = new java.util.LinkedHashMap<>();
+            body.put("start", summary.start());
+            body.put("length", summary.length());
+            body.put("granularity", summary.granularity());
+            body.put("bucketLength", summary.bucketLength());
+            body.put("dirty", summary.dirtyBytes());
+            json(ctx, 200, body);
         } else if (found.local() != null) {
             StreamedAnswer.send(ctx, "application/json", -1, responseTimeout, out -> {
                 // never closed on failure: closing would complete the array of a cut answer
@@ -299,6 +330,24 @@ final class QueryRoutes {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("'" + name + "' must be a non-negative integer (bytes), not '" + v + "'");
         }
+    }
+
+    /** {@code ?buckets=N}: 1 to {@value DirtyBuckets#MAX_BUCKETS}; 0 when absent (plain extents). */
+    private static int bucketsParam(Context ctx) {
+        String v = ctx.queryParam("buckets");
+        if (v == null) {
+            return 0;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= 1 && n <= DirtyBuckets.MAX_BUCKETS) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException("'buckets' must be an integer from 1 to " + DirtyBuckets.MAX_BUCKETS
+                + ", not '" + v + "'");
     }
 
     private static String targetPath(String target) {

@@ -21,8 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The destination's HTTP server (Javalin on Jetty): the query API under {@code /v1}, health probes for
- * Kubernetes and Prometheus metrics, over HTTP or HTTPS (TLS 1.2+, certificates reloaded when their files
+ * The destination's HTTP server (Javalin on Jetty): the query API under {@code /v1}, the operator's web page at
+ * {@code /} ({@link WebPage}), health probes for Kubernetes and Prometheus metrics, over HTTP or HTTPS (TLS 1.2+, certificates reloaded when their files
  * change, optional client certificates). Every request passes {@link ApiGuard} first. Requests that cannot be
  * answered now (state moving during a rebalance, the owner of a bitmap unknown or unreachable) get 503 with
  * {@code Retry-After}, never a wrong or empty answer; too many at once get 429.
@@ -75,11 +75,15 @@ final class QueryServer implements AutoCloseable {
         cfg.routes.before(guard::before);
         cfg.routes.after(guard::after);
         read(cfg, "/v1/targets", guard.limited(routes::targets));
+        read(cfg, "/v1/migrations", guard.limited(routes::migrations));
         read(cfg, "/v1/targets/{target}/bitmaps", guard.limited(routes::bitmaps));
         read(cfg, BITMAP, guard.limited(routes::bitmap));
         cfg.routes.delete(BITMAP, guard.limited(routes::delete));
         read(cfg, BITMAP + "/extents", guard.streaming(routes::extents));
         read(cfg, BITMAP + "/raw", guard.streaming(routes::raw));
+        WebPage page = new WebPage();
+        read(cfg, "/", page::index);
+        read(cfg, "/ui/{file}", page::file);
         read(cfg, "/health/live", ctx -> health(ctx, live.getAsBoolean()));
         read(cfg, "/health/ready", ctx -> health(ctx, ready.getAsBoolean()));
         read(cfg, "/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")

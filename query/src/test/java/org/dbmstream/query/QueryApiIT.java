@@ -50,7 +50,7 @@ class QueryApiIT {
     /** Names with a space and UTF-8, sent percent-encoded. */
     private static final String TARGET = "vm 17 für";
     private static final List<String> IMAGES = List.of("img1", "img2");
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    static final HttpClient HTTP = HttpClient.newHttpClient();
     /** The admin token every request of this test carries (instances forward it: no peer token is set). */
     private static final String TOKEN = AccessFile.newToken();
 
@@ -87,13 +87,18 @@ class QueryApiIT {
 
     /** Publishes {@code request} through the real source; returns once its migration completed. */
     static void publish(KafkaBroker broker, Topics topics, MigrationRequest request) throws Exception {
+        MigrationOutcome outcome = outcome(broker, topics, request);
+        assertThat(outcome.status()).as(outcome.reason()).isEqualTo(MigrationOutcome.Status.COMPLETED);
+    }
+
+    /** Publishes {@code request} through the real source; returns how its migration ended. */
+    static MigrationOutcome outcome(KafkaBroker broker, Topics topics, MigrationRequest request) throws Exception {
         try (MigrationPublisher publisher = new MigrationPublisher(
                 PublisherSettings.builder(broker.bootstrapServers()).topics(topics).transactional(true).build())) {
             publisher.publish(request, PublishListener.NONE);
         }
         try (MigrationWatcher watcher = new MigrationWatcher(broker.bootstrapServers(), topics, request.migrationId())) {
-            MigrationOutcome outcome = watcher.await(Duration.ofSeconds(120), e -> { });
-            assertThat(outcome.status()).as(outcome.reason()).isEqualTo(MigrationOutcome.Status.COMPLETED);
+            return watcher.await(Duration.ofSeconds(120), e -> { });
         }
     }
 
@@ -317,18 +322,10 @@ class QueryApiIT {
         return "[" + start + "," + end + ")";
     }
 
-    static Map<String, List<String>> nbdRanges(String image) throws Exception {
+    static Map<String, List<String>> nbdRanges(String image) {
         Map<String, List<String>> out = new java.util.HashMap<>();
-        for (String line : Files.readAllLines(QemuTestData.dir().resolve("expected/" + image + ".nbd.txt"))) {
-            if (line.isBlank()) {
-                continue;
-            }
-            List<String> ranges = new ArrayList<>();
-            Matcher m = Pattern.compile("\\[0x([0-9a-f]+),0x([0-9a-f]+)\\)").matcher(line.substring(line.indexOf("dirty=")));
-            while (m.find()) {
-                ranges.add(range(Long.parseLong(m.group(1), 16), Long.parseLong(m.group(2), 16)));
-            }
-            out.put(line.substring(0, line.indexOf(' ')), ranges);
+        for (QemuTestData.NbdDirty b : QemuTestData.nbdDirty(QemuTestData.dir().resolve("expected/" + image + ".nbd.txt"))) {
+            out.put(b.name(), b.ranges().stream().map(r -> range(r[0], r[1])).toList());
         }
         return out;
     }

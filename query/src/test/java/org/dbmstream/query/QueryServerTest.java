@@ -45,6 +45,11 @@ class QueryServerTest {
                         .doesNotContain("\tat ");
             }
             assertThat(get(base + "/v1/targets/vm/bitmaps/disk/b/extents?start=x").statusCode()).isEqualTo(400);
+            for (String n : new String[] {"0", "-1", "65537", "x", "1.5", ""}) {
+                HttpResponse<String> r = get(base + "/v1/targets/vm/bitmaps/disk/b/extents?buckets=" + n);
+                assertThat(r.statusCode()).as("buckets=" + n).isEqualTo(400);
+                assertThat(r.body()).as("buckets=" + n).contains("'buckets' must be an integer from 1 to 65536");
+            }
             assertThat(get(base + "/health/live").statusCode()).isEqualTo(200);
             assertThat(get(base + "/health/ready").statusCode()).isEqualTo(503);
             HttpResponse<String> metricsText = get(base + "/metrics");

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -92,6 +94,38 @@ public final class QemuTestData {
     /** The objects of a JSON-lines file whose {@code field} is {@code value}. */
     public static List<JsonNode> jsonl(final String relative, final String field, final String value) {
         return jsonl(relative).stream().filter(n -> n.path(field).asText().equals(value)).toList();
+    }
+
+    /**
+     * One bitmap of a {@code *.nbd.txt} file: its dirty byte ranges {@code [start, end)} as QEMU exports them over
+     * NBD (the {@code qemu:dirty-bitmap} context), adjacent ranges merged.
+     */
+    public record NbdDirty(String name, long granularity, boolean enabled, List<long[]> ranges) {
+    }
+
+    private static final Pattern NBD_LINE = Pattern.compile("(\\S+) gran=(\\d+) flags=\\[([^]]*)] dirty=(.*)");
+    private static final Pattern NBD_RANGE = Pattern.compile("\\[0x([0-9a-f]+),0x([0-9a-f]+)\\)");
+
+    /** The bitmaps of a {@code *.nbd.txt} file (lines of names without spaces), in file order. */
+    public static List<NbdDirty> nbdDirty(final Path file) {
+        final List<NbdDirty> out = new ArrayList<>();
+        try {
+            for (final String line : Files.readAllLines(file)) {
+                final Matcher m = NBD_LINE.matcher(line);
+                if (!m.matches()) {
+                    continue;
+                }
+                final List<long[]> ranges = new ArrayList<>();
+                final Matcher r = NBD_RANGE.matcher(m.group(4));
+                while (r.find()) {
+                    ranges.add(new long[] {Long.parseLong(r.group(1), 16), Long.parseLong(r.group(2), 16)});
+                }
+                out.add(new NbdDirty(m.group(1), Long.parseLong(m.group(2)), m.group(3).contains("auto"), ranges));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
     }
 
     /** QEMU's sha256/count lines of one shared image (e.g. {@code img1.qcow2}). */

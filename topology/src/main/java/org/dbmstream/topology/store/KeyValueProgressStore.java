@@ -3,8 +3,12 @@ package org.dbmstream.topology.store;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Consumer;
+import org.apache.kafka.common.serialization.BytesSerializer;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.dbmstream.bitmap.chunk.Chunk;
 import org.dbmstream.bitmap.load.BitmapNames;
 import org.dbmstream.bitmap.load.MigrationProgress;
@@ -67,6 +71,17 @@ public final class KeyValueProgressStore implements MigrationProgressStore {
     public void putManifestEntry(String migration, int index, Chunk.BitmapRef ref) {
         store.put(key(MANIFEST_BY_INDEX, migration).int32(index).toBytes(), StateCodec.ref(ref));
         store.put(refKey(MANIFEST_BY_REF, migration, ref), ByteBuffer.allocate(4).putInt(index).array());
+    }
+
+    /**
+     * Every migration's progress in a tracker store read from outside the topology (an interactive query of
+     * {@link StoreNames#MIGRATIONS}, as the query API's migrations list reads it).
+     */
+    public static void forEachProgress(ReadOnlyKeyValueStore<Bytes, byte[]> store, Consumer<MigrationProgress> visitor) {
+        try (KeyValueIterator<Bytes, byte[]> it = store.prefixScan(Bytes.wrap(new byte[] {PROGRESS}),
+                new BytesSerializer())) {
+            it.forEachRemaining(kv -> visitor.accept(StateCodec.progress(kv.value)));
+        }
     }
 
     private static KeyBuilder key(int kind, String migration) {
