@@ -12,4 +12,11 @@ public interface LoadOutput {
      * {@link BitmapLoader#switchover} (the topology broadcasts it, as a cancel).
      */
     void switchedOver(Migration migration);
+
+    /**
+     * A completed bitmap was removed here in the course of loading (a removal START): every place holding
+     * bitmaps must free its name (the topology broadcasts it, as the query API's DELETE). Default: nothing.
+     */
+    default void removed(BitmapNames names) {
+    }
 }
