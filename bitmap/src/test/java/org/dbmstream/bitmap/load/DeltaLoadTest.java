@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.dbmstream.bitmap.BitmapDigest;
 import org.dbmstream.bitmap.DirtyBitmap;
+import org.dbmstream.bitmap.chunk.BitmapChunker;
 import org.dbmstream.bitmap.chunk.Chunk;
+import org.dbmstream.bitmap.chunk.ChunkDigest;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -218,13 +220,11 @@ class DeltaLoadTest {
     }
 
     private static List<Chunk.Bits> changed(DirtyBitmap base, DirtyBitmap next) {
-        List<Chunk.Bits> a = Chunks.bits("disk0", "b0", base);
-        List<Chunk.Bits> b = Chunks.bits("disk0", "b0", next);
+        BitmapChunker after = new BitmapChunker(next, "disk0", "b0");
         List<Chunk.Bits> out = new ArrayList<>();
-        for (int i = 0; i < b.size(); i++) {
-            if (!a.get(i).equals(b.get(i))) {
-                out.add(b.get(i));
-            }
+        for (long i : ChunkDigest.changed(ChunkDigest.all(new BitmapChunker(base, "disk0", "b0")),
+                ChunkDigest.all(after))) {
+            out.add(after.chunk(i));
         }
         return out;
     }

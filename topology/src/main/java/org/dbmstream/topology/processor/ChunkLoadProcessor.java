@@ -113,8 +113,9 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
                 context.getStateStore(StoreNames.BITS), new Keyspace(meta, StoreNames.STOPS),
                 new Keyspace(meta, StoreNames.NAMES), new Keyspace(meta, StoreNames.INDEX),
                 new Keyspace(meta, StoreNames.ON_NODE), new Keyspace(meta, StoreNames.SWITCHED),
-                context::currentSystemTimeMs);
-        this.loader = new BitmapLoader(loadStore);
+                context::currentSystemTimeMs).withVersions(new Keyspace(meta, StoreNames.TOUCHED),
+                new Keyspace(meta, StoreNames.REFUSED));
+        this.loader = new BitmapLoader(loadStore, context::currentSystemTimeMs);
         this.postcopy = new PostcopyWrites(context, loader, loadStore, new Keyspace(meta, StoreNames.AWAITING),
                 new Keyspace(meta, StoreNames.HELD));
         this.sequences = new SequenceCheck(new Keyspace(meta, StoreNames.SEQUENCES));

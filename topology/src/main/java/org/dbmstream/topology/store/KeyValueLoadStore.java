@@ -51,6 +51,8 @@ public final class KeyValueLoadStore implements LoadStore {
 
     private final Keyspace onNode;
     private final Keyspace switched;
+    private Keyspace touched;
+    private Keyspace refusedKeys;
 
     public KeyValueLoadStore(Keyspace bitmaps, KeyValueStore<Bytes, byte[]> bits, Keyspace stops, Keyspace names) {
         this(bitmaps, bits, stops, names, null, null, null);
@@ -80,6 +82,79 @@ public final class KeyValueLoadStore implements LoadStore {
         this.switched = switched;
     }
 
+    /**
+     * Where loading deltas record the byte ranges their BITS overwrote ({@link StoreNames#TOUCHED}) and which
+     * versioned bitmaps were refused ({@link StoreNames#REFUSED}); without them, deltas cannot load here.
+     */
+    public KeyValueLoadStore withVersions(Keyspace touchedRanges, Keyspace refused) {
+        this.touched = touchedRanges;
+        this.refusedKeys = refused;
+        return this;
+    }
+
+    @Override
+    public void putTouched(BitmapKey key, long firstByte, long endByte) {
+        Bytes k = touchedKey(key, firstByte);
+        byte[] old = versions(touched).get(k);
+        long end = old == null ? endByte : Math.max(endByte, java.nio.ByteBuffer.wrap(old).getLong());
+        touched.put(k, java.nio.ByteBuffer.allocate(Long.BYTES).putLong(end).array());
+    }
+
+    @Override
+    public void forEachTouched(BitmapKey key, RangeVisitor visitor) {
+        byte[] prefix = bitmapKeyBytes(key);
+        try (KeyValueIterator<Bytes, byte[]> it = versions(touched).prefixScan(Bytes.wrap(prefix))) {
+            while (it.hasNext()) {
+                var kv = it.next();
+                byte[] k = kv.key.get();
+                if (k.length == prefix.length + Long.BYTES) {
+                    visitor.visit(java.nio.ByteBuffer.wrap(k, prefix.length, Long.BYTES).getLong(),
+                            java.nio.ByteBuffer.wrap(kv.value).getLong());
+                }
+            }
+        }
+    }
+
+    @Override
+    public void deleteTouched(BitmapKey key) {
+        if (touched == null) {
+            return;
+        }
+        byte[] prefix = bitmapKeyBytes(key);
+        List<Bytes> doomed = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = touched.prefixScan(Bytes.wrap(prefix))) {
+            it.forEachRemaining(kv -> {
+                if (kv.key.get().length == prefix.length + Long.BYTES) {
+                    doomed.add(kv.key);
+                }
+            });
+        }
+        doomed.forEach(touched::delete);
+    }
+
+    @Override
+    public boolean refused(BitmapKey key) {
+        return refusedKeys != null && refusedKeys.get(bitmapKey(key)) != null;
+    }
+
+    @Override
+    public void putRefused(BitmapKey key) {
+        versions(refusedKeys).put(bitmapKey(key), EMPTY);
+    }
+
+    private Bytes touchedKey(BitmapKey key, long firstByte) {
+        byte[] prefix = bitmapKeyBytes(key);
+        return Bytes.wrap(java.nio.ByteBuffer.allocate(prefix.length + Long.BYTES).put(prefix).putLong(firstByte)
+                .array());
+    }
+
+    private static Keyspace versions(Keyspace k) {
+        if (k == null) {
+            throw new IllegalStateException("this store keeps no versions (withVersions was not called)");
+        }
+        return k;
+    }
+
     @Override
     public Optional<BitmapState> bitmap(BitmapKey key) {
         Optional<BitmapState> cached = states.get(key);
@@ -94,12 +169,14 @@ public final class KeyValueLoadStore implements LoadStore {
 
     @Override
     public void putBitmap(BitmapKey key, BitmapState state) {
-        if (onNode != null && bitmap(key).isEmpty()) {
+        // a loading delta is staging, not a bitmap of its name: neither queried nor written to
+        boolean staging = state.replica().loadingDelta();
+        if (onNode != null && !staging && bitmap(key).isEmpty()) {
             onNode.put(StoreKeys.onNode(state.names().target(), state.names().node(), key), EMPTY);
         }
         bitmaps.put(bitmapKey(key), StateCodec.bitmapState(state, clock.getAsLong(), encodedNames(key, state.names())));
         states.put(key, Optional.of(state));
-        if (index != null && state.chunks() == 0) {
+        if (index != null && !staging && state.chunks() == 0) {
             // written at START (the name never changes afterwards), in the same store and transaction; with
             // the completed bitmap this one replaces (re-replication), so readers can tell the newer one
             BitmapNames n = state.names();
@@ -265,6 +342,7 @@ public final class KeyValueLoadStore implements LoadStore {
     }
 
     /** Keys of the bitmaps (of any migration) named {@code bitmap} on {@code node} of {@code target} held here. */
+    @Override
     public List<BitmapKey> keysNamed(String target, String node, String bitmap) {
         List<BitmapKey> keys = new ArrayList<>();
         if (index != null) {
@@ -276,6 +354,7 @@ public final class KeyValueLoadStore implements LoadStore {
     }
 
     /** Frees a completed bitmap's name on its target, if {@code n}'s migration is the one that took it. */
+    @Override
     public void freeName(BitmapNames n) {
         if (completedBy(n.target(), n.node(), n.bitmap()).filter(n.migration()::equals).isPresent()) {
             names.delete(StoreKeys.name(n.target(), n.node(), n.bitmap()));

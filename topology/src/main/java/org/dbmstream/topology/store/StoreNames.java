@@ -51,6 +51,10 @@ public final class StoreNames {
     public static final byte AWAITING = 'w';
     /** Postcopy: migration + arrival position to a write held until that migration's switchover. */
     public static final byte HELD = 'h';
+    /** Deltas: bitmap key + first byte to the end of a serialized byte range a loading delta's BITS wrote. */
+    public static final byte TOUCHED = 'd';
+    /** Versions: bitmap key of a refused delta or checked version (its later chunks are ignored). */
+    public static final byte REFUSED = 'r';
     /** Which layout the {@link #BITS} store is in (absent: maybe slots of earlier versions, to upgrade). */
     public static final byte LAYOUT = 'l';
     /** Migration id to its progress (tracker, keyed by migration). */
