@@ -93,7 +93,7 @@ public final class NbdBitmapSourceTask extends SourceTask {
         while (records.hasNext() && batch.size() < config.batchRecords() && stopped.getCount() > 0) {
             final OutgoingRecord r = records.next();
             final var offset = new SourceOffsets(current.migrationId(), r.position() + 1, !records.hasNext()).toMap();
-            last = new SourceRecord(partition(current.uri()), offset, r.topic(), null, Schema.BYTES_SCHEMA, r.key(),
+            last = new SourceRecord(partition(current.uri()), offset, r.topic(), r.partition(), Schema.BYTES_SCHEMA, r.key(),
                     Schema.BYTES_SCHEMA, r.value());
             batch.add(last);
         }

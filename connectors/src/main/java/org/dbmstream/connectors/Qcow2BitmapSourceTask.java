@@ -92,7 +92,7 @@ public final class Qcow2BitmapSourceTask extends SourceTask {
             }
             boolean done = !records.hasNext();
             var offset = new SourceOffsets(current.migrationId(), r.position() + 1, done).toMap();
-            last = new SourceRecord(partition, offset, r.topic(), null, Schema.BYTES_SCHEMA, r.key(),
+            last = new SourceRecord(partition, offset, r.topic(), r.partition(), Schema.BYTES_SCHEMA, r.key(),
                     Schema.BYTES_SCHEMA, r.value(), null, r.isSpec() ? current.specHeaders() : null);
             batch.add(last);
         }

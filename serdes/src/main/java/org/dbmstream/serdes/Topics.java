@@ -53,6 +53,14 @@ public record Topics(String prefix) {
         return prefix + "dlq";
     }
 
+    /**
+     * Compacted: what {@code dbm sync} remembers of each replica bitmap it keeps current (confirmed version and
+     * chunk digests; DESIGN.md section 12). Not among {@link #all()}: only sync reads and writes it.
+     */
+    public String sync() {
+        return prefix + "sync";
+    }
+
     /** All five topic names. */
     public List<String> all() {
         return List.of(chunks(), migrations(), events(), writes(), dlq());
