@@ -9,12 +9,12 @@ import picocli.CommandLine.ParameterException;
  * Checks of option values made before anything starts, as bad arguments (exit 2): each message names
  * the option and the value.
  */
-final class ArgumentChecks {
+public final class ArgumentChecks {
     private ArgumentChecks() {
     }
 
     /** {@code file} as given to {@code option}, when it is a readable regular file. */
-    static Path readable(final CommandSpec spec, final String option, final Path file) {
+    public static Path readable(final CommandSpec spec, final String option, final Path file) {
         final String problem = !Files.exists(file) ? "no such file"
                 : Files.isDirectory(file) ? "is a directory"
                 : !Files.isReadable(file) ? "not readable" : null;
@@ -25,7 +25,7 @@ final class ArgumentChecks {
     }
 
     /** A size such as 64K or 50M given to {@code option}. */
-    static long size(final CommandSpec spec, final String option, final String text) {
+    public static long size(final CommandSpec spec, final String option, final String text) {
         try {
             return Sizes.parse(text);
         } catch (IllegalArgumentException e) {

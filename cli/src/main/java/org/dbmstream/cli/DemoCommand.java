@@ -56,7 +56,7 @@ final class DemoCommand implements Callable<Integer> {
             embedded.startDestination(Topics.DEFAULT_PREFIX, Map.of());
             final MigrationRunner runner = new MigrationRunner(embedded.bootstrapServers(), Topics.defaults(), Map.of());
             for (final List<Path> files : migrations) {
-                try (MigrateCommand.Inputs inputs = MigrateCommand.Inputs.of(files, null)) {
+                try (SourceInputs inputs = SourceInputs.of(files, null)) {
                     final MigrationRequest request =
                             MigrationRequest.builder().target("demo").inputs(inputs.inputs()).build();
                     outcomes.add(runner.run(request, PublishListener.NONE, p -> {

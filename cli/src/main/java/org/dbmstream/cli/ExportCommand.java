@@ -107,7 +107,7 @@ final class ExportCommand implements Callable<Integer> {
                     + "the bitmaps of images with --mapping");
         }
         final List<MigrationInput> inputs = new ArrayList<>();
-        try (MigrateCommand.Inputs images = MigrateCommand.Inputs.of(files, replica == null ? node : null);
+        try (SourceInputs images = SourceInputs.of(files, replica == null ? node : null);
                 ReplicaInputs fromReplica = replica == null ? null : ReplicaInputs.fetch(
                         new ReplicaClient(replica, timeout), target, node, bitmaps)) {
             inputs.addAll(images.inputs());
