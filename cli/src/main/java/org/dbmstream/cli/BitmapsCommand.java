@@ -111,16 +111,34 @@ final class BitmapsCommand {
                 out.printf("%-32s %8s%n", "TARGET", "BITMAPS");
                 list.forEach(t -> out.printf("%-32s %8d%n", t.get("target").asText(), t.get("bitmaps").asLong()));
             } else {
-                out.printf("%-16s %-24s %-8s %11s %14s %14s %-8s %s%n", "NODE", "NAME", "STATE", "GRANULARITY",
-                        "SIZE", "COUNT", "FLAGS", "SHA256");
-                list.forEach(b -> out.printf("%-16s %-24s %-8s %11d %14d %14s %-8s %s%n", b.get("node").asText(),
-                        b.get("name").asText(), b.get("state").asText(), b.get("granularity").asLong(),
-                        b.get("size").asLong(), b.get("count").isNull() ? "-" : b.get("count").asText(), flags(b),
+                out.printf("%-16s %-24s %-8s %11s %14s %14s %-8s %8s %-14s %s%n", "NODE", "NAME", "STATE",
+                        "GRANULARITY", "SIZE", "COUNT", "FLAGS", "VERSIONS", "AGE", "SHA256");
+                list.forEach(b -> out.printf("%-16s %-24s %-8s %11d %14d %14s %-8s %8s %-14s %s%n",
+                        b.get("node").asText(), b.get("name").asText(), b.get("state").asText(),
+                        b.get("granularity").asLong(), b.get("size").asLong(),
+                        b.get("count").isNull() ? "-" : b.get("count").asText(), flags(b), versions(b), age(b),
                         b.get("sha256").isNull() ? "-" : b.get("sha256").asText()));
             }
             out.flush();
             return 0;
         }
+    }
+
+    /** Versions of a replica (API field {@code freshness.versions}), "-" when unknown. */
+    static String versions(final JsonNode b) {
+        final JsonNode v = b.path("freshness").path("versions");
+        return v.isNumber() ? v.asText() : "-";
+    }
+
+    /** How old a replica is ("12s", "3m", "2h") and whether it lags an enabled bitmap ("45s lagging"). */
+    static String age(final JsonNode b) {
+        final JsonNode f = b.path("freshness");
+        if (!f.path("age").isNumber()) {
+            return "-";
+        }
+        final long s = (long) f.get("age").asDouble();
+        final String age = s < 120 ? s + "s" : s < 7200 ? s / 60 + "m" : s < 172_800 ? s / 3600 + "h" : s / 86_400 + "d";
+        return f.path("lagging").asBoolean() ? age + " lagging" : age;
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "One bitmap's metadata.")
@@ -139,8 +157,15 @@ final class BitmapsCommand {
             if (endpoint.json) {
                 out.println(b);
             } else {
-                b.fields().forEachRemaining(f -> out.printf("%-12s %s%n", f.getKey() + ":",
-                        f.getValue().isNull() ? "-" : f.getValue().asText()));
+                b.fields().forEachRemaining(f -> {
+                    if (f.getValue().isObject()) {
+                        out.printf("%s%n", f.getKey() + ":");
+                        f.getValue().fields().forEachRemaining(g -> out.printf("  %-14s %s%n", g.getKey() + ":",
+                                g.getValue().isNull() ? "-" : g.getValue().asText()));
+                    } else {
+                        out.printf("%-12s %s%n", f.getKey() + ":", f.getValue().isNull() ? "-" : f.getValue().asText());
+                    }
+                });
             }
             out.flush();
             return 0;

@@ -53,6 +53,17 @@ public final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--keep", description = "Keep the directory (logs of every process) after the run.")
     boolean keep;
 
+    @Option(names = "--sync", description = "Instead of migrations: rounds of dbm sync (mostly deltas) on several "
+            + "targets while the same chaos goes on; every round's replica must be its source's.")
+    boolean sync;
+
+    @Option(names = "--sync-targets", defaultValue = "4", description = "With --sync: targets (default: ${DEFAULT-VALUE}).")
+    int syncTargets;
+
+    @Option(names = "--sync-rounds", defaultValue = "30",
+            description = "With --sync: rounds per target (default: ${DEFAULT-VALUE}).")
+    int syncRounds;
+
     @Override
     public Integer call() throws Exception {
         long s = seed != null ? seed : System.currentTimeMillis();
@@ -60,8 +71,8 @@ public final class ChaosCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         ChaosRun.Result r;
         try {
-            r = new ChaosRun(new ChaosRun.Settings(migrations, kills, destinations, partitions, s, timeout, where), err)
-                    .run();
+            r = new ChaosRun(new ChaosRun.Settings(migrations, kills, destinations, partitions, s, timeout, where,
+                    sync ? new ChaosRun.SyncRounds(syncTargets, syncRounds) : null), err).run();
         } finally {
             if (dir == null && !keep) {
                 deleteQuietly(where);
@@ -80,7 +91,7 @@ public final class ChaosCommand implements Callable<Integer> {
                 r.migrations(), r.bitmaps(), r.kills(), r.brokerRestarts(), r.publisherKills(), r.publishRetries(),
                 r.destinationErrors(),
                 r.unfinished(), r.counts().lost, r.counts().duplicated, r.counts().mismatched, r.counts().wrongOutcome,
-                seed, r.seconds());
+                seed, r.seconds()).replaceFirst("}$", r.syncFigures() == null ? "}" : ", " + r.syncFigures() + "}");
     }
 
     private static void deleteQuietly(Path root) {

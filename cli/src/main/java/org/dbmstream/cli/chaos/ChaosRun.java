@@ -32,12 +32,25 @@ final class ChaosRun {
     private static final String PREFIX = "chaos.";
 
     /** What to run. */
-    record Settings(int migrations, int kills, int destinations, int partitions, long seed, Duration timeout, Path dir) {
+    record Settings(int migrations, int kills, int destinations, int partitions, long seed, Duration timeout, Path dir,
+            SyncRounds sync) {
+        Settings(int migrations, int kills, int destinations, int partitions, long seed, Duration timeout, Path dir) {
+            this(migrations, kills, destinations, partitions, seed, timeout, dir, null);
+        }
+    }
+
+    /** {@code --sync}: rounds of dbm sync on {@code targets} targets instead of migrations. */
+    record SyncRounds(int targets, int rounds) {
     }
 
     /** The run's figures; {@link ChaosTally.Counts#clean()} says whether it passed. */
     record Result(int migrations, int bitmaps, int kills, int brokerRestarts, int publisherKills, int publishRetries,
-            int destinationErrors, long unfinished, ChaosTally.Counts counts, double seconds) {
+            int destinationErrors, long unfinished, ChaosTally.Counts counts, double seconds, String syncFigures) {
+        Result(int migrations, int bitmaps, int kills, int brokerRestarts, int publisherKills, int publishRetries,
+                int destinationErrors, long unfinished, ChaosTally.Counts counts, double seconds) {
+            this(migrations, bitmaps, kills, brokerRestarts, publisherKills, publishRetries, destinationErrors,
+                    unfinished, counts, seconds, null);
+        }
     }
 
     private final Settings settings;
@@ -80,6 +93,9 @@ final class ChaosRun {
                 destinations.add(d);
             }
             progress("%d destination instances running", destinations.size());
+            if (settings.sync() != null) {
+                return syncRounds(broker, t0);
+            }
             ExecutorService publishers = Executors.newFixedThreadPool(2);
             try {
                 List<Future<?>> work = new ArrayList<>();
@@ -122,6 +138,32 @@ final class ChaosRun {
                 d.stop();
             }
         }
+    }
+
+    /** {@code --sync}: rounds of dbm sync from two threads while the chaos goes on, then their judgement. */
+    private Result syncRounds(StandaloneKafkaBroker broker, long t0) throws Exception {
+        SyncChaos sync = new SyncChaos(broker.bootstrapServers(), new Topics(PREFIX), settings.seed(),
+                settings.sync().targets(), settings.sync().rounds(), settings.timeout());
+        progress("%d sync rounds on %d targets", settings.sync().rounds(), settings.sync().targets());
+        ExecutorService rounds = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<?>> work = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                int first = t;
+                work.add(rounds.submit(() -> sync.run(first, 2, kills, settings.kills(), published)));
+            }
+            chaos(broker, work);
+            for (Future<?> f : work) {
+                f.get();
+            }
+        } finally {
+            rounds.shutdownNow();
+        }
+        progress("all rounds done; %d kills, broker restarted %d time(s)", kills.get(), brokerRestarts);
+        ChaosTally.Counts counts = sync.judge();
+        counts.notes.forEach(n -> progress("%s", n));
+        return new Result(0, 0, kills.get(), brokerRestarts, 0, 0, destinationErrors, 0, counts,
+                (System.nanoTime() - t0) / 1e9, sync.figures());
     }
 
     /** Kills and restarts destinations at random moments while publishing goes on, and restarts the broker once. */
