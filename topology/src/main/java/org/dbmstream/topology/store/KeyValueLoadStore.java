@@ -198,6 +198,15 @@ public final class KeyValueLoadStore implements LoadStore {
         bitmaps.delete(bitmapKey(key));
         states.put(key, Optional.empty());
         bits.deleteAll(bitmapKey(key).get());
+        if (before.isPresent() && before.get().replica().loadingDelta()) {
+            bits.deleteStaged(bitmapKey(key).get());
+        }
+    }
+
+    /** Whether {@code key} is a loading delta, whose bits are staged slot by slot. */
+    private boolean staged(BitmapKey key) {
+        Optional<BitmapState> s = bitmap(key);
+        return s.isPresent() && s.get().replica().loadingDelta();
     }
 
     @Override
@@ -245,11 +254,15 @@ public final class KeyValueLoadStore implements LoadStore {
 
     @Override
     public byte[] chunk(BitmapKey key, long index) {
-        return bits.slot(bitmapKeyBytes(key), index);
+        return staged(key) ? bits.stagedSlot(bitmapKeyBytes(key), index) : bits.slot(bitmapKeyBytes(key), index);
     }
 
     @Override
     public void putChunk(BitmapKey key, long index, byte[] bytes) {
+        if (staged(key)) {
+            bits.putStagedSlot(bitmapKeyBytes(key), index, bytes);
+            return;
+        }
         long serialized = bitmap(key).filter(s -> s.size() >= 0).map(s -> ChunkSlots.serializedBytes(s.bitCount()))
                 .orElse(-1L);
         bits.putSlot(bitmapKeyBytes(key), index, bytes, serialized);
@@ -257,6 +270,10 @@ public final class KeyValueLoadStore implements LoadStore {
 
     @Override
     public void deleteChunk(BitmapKey key, long index) {
+        if (staged(key)) {
+            bits.putStagedSlot(bitmapKeyBytes(key), index, new byte[0]);
+            return;
+        }
         bits.clearSlot(bitmapKeyBytes(key), index);
     }
 
