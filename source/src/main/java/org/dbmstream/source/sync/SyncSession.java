@@ -348,7 +348,9 @@ public final class SyncSession implements AutoCloseable {
         if (removed || sha != null && !sha.equals(r.sha256())) {
             LOG.info("{}: the replica changed (migration '{}', {}): forgetting its version", id, e.getMigration(),
                     body.getClass().getSimpleName());
-            forget(id);
+            // in memory only: the sync topic is rewritten by the round that reads this node (another sync may
+            // keep this node current, and its record is not this session's to delete)
+            remembered.remove(id);
         }
     }
 
