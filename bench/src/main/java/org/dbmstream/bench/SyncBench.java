@@ -12,20 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.dbmstream.bitmap.Granularity;
 import org.dbmstream.bitmap.chunk.MigrationBitmap;
 import org.dbmstream.broker.EmbeddedKafkaBroker;
-import org.dbmstream.schemas.BitmapCompleted;
-import org.dbmstream.schemas.Event;
-import org.dbmstream.schemas.MigrationCompleted;
 import org.dbmstream.schemas.MigrationSpec;
-import org.dbmstream.serdes.DbmSerdes;
 import org.dbmstream.serdes.Topics;
 import org.dbmstream.source.MigrationPlan;
 import org.dbmstream.source.MigrationPublisher;
@@ -102,7 +92,7 @@ public final class SyncBench {
             for (int i = 0; i < vms; i++) {
                 fleet.add(new Vm("vm-" + i, new FleetBitmap(TIB, Granularity.of(65536), i)));
             }
-            try (Watch watch = new Watch(bootstrap, topics.events());
+            try (CompletionWatch watch = new CompletionWatch(bootstrap, topics.events());
                     MigrationPublisher publisher = new MigrationPublisher(PublisherSettings.builder(bootstrap)
                             .topics(topics).sourceId("bench-sync").build());
                     DestinationApp app = new DestinationApp(config)) {
@@ -135,7 +125,7 @@ public final class SyncBench {
                 summary.put("full_round_stream_thread_cpu_ms", full.get("stream_thread_cpu_ms"));
                 summary.put("big_full_ms", big.get("full_ms"));
                 summary.put("big_delta_ms", big.get("delta_ms"));
-                summary.put("result_ok", watch.mismatches.isEmpty());
+                summary.put("result_ok", watch.mismatches() == 0);
                 out.println(JSON.writeValueAsString(summary));
             }
         } finally {
@@ -146,7 +136,7 @@ public final class SyncBench {
 
     /** One round over the fleet: plan, publish each VM's migration, wait for all, remember what was confirmed. */
     private static Map<String, Object> round(int number, String kind, List<Vm> fleet, MigrationPublisher publisher,
-            Watch watch, Map<String, Object> full) throws Exception {
+            CompletionWatch watch, Map<String, Object> full) throws Exception {
         CpuClock cpu = CpuClock.start();
         long t0 = System.nanoTime();
         long records = 0;
@@ -161,8 +151,9 @@ public final class SyncBench {
             if (plan.sending().isEmpty()) {
                 continue;
             }
-            String id = "bsync-" + number + "-" + vm.target;
-            watch.expect(id, s.digest().sha256());
+            // CompletionWatch checks a BitmapCompleted by the id's part before its last '-' and the bitmap name
+            String id = "r" + number + vm.target + "-m";
+            watch.expect("r" + number + vm.target, "b0", s.digest().sha256());
             started.put(id, System.nanoTime());
             byMigration.put(id, vm);
             scans.put(id, s);
@@ -172,7 +163,7 @@ public final class SyncBench {
         }
         List<Long> latencies = new ArrayList<>();
         for (Map.Entry<String, Long> e : started.entrySet()) {
-            long done = watch.await(e.getKey(), TIMEOUT);
+            long done = watch.await(e.getKey(), TIMEOUT, () -> { });
             latencies.add((done - e.getValue()) / 1_000_000);
             Vm vm = byMigration.get(e.getKey());
             vm.remembered = scans.get(e.getKey()).confirmed(e.getKey(), System.currentTimeMillis());
@@ -193,12 +184,12 @@ public final class SyncBench {
         row.put("p50_ms", percentile(latencies, 0.50));
         row.put("p99_ms", percentile(latencies, 0.99));
         row.putAll(cpu.since());
-        row.put("result_ok", watch.mismatches.isEmpty());
+        row.put("result_ok", watch.mismatches() == 0);
         return row;
     }
 
     /** One 256 MiB bitmap whole, then a delta of {@code change} of its chunks: the latency of each. */
-    private static Map<String, Object> bigBitmap(MigrationPublisher publisher, Watch watch, double change,
+    private static Map<String, Object> bigBitmap(MigrationPublisher publisher, CompletionWatch watch, double change,
             Random random) throws Exception {
         Vm big = new Vm("big", new FleetBitmap(TIB, Granularity.of(512), 4242));
         Map<String, Object> row = new LinkedHashMap<>();
@@ -212,12 +203,12 @@ public final class SyncBench {
             long scanned = System.nanoTime();
             RoundPlan plan = RoundPlan.of(List.of(s), big.remembered == null ? Map.of()
                     : Map.of(s.id(), big.remembered), Set.of("vda"), true);
-            String id = "bsync-big-" + kind;
-            watch.expect(id, s.digest().sha256());
+            String id = "big" + kind + "-m";
+            watch.expect("big" + kind, "b0", s.digest().sha256());
             CpuClock cpu = CpuClock.start();
             long published = System.nanoTime();
             PublishResult p = publish(publisher, id, big.target, plan);
-            long done = watch.await(id, TIMEOUT);
+            long done = watch.await(id, TIMEOUT, () -> { });
             big.remembered = s.confirmed(id, System.currentTimeMillis());
             row.put(kind + "_scan_ms", (scanned - t0) / 1_000_000);
             row.put(kind + "_ms", (done - published) / 1_000_000);
@@ -225,7 +216,7 @@ public final class SyncBench {
             row.put(kind + "_bytes", p.bytes());
             row.put(kind + "_stream_thread_cpu_ms", cpu.since().get("stream_thread_cpu_ms"));
         }
-        row.put("result_ok", watch.mismatches.isEmpty());
+        row.put("result_ok", watch.mismatches() == 0);
         return row;
     }
 
@@ -239,7 +230,7 @@ public final class SyncBench {
             throws Exception {
         MigrationSpec spec = MigrationSpecs.of(id, target, null, null, System.currentTimeMillis());
         spec.setReplace(true);
-        try (MigrationPlan p = new MigrationPlan(spec, new RoundChunkSource(plan.sending()), List.of())) {
+        try (MigrationPlan p = new MigrationPlan(spec, RoundChunkSource.of(plan.sending()), List.of())) {
             return publisher.publish(p, PublishListener.NONE);
         }
     }
@@ -262,76 +253,6 @@ public final class SyncBench {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (java.io.IOException e) {
             // a temporary directory
-        }
-    }
-
-    /** Reads the events topic on its own thread: when each migration completed, and whether its sha256 was right. */
-    private static final class Watch implements AutoCloseable {
-        private final KafkaConsumer<byte[], byte[]> consumer;
-        private final Thread thread;
-        private final Map<String, Long> completedAt = new ConcurrentHashMap<>();
-        private final Map<String, String> expected = new ConcurrentHashMap<>();
-        final Set<String> mismatches = ConcurrentHashMap.newKeySet();
-        private volatile boolean closed;
-
-        Watch(String bootstrap, String topic) {
-            consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5),
-                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            var serde = DbmSerdes.event(Map.of());
-            thread = new Thread(() -> {
-                try {
-                    while (!closed) {
-                        consumer.poll(Duration.ofMillis(50)).forEach(r -> note(serde.deserialize(topic, r.value())));
-                    }
-                } catch (WakeupException stopping) {
-                    // closed
-                }
-            }, "bench-sync-watch");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        void expect(String migration, String sha256) {
-            expected.put(migration, sha256);
-        }
-
-        private void note(Event e) {
-            if (e.getBody() instanceof BitmapCompleted c && !c.getSha256().equals(expected.get(e.getMigration()))) {
-                mismatches.add(e.getMigration());
-            } else if (e.getBody() instanceof MigrationCompleted) {
-                completedAt.putIfAbsent(e.getMigration(), System.nanoTime());
-            }
-        }
-
-        long await(String migration, Duration timeout) throws InterruptedException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (true) {
-                Long at = completedAt.get(migration);
-                if (at != null) {
-                    return at;
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("no MigrationCompleted for " + migration + " after " + timeout);
-                }
-                Thread.sleep(1);
-            }
-        }
-
-        @Override
-        public void close() {
-            closed = true;
-            consumer.wakeup();
-            try {
-                thread.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            consumer.close();
         }
     }
 }

@@ -276,7 +276,7 @@ public final class SyncSession implements AutoCloseable {
         ours.add(id);
         migrations.add(id);
         PublishResult published;
-        try (MigrationPlan plan = new MigrationPlan(spec, new RoundChunkSource(actions), List.of())) {
+        try (MigrationPlan plan = new MigrationPlan(spec, RoundChunkSource.of(actions), List.of())) {
             published = publisher.publish(plan, PublishListener.NONE);
         }
         cost[0] += published.records();
