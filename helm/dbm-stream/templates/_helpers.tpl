@@ -122,3 +122,16 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "dbm-stream.topicResourceName" -}}
 {{- .name | lower | replace "_" "-" | trunc 63 | trimSuffix "-" | trimSuffix "." }}
 {{- end }}
+
+{{/* The generated Secret of the query API: admin token, its access file, the instances' peer token. */}}
+{{- define "dbm-stream.apiSecret" -}}
+{{- printf "%s-api" (include "dbm-stream.fullname" .) }}
+{{- end }}
+
+{{- define "dbm-stream.apiTlsSecret" -}}
+{{- required "api.tls.secretName is required when api.tls.enabled is true (a Secret with tls.crt and tls.key)" .Values.api.tls.secretName }}
+{{- end }}
+
+{{- define "dbm-stream.apiScheme" -}}
+{{- if .Values.api.tls.enabled }}HTTPS{{ else }}HTTP{{ end }}
+{{- end }}

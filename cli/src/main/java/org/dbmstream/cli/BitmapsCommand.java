@@ -9,14 +9,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.dbmstream.export.ReplicaClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,46 +29,40 @@ import picocli.CommandLine.Spec;
             BitmapsCommand.Raw.class, BitmapsCommand.Remove.class})
 final class BitmapsCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     /** Options every subcommand has. */
     static final class Endpoint {
         @Option(names = "--url", defaultValue = "http://localhost:8080", paramLabel = "URL",
                 description = "Base URL of any destination instance (default: ${DEFAULT-VALUE}).")
-        String url;
+        URI url;
 
         @Option(names = "--json", description = "Print the API's JSON instead of a table.")
         boolean json;
 
-        InputStream get(String path) throws IOException, InterruptedException {
-            return send("GET", path);
+        @Option(names = "--timeout", defaultValue = "30s", paramLabel = "DURATION", converter = DurationConverter.class,
+                description = "How long to wait for a connection and for each read, and to retry while the API "
+                    + "answers 503 (default: ${DEFAULT-VALUE}).")
+        Duration timeout;
+
+        @Mixin
+        ApiOptions api;
+
+        private ReplicaClient client;
+
+        ReplicaClient client() {
+            if (client == null) {
+                client = api.client(url, timeout, "--url");
+            }
+            return client;
+        }
+
+        InputStream get(String path) throws IOException {
+            return client().stream("GET", path);
         }
 
         /** Sends the request; the body of a 2xx answer, else an error with the API's message. */
-        InputStream send(String method, String path) throws IOException, InterruptedException {
-            final String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-            final HttpResponse<InputStream> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + path))
-                    .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofInputStream());
-            if (r.statusCode() / 100 != 2) {
-                final byte[] body;
-                try (InputStream in = r.body()) {
-                    body = in.readAllBytes();
-                }
-                String message = new String(body, StandardCharsets.UTF_8);
-                try {
-                    message = JSON.readTree(body).path("error").asText(message);
-                } catch (IOException notJson) {
-                    // keep the body as it is
-                }
-                throw new IllegalStateException(message + " (HTTP " + r.statusCode() + " from " + base + ")");
-            }
-            return r.body();
-        }
-
-        JsonNode getJson(String path) throws IOException, InterruptedException {
-            try (InputStream in = get(path)) {
-                return JSON.readTree(in);
-            }
+        InputStream send(String method, String path) throws IOException {
+            return client().stream(method, path);
         }
     }
 
@@ -86,7 +78,7 @@ final class BitmapsCommand {
         String name;
 
         String path() {
-            return "/v1/targets/" + enc(target) + "/bitmaps/" + enc(node) + "/" + enc(name);
+            return ReplicaClient.bitmapPath(target, node, name);
         }
     }
 
@@ -103,21 +95,19 @@ final class BitmapsCommand {
         @Override
         public Integer call() throws Exception {
             final PrintWriter out = spec.commandLine().getOut();
-            final JsonNode list = endpoint.getJson(target == null ? "/v1/targets" : "/v1/targets/" + enc(target)
-                    + "/bitmaps");
+            final JsonNode list = target == null ? endpoint.client().targets() : endpoint.client().bitmapList(target);
             if (endpoint.json) {
                 out.println(list);
             } else if (target == null) {
                 out.printf("%-32s %8s%n", "TARGET", "BITMAPS");
-                list.forEach(t -> out.printf("%-32s %8d%n", t.get("target").asText(), t.get("bitmaps").asLong()));
+                list.forEach(t -> out.printf("%-32s %8d%n", t.path("target").asText(), t.path("bitmaps").asLong()));
             } else {
                 out.printf("%-16s %-24s %-8s %11s %14s %14s %-8s %8s %-14s %s%n", "NODE", "NAME", "STATE",
                         "GRANULARITY", "SIZE", "COUNT", "FLAGS", "VERSIONS", "AGE", "SHA256");
                 list.forEach(b -> out.printf("%-16s %-24s %-8s %11d %14d %14s %-8s %8s %-14s %s%n",
-                        b.get("node").asText(), b.get("name").asText(), b.get("state").asText(),
-                        b.get("granularity").asLong(), b.get("size").asLong(),
-                        b.get("count").isNull() ? "-" : b.get("count").asText(), flags(b), versions(b), age(b),
-                        b.get("sha256").isNull() ? "-" : b.get("sha256").asText()));
+                        b.path("node").asText(), b.path("name").asText(), b.path("state").asText(),
+                        b.path("granularity").asLong(), b.path("size").asLong(), orDash(b.path("count")), flags(b),
+                        versions(b), age(b), orDash(b.path("sha256"))));
             }
             out.flush();
             return 0;
@@ -153,7 +143,7 @@ final class BitmapsCommand {
         @Override
         public Integer call() throws Exception {
             final PrintWriter out = spec.commandLine().getOut();
-            final JsonNode b = endpoint.getJson(bitmap.path());
+            final JsonNode b = endpoint.client().bitmap(bitmap.target, bitmap.node, bitmap.name);
             if (endpoint.json) {
                 out.println(b);
             } else {
@@ -201,7 +191,9 @@ final class BitmapsCommand {
             try (InputStream in = endpoint.get(bitmap.path() + "/extents" + query)) {
                 if (endpoint.json) {
                     out.flush();
-                    out.println(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                    // streamed: a large bitmap's extents never sit in memory
+                    new java.io.InputStreamReader(in, StandardCharsets.UTF_8).transferTo(out);
+                    out.println();
                 } else {
                     table(in, out);
                 }
@@ -215,10 +207,15 @@ final class BitmapsCommand {
             out.printf("%18s %18s %s%n", "START", "LENGTH", "DIRTY");
             try (JsonParser p = JSON.getFactory().createParser(in)) {
                 if (p.nextToken() != JsonToken.START_ARRAY) {
-                    throw new IOException("not an array of extents");
+                    throw new IOException(endpoint.url + " is not a dbm-stream query API (its extents are not a JSON "
+                            + "array)");
                 }
                 while (p.nextToken() == JsonToken.START_OBJECT) {
                     final JsonNode e = JSON.readTree(p);
+                    if (!e.has("start") || !e.has("length") || !e.has("dirty")) {
+                        throw new IOException(endpoint.url + " is not a dbm-stream query API (an extent without "
+                                + "start, length and dirty)");
+                    }
                     if (!dirtyOnly || e.get("dirty").asBoolean()) {
                         out.printf("%18d %18d %s%n", e.get("start").asLong(), e.get("length").asLong(),
                                 e.get("dirty").asBoolean());
@@ -263,7 +260,7 @@ final class BitmapsCommand {
         @Override
         public Integer call() throws Exception {
             try (InputStream in = endpoint.send("DELETE", bitmap.path())) {
-                in.readAllBytes();
+                in.readNBytes(4096);
             }
             spec.commandLine().getOut().printf("Removed bitmap '%s' of node '%s' on '%s'%n", bitmap.name, bitmap.node,
                     bitmap.target);
@@ -273,11 +270,11 @@ final class BitmapsCommand {
     }
 
     private static String flags(JsonNode b) {
-        return (b.get("enabled").asBoolean() ? "e" : "-") + (b.get("recording").asBoolean() ? "r" : "-")
-                + (b.get("persistent").asBoolean() ? "p" : "-");
+        return (b.path("enabled").asBoolean() ? "e" : "-") + (b.path("recording").asBoolean() ? "r" : "-")
+                + (b.path("persistent").asBoolean() ? "p" : "-");
     }
 
-    private static String enc(String segment) {
-        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+    private static String orDash(JsonNode n) {
+        return n.isNull() || n.isMissingNode() ? "-" : n.asText();
     }
 }

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
         description = "Replicates QEMU block dirty bitmaps through Apache Kafka.",
         subcommands = {MigrateCommand.class, org.dbmstream.cli.sync.SyncCommand.class, DemoCommand.class, InspectCommand.class, DestinationCommand.class,
             ExportCommand.class,
-            BitmapsCommand.class, BenchCommand.class, org.dbmstream.cli.chaos.ChaosCommand.class,
+            BitmapsCommand.class, ApiCommand.class, BenchCommand.class, org.dbmstream.cli.chaos.ChaosCommand.class,
             org.dbmstream.cli.replay.ReplayCommand.class, CommandLine.HelpCommand.class})
 public final class Dbm {
 

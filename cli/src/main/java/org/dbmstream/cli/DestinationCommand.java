@@ -66,6 +66,9 @@ final class DestinationCommand implements Callable<Integer> {
             description = "Properties file with any other Kafka Streams, client or serde setting.")
     Path configFile;
 
+    @picocli.CommandLine.Mixin
+    ApiServerOptions api;
+
     private Path temporaryState;
     private FinishedMigrations report;
 
@@ -78,6 +81,7 @@ final class DestinationCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--processing-guarantee: '"
                     + processingGuarantee + "' is neither exactly_once_v2 nor at_least_once");
         }
+        final org.dbmstream.query.ApiSecurity security = api.security();
         final CountDownLatch stopped = new CountDownLatch(1);
         final EmbeddedRuntime embedded = bootstrapServers == null ? EmbeddedRuntime.startBroker() : null;
         final QueryingDestination destination;
@@ -94,7 +98,7 @@ final class DestinationCommand implements Callable<Integer> {
             temporaryState = embedded != null && stateDir == null ? dir : null;
             final Map<String, String> props = new HashMap<>(extra);
             destination = QueryingDestination.start(new DestinationConfig(servers, applicationId, dir, topicPrefix,
-                    processingGuarantee, props), httpHost, httpPort, advertisedHost);
+                    processingGuarantee, props), httpHost, httpPort, advertisedHost, security);
             final DestinationApp app = destination.app();
             if (!app.awaitRunning(Duration.ofSeconds(120))) {
                 destination.close();
@@ -103,8 +107,9 @@ final class DestinationCommand implements Callable<Integer> {
             }
             out.printf("Destination '%s' running; waiting for chunks on %s (state in %s). Ctrl-C or SIGTERM stops it.%n",
                     applicationId, app.config().topics().chunks(), dir);
-            out.printf("Query API on %s (try: ./dbm bitmaps list --url %s)%n", destination.baseUrl(),
-                    destination.baseUrl());
+            out.printf("Query API on %s (try: ./dbm bitmaps list --url %s%s%s)%n", destination.baseUrl(),
+                    destination.baseUrl(), security.authenticates() ? " --token-file FILE" : "",
+                    security.tls() ? " --cacert CA_FILE" : "");
             out.flush();
             report = new FinishedMigrations(servers, app.config().topics().events(), app.config().serdeConfig(), extra,
                     out).start();

@@ -16,13 +16,13 @@ import java.util.concurrent.Callable;
 import org.dbmstream.bitmap.mapping.AliasMap;
 import org.dbmstream.export.QemuImageStore;
 import org.dbmstream.export.QemuStreamExport;
-import org.dbmstream.export.ReplicaClient;
 import org.dbmstream.export.ReplicaInputs;
 import org.dbmstream.source.MigrationInput;
 import org.dbmstream.source.MigrationRequest;
 import org.dbmstream.source.PublishedBitmap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
@@ -88,6 +88,9 @@ final class ExportCommand implements Callable<Integer> {
                 + "(default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Mixin
+    ApiOptions api;
+
     @Override
     public Integer call() throws Exception {
         if ((replica == null) == files.isEmpty()) {
@@ -109,7 +112,7 @@ final class ExportCommand implements Callable<Integer> {
         final List<MigrationInput> inputs = new ArrayList<>();
         try (SourceInputs images = SourceInputs.of(files, replica == null ? node : null);
                 ReplicaInputs fromReplica = replica == null ? null : ReplicaInputs.fetch(
-                        new ReplicaClient(replica, timeout), target, node, bitmaps)) {
+                        api.client(replica, timeout, "--replica"), target, node, bitmaps)) {
             inputs.addAll(images.inputs());
             if (fromReplica != null) {
                 inputs.addAll(fromReplica.inputs());

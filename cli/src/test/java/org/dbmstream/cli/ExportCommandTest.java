@@ -60,7 +60,8 @@ class ExportCommandTest {
         final Run unreachable = dbm("export", "--replica", "http://127.0.0.1:9", "--target", "t", "--timeout", "5s",
                 "-o", stream.toString());
         assertThat(unreachable.exit()).as(unreachable.err()).isEqualTo(1);
-        assertThat(unreachable.err()).contains("cannot reach the replica API");
+        assertThat(unreachable.err()).contains("cannot reach the dbm-stream query API at http://127.0.0.1:9")
+                .contains("--replica URL");
         final Run broken = dbm("export", QemuTestData.file("images/img-broken.qcow2.gz").toString(), "-o",
                 stream.toString());
         assertThat(broken.exit()).isEqualTo(1);

@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 public record ReplicaBitmap(String target, String node, String name, long granularity, long size, boolean enabled,
         boolean persistent, String state, String sha256, long count) {
 
+    /** The fields every bitmap object of the API has. */
+    static final String[] FIELDS = {"target", "node", "name", "granularity", "size", "enabled", "persistent", "state"};
+
     static ReplicaBitmap of(final JsonNode n) {
         return new ReplicaBitmap(n.path("target").asText(), n.path("node").asText(), n.path("name").asText(),
                 n.path("granularity").asLong(), n.path("size").asLong(), n.path("enabled").asBoolean(),

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1EnvVar;
+import io.kubernetes.client.openapi.models.V1KeyToPath;
+import io.kubernetes.client.openapi.models.V1Secret;
 import io.kubernetes.client.openapi.models.V1StatefulSet;
+import io.kubernetes.client.openapi.models.V1Volume;
 import io.kubernetes.client.openapi.models.V1VolumeMount;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -31,7 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The image's configuration path: {@code dbm destination} started with exactly the arguments, environment
  * and properties file the chart renders (paths of the pod's volumes mapped to temporary directories, the
- * pod's name and namespace filled in as Kubernetes does) answers on its readiness endpoint, joins its
+ * pod's name and namespace filled in as Kubernetes does, the chart's generated API credentials written as the
+ * kubelet writes Secret volumes) answers on its readiness endpoint, refuses API reads without the generated
+ * admin token and answers them with it, joins its
  * group with the pod name as static member id, and stops within the grace period on SIGTERM.
  */
 class ChartConfigurationIT {
@@ -59,6 +64,24 @@ class ChartConfigurationIT {
             for (Map.Entry<String, String> file : config.getData().entrySet()) {
                 Files.writeString(mounts.get(configMount).resolve(file.getKey()), file.getValue());
             }
+            // Secret volumes of Secrets the chart renders (the query API's generated credentials), as the kubelet
+            // writes them: each item under its path
+            for (V1Volume v : sts.getSpec().getTemplate().getSpec().getVolumes()) {
+                if (v.getSecret() == null) {
+                    continue;
+                }
+                final V1Secret secret = chart.all(V1Secret.class).stream()
+                        .filter(x -> x.getMetadata().getName().equals(v.getSecret().getSecretName())).findFirst()
+                        .orElseThrow(() -> new AssertionError("secret " + v.getSecret().getSecretName()
+                                + " is not rendered by the chart"));
+                final String mountPath = c.getVolumeMounts().stream().filter(m -> m.getName().equals(v.getName()))
+                        .findFirst().orElseThrow().getMountPath();
+                for (V1KeyToPath item : v.getSecret().getItems()) {
+                    Files.write(mounts.get(mountPath).resolve(item.getPath()), secret.getData().get(item.getKey()));
+                }
+            }
+            final String adminToken = new String(chart.all(V1Secret.class).get(0).getData().get("admin-token"),
+                    java.nio.charset.StandardCharsets.UTF_8);
 
             // the environment: literal values and the downward API's pod name and namespace
             final Map<String, String> env = new LinkedHashMap<>();
@@ -87,6 +110,7 @@ class ChartConfigurationIT {
             final Process destination = builder.start();
             try {
                 awaitReady(destination, port, log);
+                assertAuthenticationIsOn(port, adminToken);
                 try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                         broker.bootstrapServers()))) {
                     final String group = ChartMatrixTest.flags(c.getArgs()).get("--application-id");
@@ -125,6 +149,16 @@ class ChartConfigurationIT {
             destination.waitFor(200, TimeUnit.MILLISECONDS);
         }
         throw new AssertionError("/health/ready never answered 200 (last " + last + "); log:\n" + Files.readString(log));
+    }
+
+    /** The chart always sets authentication up: without the generated token nothing is read. */
+    private static void assertAuthenticationIsOn(int port, String adminToken) throws Exception {
+        final HttpClient http = HttpClient.newHttpClient();
+        final URI targets = URI.create("http://127.0.0.1:" + port + "/v1/targets");
+        assertThat(http.send(HttpRequest.newBuilder(targets).build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode()).isEqualTo(401);
+        assertThat(http.send(HttpRequest.newBuilder(targets).header("Authorization", "Bearer " + adminToken).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
     }
 
     /** A path under one of the pod's mounts, moved to the test's directory for that volume. */

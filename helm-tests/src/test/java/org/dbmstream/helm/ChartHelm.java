@@ -22,9 +22,15 @@ final class ChartHelm {
         return dir;
     }
 
-    /** {@code helm template dbm helm/dbm-stream --namespace dbm --set k=v ...}. */
+    /**
+     * {@code helm template dbm helm/dbm-stream --namespace dbm --set k=v ...}. helm-java's template, unlike the
+     * helm CLI's, is not client-only: its {@code lookup} would dial a Kubernetes API (localhost:8080 without a
+     * kubeconfig), so the chart's lookup of its generated API Secret is switched off; the helm CLI's template
+     * finds nothing there and renders the same.
+     */
     static String template(Map<String, Object> values) {
-        TemplateCommand command = new Helm(chartDir()).template().withName(RELEASE).withNamespace(NAMESPACE);
+        TemplateCommand command = new Helm(chartDir()).template().withName(RELEASE).withNamespace(NAMESPACE)
+                .set("api.auth.reuseGenerated", false);
         for (Map.Entry<String, Object> v : values.entrySet()) {
             command = command.set(v.getKey(), v.getValue());
         }

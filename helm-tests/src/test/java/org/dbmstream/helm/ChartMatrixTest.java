@@ -47,7 +47,26 @@ class ChartMatrixTest {
                 Arguments.of("Strimzi with SCRAM, TLS, Connect, ingress, ServiceMonitor", strimzi()),
                 Arguments.of("Strimzi with mutual TLS", Map.of("strimzi.enabled", true, "kafka.bootstrapServers", "",
                         "kafka.tls.enabled", true, "kafka.tls.clientAuth.enabled", true,
-                        "strimzi.user.authentication", "tls", "kafka.topicPrefix", "prod.dbm.")));
+                        "strimzi.user.authentication", "tls", "kafka.topicPrefix", "prod.dbm.")),
+                Arguments.of("API over HTTPS with client certificates, own tokens, NetworkPolicy", secureApi()));
+    }
+
+    private static Map<String, Object> secureApi() {
+        final Map<String, Object> v = new LinkedHashMap<>();
+        v.put("api.tls.enabled", true);
+        v.put("api.tls.secretName", "dbm-api-tls");
+        v.put("api.clientAuth.enabled", true);
+        v.put("api.clientAuth.required", true);
+        v.put("api.auth.existingSecret", "dbm-api-access");
+        v.put("api.auth.protectMetrics", true);
+        v.put("api.networkPolicy.enabled", true);
+        v.put("api.networkPolicy.allowNamespaces[0]", "ingress-nginx");
+        v.put("api.networkPolicy.allowPodLabels[0].app", "backup");
+        v.put("ingress.enabled", true);
+        v.put("ingress.tls[0].secretName", "dbm-ingress-tls");
+        v.put("ingress.tls[0].hosts[0]", "dbm.example.com");
+        v.put("serviceMonitor.enabled", true);
+        return v;
     }
 
     private static Map<String, Object> strimzi() {
@@ -133,6 +152,72 @@ class ChartMatrixTest {
         assertThat(api.getSpec().getPorts().get(0).getTargetPort().getStrValue()).isEqualTo("http");
         assertSecurity(values, chart, c, props);
         assertStrimzi(values, chart, args);
+        assertApi(values, chart, c, args);
+    }
+
+    /** The query API: authentication always on, HTTPS and client certificates when asked, probes in step. */
+    private static void assertApi(Map<String, Object> values, RenderedChart chart, V1Container c,
+            Map<String, String> args) {
+        final boolean tls = Boolean.TRUE.equals(values.get("api.tls.enabled"));
+        final String own = (String) values.get("api.auth.existingSecret");
+        final io.kubernetes.client.openapi.models.V1Secret generated = chart.one(
+                io.kubernetes.client.openapi.models.V1Secret.class);
+        assertThat(generated.getMetadata().getName()).isEqualTo("dbm-dbm-stream-api");
+        assertThat(generated.getMetadata().getAnnotations()).containsEntry("helm.sh/resource-policy", "keep");
+        assertThat(generated.getData()).containsKey("peer-token");
+        if (own == null) {
+            final String token = new String(generated.getData().get("admin-token"), java.nio.charset.StandardCharsets.UTF_8);
+            final String access = new String(generated.getData().get("access"), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(token).startsWith("dbm_").hasSizeGreaterThan(40);
+            // the access file holds the token's hash, never the token, in the form the destination reads
+            assertThat(access).doesNotContain(token).contains(org.dbmstream.query.AccessFile.line(token,
+                    org.dbmstream.query.AccessFile.Role.ADMIN, "chart-admin"));
+        } else {
+            assertThat(generated.getData()).doesNotContainKeys("admin-token", "access");
+        }
+        final String accessMount = mount(c, "api-auth").getMountPath();
+        assertThat(args.get("--api-access")).isEqualTo(accessMount + "/access");
+        assertThat(volume(chart, "api-auth").getSecret().getSecretName()).isEqualTo(own != null ? own
+                : "dbm-dbm-stream-api");
+        assertThat(args.get("--api-peer-token-file")).isEqualTo(mount(c, "api-peer").getMountPath() + "/peer-token");
+        final String scheme = tls ? "HTTPS" : "HTTP";
+        for (V1Probe p : List.of(c.getStartupProbe(), c.getLivenessProbe(), c.getReadinessProbe())) {
+            assertThat(p.getHttpGet().getScheme()).isEqualTo(scheme);
+        }
+        if (tls) {
+            assertThat(args.get("--api-tls-dir")).isEqualTo(mount(c, "api-tls").getMountPath());
+            assertThat(volume(chart, "api-tls").getSecret().getSecretName()).isEqualTo(values.get("api.tls.secretName"));
+            assertThat(args.get("--api-client-ca")).startsWith(mount(c, "api-client-ca").getMountPath() + "/");
+            assertThat(args.get("--api-client-auth")).isEqualTo("required");
+            assertThat(c.getArgs()).contains("--api-protect-metrics");
+            final JsonNode endpoint = chart.custom("ServiceMonitor").get(0).path("spec").path("endpoints").get(0);
+            assertThat(endpoint.path("scheme").asText()).isEqualTo("https");
+            assertThat(endpoint.path("authorization").path("credentials").path("name").asText()).isEqualTo(own);
+            assertThat(chart.one(io.kubernetes.client.openapi.models.V1Ingress.class).getSpec().getTls())
+                    .singleElement().satisfies(t -> assertThat(t.getSecretName()).isEqualTo("dbm-ingress-tls"));
+        } else {
+            assertThat(args).doesNotContainKeys("--api-tls-dir", "--api-client-ca");
+        }
+        final List<io.kubernetes.client.openapi.models.V1NetworkPolicy> policies = chart.all(
+                io.kubernetes.client.openapi.models.V1NetworkPolicy.class);
+        if (Boolean.TRUE.equals(values.get("api.networkPolicy.enabled"))) {
+            final var rule = policies.get(0).getSpec().getIngress().get(0);
+            assertThat(rule.getPorts()).singleElement().satisfies(p -> assertThat(p.getPort().getIntValue())
+                    .isEqualTo(Integer.parseInt(args.get("--http-port"))));
+            // the release's own pods (forwarding), then the listed namespace and pod labels
+            assertThat(rule.getFrom().get(0).getPodSelector().getMatchLabels())
+                    .isEqualTo(chart.one(V1StatefulSet.class).getSpec().getSelector().getMatchLabels());
+            assertThat(rule.getFrom().get(1).getNamespaceSelector().getMatchLabels())
+                    .containsEntry("kubernetes.io/metadata.name", "ingress-nginx");
+            assertThat(rule.getFrom().get(2).getPodSelector().getMatchLabels()).containsEntry("app", "backup");
+        } else {
+            assertThat(policies).isEmpty();
+        }
+    }
+
+    private static io.kubernetes.client.openapi.models.V1Volume volume(RenderedChart chart, String name) {
+        return chart.one(V1StatefulSet.class).getSpec().getTemplate().getSpec().getVolumes().stream()
+                .filter(v -> name.equals(v.getName())).findFirst().orElseThrow(() -> new AssertionError("no volume " + name));
     }
 
     @org.junit.jupiter.api.Test
@@ -142,7 +227,8 @@ class ChartMatrixTest {
         final java.nio.file.Path values = java.nio.file.Files.writeString(dir.resolve("values.yaml"),
                 "destination:\n  config:\n    commit.interval.ms: 60000000\n    dbm.serde.format: embedded\n");
         final Properties props = properties(RenderedChart.parse(new com.marcnuri.helm.Helm(ChartHelm.chartDir())
-                .template().withName(ChartHelm.RELEASE).withValuesFile(values).call()).one(V1ConfigMap.class));
+                .template().withName(ChartHelm.RELEASE).withValuesFile(values).set("api.auth.reuseGenerated", false)
+                .call()).one(V1ConfigMap.class));
         assertThat(props).containsEntry("commit.interval.ms", "60000000")
                 .containsEntry("dbm.serde.format", "embedded");
     }
@@ -224,6 +310,7 @@ class ChartMatrixTest {
     }
 
     private static void assertProbe(V1Probe probe, String path) {
+        assertThat(probe.getHttpGet().getScheme()).isIn("HTTP", "HTTPS");
         assertThat(probe.getHttpGet().getPath()).isEqualTo(path);
         assertThat(probe.getHttpGet().getPort().getStrValue()).isEqualTo("http");
     }

@@ -22,6 +22,9 @@ class ChartSchemaTest {
         "kafka.bootstrapServers | kafka | bootstrapServers",
         "strimzi.user.authentication | oauth | authentication",
         "replicaCont | 3 | replicaCont",
+        "api.limits.maxStreams | 0 | maxStreams",
+        "api.limits.idleTimeout | forever | idleTimeout",
+        "api.tls.secret | x | secret",
     })
     void rejects(String key, String value, String named) {
         final Object typed = value.matches("-?[0-9]+") ? (Object) Long.parseLong(value) : value;
@@ -35,6 +38,8 @@ class ChartSchemaTest {
         "kafka.sasl.enabled | kafka.sasl.username is required",
         "schemaRegistry.enabled | schemaRegistry.url is required",
         "kafka.tls.clientAuth.enabled | kafka.tls.clientAuth.secret is required",
+        "api.tls.enabled | secretName",
+        "api.clientAuth.enabled | api.clientAuth.enabled needs api.tls.enabled",
     })
     void requiresWhatAnOptionNeeds(String flag, String message) {
         assertThatThrownBy(() -> ChartHelm.template(Map.of(flag, true, "kafka.tls.enabled", true)))

@@ -36,7 +36,9 @@ final class RenderedChart {
             "v1/ServiceAccount", V1ServiceAccount.class,
             "apps/v1/StatefulSet", V1StatefulSet.class,
             "policy/v1/PodDisruptionBudget", V1PodDisruptionBudget.class,
-            "networking.k8s.io/v1/Ingress", V1Ingress.class);
+            "networking.k8s.io/v1/Ingress", V1Ingress.class,
+            "v1/Secret", io.kubernetes.client.openapi.models.V1Secret.class,
+            "networking.k8s.io/v1/NetworkPolicy", io.kubernetes.client.openapi.models.V1NetworkPolicy.class);
     private static final YAMLMapper YAML = new YAMLMapper();
     private static final ObjectMapper JSON_MAPPER = new ObjectMapper();
 

@@ -3,17 +3,13 @@ package org.dbmstream.nbd;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.cert.X509Certificate;
 import java.util.List;
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.TrustManagerFactory;
+import org.dbmstream.tls.ClientTls;
+import org.dbmstream.tls.TlsFileException;
 
 /**
  * TLS credentials of an NBD client, as qemu's {@code tls-creds-x509} (endpoint=client) has them: the CA
@@ -73,7 +69,7 @@ public record NbdTls(Path caCert, Path clientCert, Path clientKey, String hostna
         final String name = hostname != null ? hostname : host;
         try {
             final SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keyManagers(), trustManagers().getTrustManagers(), null);
+            context.init(ClientTls.keyManagers(clientCert, clientKey), ClientTls.trustManagers(caCert), null);
             final SSLEngine engine = name != null ? context.createSSLEngine(name, port) : context.createSSLEngine();
             engine.setUseClientMode(true);
             final SSLParameters p = engine.getSSLParameters();
@@ -85,6 +81,8 @@ public record NbdTls(Path caCert, Path clientCert, Path clientKey, String hostna
             }
             engine.setSSLParameters(p);
             return engine;
+        } catch (TlsFileException e) {
+            throw new NbdException(e.getMessage(), e);
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw new NbdException("cannot set up TLS: " + e.getMessage(), e);
         }
@@ -93,45 +91,6 @@ public record NbdTls(Path caCert, Path clientCert, Path clientKey, String hostna
     /** Where trust comes from, for messages. */
     String trustSource() {
         return caCert != null ? "CA certificate " + caCert : "the JVM's default trust store (no CA certificate given)";
-    }
-
-    private TrustManagerFactory trustManagers() throws GeneralSecurityException, NbdException {
-        final TrustManagerFactory f = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        if (caCert == null) {
-            f.init((KeyStore) null);
-            return f;
-        }
-        final KeyStore store = emptyStore();
-        int i = 0;
-        for (final X509Certificate c : PemFiles.certificates(caCert, "CA certificate")) {
-            store.setCertificateEntry("ca-" + i++, c);
-        }
-        f.init(store);
-        return f;
-    }
-
-    private KeyManager[] keyManagers() throws GeneralSecurityException, NbdException {
-        if (clientCert == null) {
-            return null;
-        }
-        final List<X509Certificate> chain = PemFiles.certificates(clientCert, "client certificate");
-        final PrivateKey key = PemFiles.privateKey(clientKey);
-        final char[] password = new char[0];
-        final KeyStore store = emptyStore();
-        store.setKeyEntry("client", key, password, chain.toArray(new X509Certificate[0]));
-        final KeyManagerFactory f = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        f.init(store, password);
-        return f.getKeyManagers();
-    }
-
-    private static KeyStore emptyStore() throws GeneralSecurityException {
-        final KeyStore store = KeyStore.getInstance("PKCS12");
-        try {
-            store.load(null, null);
-        } catch (java.io.IOException e) {
-            throw new GeneralSecurityException(e);
-        }
-        return store;
     }
 
     private static boolean isIpLiteral(final String name) {

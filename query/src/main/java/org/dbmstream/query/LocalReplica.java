@@ -37,7 +37,8 @@ final class LocalReplica {
         long g = bitmap.state().granularity().bytes();
         long disk = bitmap.state().size() >= 0 ? bitmap.state().size() : bitmap.state().bitCount() * g;
         long from = Math.min(Math.max(0, start), disk);
-        long to = length < 0 ? disk : Math.min(disk, from + length);
+        // length may be as large as Long.MAX_VALUE: compare with what is left of the disk, never add
+        long to = length < 0 || length > disk - from ? disk : from + length;
         DirtyExtents extents = new DirtyExtents(g, from, to, sink);
         stores().forEachRange(bitmap.key(), extents::range);
         extents.finish();

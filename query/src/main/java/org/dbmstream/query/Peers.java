@@ -29,12 +29,29 @@ final class Peers {
 
     private final Supplier<KafkaStreams> streams;
     private final Supplier<HostInfo> self;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
+    private final String scheme;
+    private final String peerToken;
 
     /** @param self this instance's advertised address (known once its server is bound) */
     Peers(Supplier<KafkaStreams> streams, Supplier<HostInfo> self) {
+        this(streams, self, null, null);
+    }
+
+    /**
+     * @param tls       trust (and client certificate) for instances serving HTTPS; null: plain HTTP
+     * @param peerToken the token forwarded requests carry (null: the caller's own Authorization header)
+     */
+    Peers(Supplier<KafkaStreams> streams, Supplier<HostInfo> self, javax.net.ssl.SSLContext tls, String peerToken) {
         this.streams = streams;
         this.self = self;
+        final HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (tls != null) {
+            b.sslContext(tls);
+        }
+        this.http = b.build();
+        this.scheme = tls != null ? "https://" : "http://";
+        this.peerToken = peerToken;
     }
 
     /** Base URLs of the other instances that hold loading stores; 503 while the group is not settled. */
@@ -53,19 +70,22 @@ final class Peers {
             if (h.port() < 0 || h.host().isEmpty()) {
                 throw new Unavailable("an instance of the application advertises no address (application.server)");
             }
-            out.add("http://" + h.host() + ":" + h.port());
+            out.add(scheme + h.host() + ":" + h.port());
         }
         return out;
     }
 
-    /** GET {@code base + path} (already encoded) with {@code ?local=true}; the body as bytes. */
-    HttpResponse<byte[]> get(String base, String path) {
-        return send(request(base, path).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    /**
+     * GET {@code base + path} (already encoded) with {@code ?local=true}; the body as bytes. {@code callerAuth}
+     * (the caller's Authorization header, whose rights were checked here) is sent only when no peer token is set.
+     */
+    HttpResponse<byte[]> get(String base, String path, String callerAuth) {
+        return send(request(base, path, callerAuth).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     /** GET {@code base + path} streamed: the caller closes the body. */
-    HttpResponse<InputStream> stream(String base, String path) {
-        return send(request(base, path).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> stream(String base, String path, String callerAuth) {
+        return send(request(base, path, callerAuth).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
     }
 
     /** Percent-encodes one path segment (UTF-8; a space is {@code %20}). */
@@ -73,19 +93,23 @@ final class Peers {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    private static HttpRequest.Builder request(String base, String path) {
+    private HttpRequest.Builder request(String base, String path, String callerAuth) {
         String sep = path.contains("?") ? "&" : "?";
-        return HttpRequest.newBuilder(URI.create(base + path + sep + LOCAL + "=true")).timeout(TIMEOUT);
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path + sep + LOCAL + "=true")).timeout(TIMEOUT);
+        String auth = peerToken != null ? "Bearer " + peerToken : callerAuth;
+        return auth == null ? b : b.header("Authorization", auth);
     }
 
     private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
         try {
             HttpResponse<T> response = http.send(request, handler);
-            if (response.statusCode() == 503) {
+            if (response.statusCode() == 503 || response.statusCode() == 401 || response.statusCode() == 403) {
                 if (response.body() instanceof InputStream in) {
                     in.close();
                 }
-                throw new Unavailable("instance " + request.uri().getAuthority() + " cannot answer now");
+                throw new Unavailable("instance " + request.uri().getAuthority() + (response.statusCode() == 503
+                        ? " cannot answer now" : " refused the forwarded request (" + response.statusCode() + "): give "
+                        + "every instance the same access file and --api-peer-token-file"));
             }
             return response;
         } catch (IOException e) {

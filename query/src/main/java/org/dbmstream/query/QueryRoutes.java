@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -30,14 +31,24 @@ final class QueryRoutes {
 
     private static final int REMOVAL_WAIT_S = 30;
 
+    /** Longest target, node or bitmap name in bytes (QEMU's bitmap name limit; targets and nodes are shorter). */
+    static final int MAX_NAME_BYTES = 1023;
+
     private final LocalReplica local;
     private final Peers peers;
     private final RemovalPublisher removals;
+    private final java.time.Duration responseTimeout;
 
     QueryRoutes(LocalReplica local, Peers peers, RemovalPublisher removals) {
+        this(local, peers, removals, ApiSecurity.DEFAULTS.requestTimeout());
+    }
+
+    /** @param responseTimeout a streamed answer still being written after this long is cut */
+    QueryRoutes(LocalReplica local, Peers peers, RemovalPublisher removals, java.time.Duration responseTimeout) {
         this.local = local;
         this.peers = peers;
         this.removals = removals;
+        this.responseTimeout = responseTimeout;
     }
 
     void targets(Context ctx) throws IOException {
@@ -45,7 +56,7 @@ final class QueryRoutes {
         local.bitmaps(null).forEach(b -> counts.merge(b.target(), 1L, Long::sum));
         if (!isLocal(ctx)) {
             for (String peer : peers.others()) {
-                for (Map<String, Object> t : JSON.readValue(ok(peers.get(peer, "/v1/targets")), TARGETS)) {
+                for (Map<String, Object> t : JSON.readValue(ok(peers.get(peer, "/v1/targets", auth(ctx))), TARGETS)) {
                     counts.merge((String) t.get("target"), ((Number) t.get("bitmaps")).longValue(), Long::sum);
                 }
             }
@@ -56,11 +67,11 @@ final class QueryRoutes {
     }
 
     void bitmaps(Context ctx) throws IOException {
-        String target = ctx.pathParam("target");
+        String target = name(ctx, "target");
         List<BitmapView> all = new ArrayList<>(local.bitmaps(target));
         if (!isLocal(ctx)) {
             for (String peer : peers.others()) {
-                all.addAll(JSON.readValue(ok(peers.get(peer, targetPath(target) + "/bitmaps")), VIEWS));
+                all.addAll(JSON.readValue(ok(peers.get(peer, targetPath(target) + "/bitmaps", auth(ctx))), VIEWS));
             }
         }
         json(ctx, 200, onePerName(all));
@@ -94,9 +105,11 @@ final class QueryRoutes {
         Located found = locate(ctx);
         if (found == null) {
             notFound(ctx);
+        } else if (ctx.method() == HandlerType.HEAD) {
+            ctx.status(200).contentType("application/json");
         } else if (found.local() != null) {
             ctx.status(200).contentType("application/json");
-            try (OutputStream out = ctx.res().getOutputStream();
+            try (OutputStream out = timed(ctx.res().getOutputStream());
                  JsonGenerator gen = JSON.getFactory().createGenerator(out)) {
                 gen.writeStartArray();
                 local.extents(found.local(), start, length, (s, l, dirty) -> extent(gen, s, l, dirty));
@@ -111,10 +124,14 @@ final class QueryRoutes {
         Located found = locate(ctx);
         if (found == null) {
             notFound(ctx);
+        } else if (ctx.method() == HandlerType.HEAD) {
+            ctx.status(200).contentType("application/octet-stream");
+            ctx.res().setContentLengthLong(found.local() != null ? LocalReplica.rawLength(found.local())
+                    : ((found.view().size() + found.view().granularity() - 1) / found.view().granularity() + 7) / 8);
         } else if (found.local() != null) {
             ctx.status(200).contentType("application/octet-stream");
             ctx.res().setContentLengthLong(LocalReplica.rawLength(found.local()));
-            try (OutputStream out = ctx.res().getOutputStream()) {
+            try (OutputStream out = timed(ctx.res().getOutputStream())) {
                 local.raw(found.local(), out);
             }
         } else {
@@ -156,14 +173,14 @@ final class QueryRoutes {
     }
 
     private Located locate(Context ctx) throws IOException {
-        String target = ctx.pathParam("target");
-        String node = ctx.pathParam("node");
-        String name = ctx.pathParam("name");
+        String target = name(ctx, "target");
+        String node = name(ctx, "node");
+        String name = name(ctx, "name");
         Optional<StoredBitmaps.Stored> here = local.find(target, node, name);
         Located best = here.map(s -> new Located(BitmapView.of(s), s, null)).orElse(null);
         if (!isLocal(ctx)) {
             for (String peer : peers.others()) {
-                HttpResponse<byte[]> r = peers.get(peer, bitmapPath(target, node, name));
+                HttpResponse<byte[]> r = peers.get(peer, bitmapPath(target, node, name), auth(ctx));
                 if (r.statusCode() == 200) {
                     BitmapView v = JSON.readValue(r.body(), BitmapView.class);
                     if (best == null || BitmapView.preferred(best.view(), v) != best.view()) {
@@ -178,10 +195,10 @@ final class QueryRoutes {
     }
 
     private void proxy(Context ctx, String peer, String suffix) throws IOException {
-        String path = bitmapPath(ctx.pathParam("target"), ctx.pathParam("node"), ctx.pathParam("name")) + suffix;
+        String path = bitmapPath(name(ctx, "target"), name(ctx, "node"), name(ctx, "name")) + suffix;
         HttpResponse<InputStream> r = peers.stream(peer, path.endsWith("?") ? path.substring(0, path.length() - 1)
-                : path);
-        try (InputStream in = r.body(); OutputStream out = ctx.res().getOutputStream()) {
+                : path, auth(ctx));
+        try (InputStream in = r.body(); OutputStream out = timed(ctx.res().getOutputStream())) {
             ctx.status(r.statusCode());
             r.headers().firstValue("content-type").ifPresent(ctx::contentType);
             r.headers().firstValueAsLong("content-length").ifPresent(ctx.res()::setContentLengthLong);
@@ -214,6 +231,35 @@ final class QueryRoutes {
 
     static void json(Context ctx, int status, Object body) throws IOException {
         ctx.status(status).contentType("application/json").result(JSON.writeValueAsBytes(body));
+    }
+
+    /** The caller's Authorization header, forwarded when the instances share no peer token. */
+    private static String auth(Context ctx) {
+        return ctx.header("Authorization");
+    }
+
+    /** A path parameter that names a target, node or bitmap: at most {@value #MAX_NAME_BYTES} bytes. */
+    private static String name(Context ctx, String param) {
+        String v = ctx.pathParam(param);
+        if (v.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+            throw new IllegalArgumentException("the " + (param.equals("name") ? "bitmap" : param) + " name is longer "
+                    + "than " + MAX_NAME_BYTES + " bytes");
+        }
+        return v;
+    }
+
+    /** The response body, cut once it has been written for longer than the response timeout. */
+    private OutputStream timed(OutputStream out) {
+        long deadline = System.nanoTime() + responseTimeout.toNanos();
+        return new java.io.FilterOutputStream(out) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IOException("the response took longer than " + responseTimeout + "; cut");
+                }
+                out.write(b, off, len);
+            }
+        };
     }
 
     private static boolean isLocal(Context ctx) {

@@ -1,5 +1,6 @@
 package org.dbmstream.query;
 
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.streams.KafkaStreams;
@@ -7,6 +8,11 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
 import org.dbmstream.topology.DestinationApp;
 import org.dbmstream.topology.DestinationConfig;
+
+import javax.net.ssl.SSLContext;
+import org.dbmstream.tls.ServerTls;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A destination instance that serves the query API (DESIGN.md section 9): the HTTP server starts first
@@ -21,6 +27,7 @@ import org.dbmstream.topology.DestinationConfig;
  * RocksDB's native {@code WriteBatch.getDataSize}.
  */
 public final class QueryingDestination implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(QueryingDestination.class);
     private final DestinationApp app;
     private final QueryServer server;
     private final DestinationMetrics metrics;
@@ -43,6 +50,27 @@ public final class QueryingDestination implements AutoCloseable {
      */
     public static QueryingDestination start(DestinationConfig config, String bindHost, int port,
             String advertisedHost) {
+        return start(config, bindHost, port, advertisedHost, ApiSecurity.DEFAULTS);
+    }
+
+    /**
+     * Starts the HTTP server as {@code security} says (HTTPS, authentication, limits), then the destination. A
+     * missing or unreadable certificate, key or access file fails here with a message naming it.
+     */
+    public static QueryingDestination start(DestinationConfig config, String bindHost, int port,
+            String advertisedHost, ApiSecurity security) {
+        final ApiGuard guard;
+        final ServerTls tls;
+        final SSLContext peerTls;
+        try {
+            guard = ApiGuard.create(security);
+            tls = security.tls() ? ServerTls.start(security.tlsCert(), security.tlsKey(), security.clientCa(),
+                    security.reloadInterval()) : null;
+            peerTls = tls == null ? null : tls.peerContext(security.tlsCa());
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        warnIfOpen(security, bindHost);
         DestinationApp[] holder = new DestinationApp[1];
         DestinationMetrics metrics = new DestinationMetrics();
         java.util.function.Supplier<KafkaStreams> streams = () -> holder[0] == null ? null : holder[0].streams();
@@ -50,12 +78,13 @@ public final class QueryingDestination implements AutoCloseable {
         HostInfo[] self = new HostInfo[1];
         RemovalPublisher removals = new RemovalPublisher(config);
         QueryServer server = new QueryServer(
-                new QueryRoutes(new LocalReplica(streams), new Peers(streams, () -> self[0]), removals),
+                new QueryRoutes(new LocalReplica(streams), new Peers(streams, () -> self[0], peerTls,
+                        guard.peerToken()), removals, security.requestTimeout()),
                 metrics, () -> {
                     KafkaStreams s = streams.get();
                     return s == null || s.state() != KafkaStreams.State.ERROR
                             && s.state() != KafkaStreams.State.PENDING_ERROR;
-                }, () -> holder[0] != null && holder[0].ready());
+                }, () -> holder[0] != null && holder[0].ready(), guard, tls, security);
         try {
             int bound = server.start(bindHost, port);
             self[0] = advertised != null ? HostInfo.buildFromEndpoint(advertised) : new HostInfo(advertisedHost, bound);
@@ -66,7 +95,7 @@ public final class QueryingDestination implements AutoCloseable {
             holder[0] = new DestinationApp(config.withExtra(extra), replicas).start();
             metrics.bind(holder[0].streams());
             return new QueryingDestination(holder[0], server, metrics, removals,
-                    "http://" + self[0].host() + ":" + self[0].port());
+                    (tls != null ? "https://" : "http://") + self[0].host() + ":" + self[0].port());
         } catch (RuntimeException e) {
             if (holder[0] != null) {
                 holder[0].close();
@@ -78,11 +107,23 @@ public final class QueryingDestination implements AutoCloseable {
         }
     }
 
+    /** Says once, at start, who can reach what when the API is not fully protected. */
+    private static void warnIfOpen(ApiSecurity security, String bindHost) {
+        if (!security.authenticates()) {
+            LOG.warn("The query API on {} is open for reading to anyone who reaches it and read-only (DELETE is "
+                    + "refused): no authentication is configured. Give --api-access FILE to require tokens or client "
+                    + "certificates (README: 'Securing the query API').", bindHost);
+        } else if (!security.tls()) {
+            LOG.warn("The query API on {} takes bearer tokens over plain HTTP: anyone on the network path can read "
+                    + "them. Serve HTTPS with --api-tls-cert and --api-tls-key.", bindHost);
+        }
+    }
+
     public DestinationApp app() {
         return app;
     }
 
-    /** The base URL of this instance's API, {@code http://HOST:PORT}. */
+    /** The base URL of this instance's API, {@code http://HOST:PORT} (https with TLS). */
     public String baseUrl() {
         return baseUrl;
     }

@@ -51,6 +51,8 @@ class QueryApiIT {
     private static final String TARGET = "vm 17 für";
     private static final List<String> IMAGES = List.of("img1", "img2");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** The admin token every request of this test carries (instances forward it: no peer token is set). */
+    private static final String TOKEN = AccessFile.newToken();
 
     @TempDir
     static Path tmp;
@@ -61,9 +63,11 @@ class QueryApiIT {
     @BeforeAll
     static void migrate(KafkaBroker broker) throws Exception {
         started = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-        a = QueryingDestination.start(config(broker, "a"), "127.0.0.1", 0, "127.0.0.1");
+        ApiSecurity security = ApiSecurity.DEFAULTS.withAccess(Files.writeString(tmp.resolve("access"),
+                AccessFile.line(TOKEN, AccessFile.Role.ADMIN, "test") + "\n"), null, false);
+        a = QueryingDestination.start(config(broker, "a"), "127.0.0.1", 0, "127.0.0.1", security);
         assertThat(a.app().awaitRunning(Duration.ofSeconds(90))).isTrue();
-        b = QueryingDestination.start(config(broker, "b"), "127.0.0.1", 0, "127.0.0.1");
+        b = QueryingDestination.start(config(broker, "b"), "127.0.0.1", 0, "127.0.0.1", security);
         await(() -> a.app().ready() && b.app().ready());
         for (String image : IMAGES) {
             publish(broker, "q-" + image, TARGET, image);
@@ -77,13 +81,17 @@ class QueryApiIT {
 
     private static void publish(KafkaBroker broker, String migration, String target, String image, String node,
             boolean replace) throws Exception {
+        publish(broker, TOPICS, MigrationRequest.builder().migrationId(migration).target(target).replace(replace)
+                .input(new MigrationInput.Qcow2Image(QemuTestData.image(image, tmp), node)).build());
+    }
+
+    /** Publishes {@code request} through the real source; returns once its migration completed. */
+    static void publish(KafkaBroker broker, Topics topics, MigrationRequest request) throws Exception {
         try (MigrationPublisher publisher = new MigrationPublisher(
-                PublisherSettings.builder(broker.bootstrapServers()).topics(TOPICS).transactional(true).build())) {
-            publisher.publish(MigrationRequest.builder().migrationId(migration).target(target).replace(replace)
-                    .input(new MigrationInput.Qcow2Image(QemuTestData.image(image, tmp), node)).build(),
-                    PublishListener.NONE);
+                PublisherSettings.builder(broker.bootstrapServers()).topics(topics).transactional(true).build())) {
+            publisher.publish(request, PublishListener.NONE);
         }
-        try (MigrationWatcher watcher = new MigrationWatcher(broker.bootstrapServers(), TOPICS, migration)) {
+        try (MigrationWatcher watcher = new MigrationWatcher(broker.bootstrapServers(), topics, request.migrationId())) {
             MigrationOutcome outcome = watcher.await(Duration.ofSeconds(120), e -> { });
             assertThat(outcome.status()).as(outcome.reason()).isEqualTo(MigrationOutcome.Status.COMPLETED);
         }
@@ -99,8 +107,13 @@ class QueryApiIT {
     }
 
     private static DestinationConfig config(KafkaBroker broker, String instance) {
-        return DestinationConfig.defaults(broker.bootstrapServers(), tmp.resolve("state-" + instance))
-                .withTopicPrefix(PREFIX).withApplicationId("it-query")
+        return config(broker, tmp.resolve("state-" + instance), PREFIX, "it-query");
+    }
+
+    /** An instance of a test application: 3 partitions, fast commits, a short session timeout. */
+    static DestinationConfig config(KafkaBroker broker, Path state, String prefix, String application) {
+        return DestinationConfig.defaults(broker.bootstrapServers(), state)
+                .withTopicPrefix(prefix).withApplicationId(application)
                 .withExtra(Map.of(DestinationConfig.TOPIC_PARTITIONS, "3",
                         StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100",
                         StreamsConfig.consumerPrefix("session.timeout.ms"), "6000",
@@ -160,6 +173,29 @@ class QueryApiIT {
         JsonNode past = json(get(b, path + "?start=" + (size + 5) + "&length=10"));
         assertThat(past).isEmpty();
         assertThat(get(a, path + "?start=-1").statusCode()).isEqualTo(400);
+        // start + length beyond 2^63: clipped to the disk, never an overflow into an empty answer
+        JsonNode huge = json(get(a, path + "?start=1&length=" + Long.MAX_VALUE));
+        assertContiguous(huge, 1, size);
+        assertThat(dirty(huge)).startsWith(range(1, 65536));
+    }
+
+    @Test
+    void headAnswersWhatGetWouldWithoutABody() throws Exception {
+        String bitmap = "/v1/targets/" + enc(TARGET) + "/bitmaps/img1/b64k";
+        for (QueryingDestination asked : List.of(a, b)) {
+            for (String path : List.of("/v1/targets", "/v1/targets/" + enc(TARGET) + "/bitmaps", bitmap,
+                    bitmap + "/extents?start=1&length=" + Long.MAX_VALUE, bitmap + "/raw")) {
+                HttpResponse<byte[]> head = send(asked, "HEAD", path);
+                assertThat(head.statusCode()).as(path).isEqualTo(200);
+                assertThat(head.body()).as(path).isEmpty();
+            }
+            assertThat(send(asked, "HEAD", bitmap + "/raw").headers().firstValueAsLong("content-length"))
+                    .hasValue((1L << 30) / 65536 / 8);
+            assertThat(send(asked, "HEAD", bitmap + "x").statusCode()).isEqualTo(404);
+            assertThat(send(asked, "HEAD", bitmap + "x/raw").statusCode()).isEqualTo(404);
+            assertThat(send(asked, "HEAD", bitmap + "/extents?start=x").statusCode()).isEqualTo(400);
+            assertThat(send(asked, "HEAD", "/v1/targets/" + "n".repeat(1024) + "/bitmaps").statusCode()).isEqualTo(400);
+        }
     }
 
     @Test
@@ -185,6 +221,10 @@ class QueryApiIT {
                     .containsExactlyInAnyOrder("b64k", "b1m", "bdis");
         }
         assertThat(send(a, "DELETE", bitmaps + "/img1/b4k").statusCode()).isEqualTo(404);
+        // without the token nothing is removed
+        assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(a.baseUrl() + bitmaps + "/img1/b64k")).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+        assertThat(get(b, bitmaps + "/img1/b64k").statusCode()).isEqualTo(200);
     }
 
     @Test
@@ -308,7 +348,7 @@ class QueryApiIT {
     }
 
     static HttpResponse<byte[]> send(QueryingDestination d, String method, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(d.baseUrl() + path))
+        return HTTP.send(HttpRequest.newBuilder(URI.create(d.baseUrl() + path)).header("Authorization", "Bearer " + TOKEN)
                 .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
