@@ -70,17 +70,17 @@ final class ApiServerOptions {
     int maxRequests;
 
     @Option(names = "--api-idle-timeout", paramLabel = "DURATION", defaultValue = "30s",
-            converter = DurationConverter.class, description = "Close a connection that moves no byte for this long "
+            description = "Close a connection that moves no byte for this long "
                 + "(default: ${DEFAULT-VALUE}).")
     Duration idleTimeout;
 
     @Option(names = "--api-request-timeout", paramLabel = "DURATION", defaultValue = "10m",
-            converter = DurationConverter.class, description = "Cut an answer still streaming after this long "
+            description = "Cut an answer still streaming after this long "
                 + "(default: ${DEFAULT-VALUE}).")
     Duration requestTimeout;
 
     @Option(names = "--api-reload-interval", paramLabel = "DURATION", defaultValue = "10s",
-            converter = DurationConverter.class, description = "How often the TLS and access files are checked for "
+            description = "How often the TLS and access files are checked for "
                 + "changes (default: ${DEFAULT-VALUE}).")
     Duration reloadInterval;
 

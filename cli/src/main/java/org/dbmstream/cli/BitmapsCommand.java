@@ -36,10 +36,7 @@ final class BitmapsCommand {
                 description = "Base URL of any destination instance (default: ${DEFAULT-VALUE}).")
         URI url;
 
-        @Option(names = "--json", description = "Print the API's JSON instead of a table.")
-        boolean json;
-
-        @Option(names = "--timeout", defaultValue = "30s", paramLabel = "DURATION", converter = DurationConverter.class,
+        @Option(names = "--timeout", defaultValue = "30s", paramLabel = "DURATION",
                 description = "How long to wait for a connection and for each read, and to retry while the API "
                     + "answers 503 (default: ${DEFAULT-VALUE}).")
         Duration timeout;
@@ -66,6 +63,12 @@ final class BitmapsCommand {
         }
     }
 
+    /** {@code --json}, for the subcommands that print a table (raw bytes and a removal have none). */
+    static final class JsonOutput {
+        @Option(names = "--json", description = "Print the API's JSON instead of a table.")
+        boolean json;
+    }
+
     /** TARGET NODE NAME of one bitmap. */
     static final class BitmapName {
         @Parameters(index = "0", paramLabel = "TARGET", description = "Destination namespace (migration's target).")
@@ -83,12 +86,17 @@ final class BitmapsCommand {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = "Without TARGET: the targets and how many bitmaps each has; with it: its bitmaps.")
+            description = {"Without TARGET: the targets and how many bitmaps each has; with it: its bitmaps.",
+                "FLAGS: e enabled, r recording, p persistent; -w/--wide or --json for whole sha256 digests."})
     static final class List implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Mixin
         Endpoint endpoint;
+        @Mixin
+        JsonOutput output;
+        @Mixin
+        WideOption wide;
         @Parameters(index = "0", arity = "0..1", paramLabel = "TARGET", description = "A target to list.")
         String target;
 
@@ -96,18 +104,20 @@ final class BitmapsCommand {
         public Integer call() throws Exception {
             final PrintWriter out = spec.commandLine().getOut();
             final JsonNode list = target == null ? endpoint.client().targets() : endpoint.client().bitmapList(target);
-            if (endpoint.json) {
+            if (output.json) {
                 out.println(list);
             } else if (target == null) {
-                out.printf("%-32s %8s%n", "TARGET", "BITMAPS");
-                list.forEach(t -> out.printf("%-32s %8d%n", t.path("target").asText(), t.path("bitmaps").asLong()));
+                final TextTable table = new TextTable("TARGET", ">BITMAPS");
+                list.forEach(t -> table.add(t.path("target").asText(), t.path("bitmaps").asText()));
+                table.print(out);
             } else {
-                out.printf("%-16s %-24s %-8s %11s %14s %14s %-8s %8s %-14s %s%n", "NODE", "NAME", "STATE",
-                        "GRANULARITY", "SIZE", "COUNT", "FLAGS", "VERSIONS", "AGE", "SHA256");
-                list.forEach(b -> out.printf("%-16s %-24s %-8s %11d %14d %14s %-8s %8s %-14s %s%n",
-                        b.path("node").asText(), b.path("name").asText(), b.path("state").asText(),
-                        b.path("granularity").asLong(), b.path("size").asLong(), orDash(b.path("count")), flags(b),
-                        versions(b), age(b), orDash(b.path("sha256"))));
+                final TextTable table = new TextTable("NODE", "NAME", "STATE", ">GRAN", ">SIZE", ">COUNT", "FLAGS",
+                        ">VER", "AGE", "SHA256");
+                list.forEach(b -> table.add(b.path("node").asText(), b.path("name").asText(), b.path("state").asText(),
+                        ReportPrinter.human(b.path("granularity").asLong()), EventFormat.size(b.path("size").asLong()),
+                        orDash(b.path("count")), flags(b), versions(b), age(b),
+                        TextTable.digest(b.path("sha256").isTextual() ? b.path("sha256").asText() : null, wide.wide)));
+                table.print(out);
             }
             out.flush();
             return 0;
@@ -138,13 +148,15 @@ final class BitmapsCommand {
         @Mixin
         Endpoint endpoint;
         @Mixin
+        JsonOutput output;
+        @Mixin
         BitmapName bitmap;
 
         @Override
         public Integer call() throws Exception {
             final PrintWriter out = spec.commandLine().getOut();
             final JsonNode b = endpoint.client().bitmap(bitmap.target, bitmap.node, bitmap.name);
-            if (endpoint.json) {
+            if (output.json) {
                 out.println(b);
             } else {
                 b.fields().forEachRemaining(f -> {
@@ -170,6 +182,8 @@ final class BitmapsCommand {
         @Mixin
         Endpoint endpoint;
         @Mixin
+        JsonOutput output;
+        @Mixin
         BitmapName bitmap;
         @Option(names = "--start", paramLabel = "BYTES", description = "First byte of the window (default: 0).")
         Long start;
@@ -189,7 +203,7 @@ final class BitmapsCommand {
                 query.append(query.length() == 0 ? "?" : "&").append("length=").append(length);
             }
             try (InputStream in = endpoint.get(bitmap.path() + "/extents" + query)) {
-                if (endpoint.json) {
+                if (output.json) {
                     out.flush();
                     // streamed: a large bitmap's extents never sit in memory
                     new java.io.InputStreamReader(in, StandardCharsets.UTF_8).transferTo(out);
@@ -228,6 +242,8 @@ final class BitmapsCommand {
     @Command(name = "raw", mixinStandardHelpOptions = true,
             description = "A bitmap's bytes in QEMU's layout (bit k = bit k%%8 of byte k/8, LSB first).")
     static final class Raw implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
         @Mixin
         Endpoint endpoint;
         @Mixin
@@ -238,9 +254,16 @@ final class BitmapsCommand {
 
         @Override
         public Integer call() throws Exception {
+            final long written;
             try (InputStream in = endpoint.get(bitmap.path() + "/raw");
                  OutputStream out = "-".equals(output) ? System.out : Files.newOutputStream(Path.of(output))) {
-                in.transferTo(out);
+                written = in.transferTo(out);
+            }
+            if (!"-".equals(output)) {
+                // standard output holds the bytes; a file says on stderr what it got, as export does
+                spec.commandLine().getErr().printf("wrote %d bytes (bitmap '%s' of node '%s' on '%s', QEMU's layout) "
+                        + "to %s%n", written, bitmap.name, bitmap.node, bitmap.target, output);
+                spec.commandLine().getErr().flush();
             }
             return 0;
         }

@@ -38,17 +38,39 @@ public final class Dbm {
 
     /** Runs the CLI with the given output and error writers. */
     public static int run(final PrintWriter out, final PrintWriter err, final String... args) {
-        final CommandLine cli = new CommandLine(new Dbm());
+        final CommandLine cli = commandLine();
         cli.setOut(out);
         cli.setErr(err);
-        cli.setCaseInsensitiveEnumValuesAllowed(true);
-        cli.setParameterExceptionHandler(Dbm::badArguments);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cmd.getErr().println("dbm: " + Causes.message(ex));
             LoggerFactory.getLogger(Dbm.class).debug("failure", ex);
             return 1;
         });
-        return cli.execute(args);
+        // -v/-vv set levels for this run only: a JVM that runs several commands (tests, chaos's children do
+        // not) would otherwise keep logging at debug after one -vv
+        final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        final Logger ours = (Logger) LoggerFactory.getLogger("org.dbmstream");
+        final Level rootLevel = root.getLevel();
+        final Level ourLevel = ours.getLevel();
+        try {
+            return cli.execute(args);
+        } finally {
+            root.setLevel(rootLevel);
+            ours.setLevel(ourLevel);
+        }
+    }
+
+    /**
+     * Every command as {@link #run} parses it: one converter per value type for all commands (every
+     * {@link java.time.Duration} option reads {@code 30s}, {@code 10m}, {@code PT10M} alike), bad arguments as one
+     * line and exit 2.
+     */
+    static CommandLine commandLine() {
+        final CommandLine cli = new CommandLine(new Dbm());
+        cli.registerConverter(java.time.Duration.class, new DurationConverter());
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setParameterExceptionHandler(Dbm::badArguments);
+        return cli;
     }
 
     /** Bad arguments: one line naming the problem and where to find help, exit 2 (not the whole usage). */

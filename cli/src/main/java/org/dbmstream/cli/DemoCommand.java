@@ -2,6 +2,7 @@ package org.dbmstream.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -19,6 +20,8 @@ import org.dbmstream.source.MigrationOutcome;
 import org.dbmstream.source.MigrationRequest;
 import org.dbmstream.source.PublishListener;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -28,19 +31,33 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Migrates the bitmaps of the repository's sample qcow2 images and QEMU migration stream "
-            + "through an in-process Kafka broker and destination topology, and compares every result with "
-            + "the sha256/count QEMU reported (testdata/qemu/expected)."})
+            + "through an in-process Kafka broker and destination topology, and prints per bitmap the count and "
+            + "sha256 the destination computed next to the ones QEMU reported (testdata/qemu/expected).",
+            "ENABLED: the bitmap records writes (QEMU's 'recording'); RESULT: equal when count and sha256 are "
+                + "QEMU's."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:every migration completed and every bitmap equals QEMU's", "1:otherwise"})
 final class DemoCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> IMAGES = List.of("img1", "img2", "mig-before", "dst1");
     private static final String STREAM = "mig1-min.stream";
+    private static final Duration TIMEOUT = Duration.ofMinutes(5);
 
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    WideOption wide;
+
+    @Option(names = "--json", description = "One JSON object per bitmap (the destination's and QEMU's values in "
+            + "full), then a summary object; progress goes to stderr.")
+    boolean json;
+
     @Override
     public Integer call() throws Exception {
         final PrintWriter out = spec.commandLine().getOut();
+        // progress is for people: with --json it goes to stderr, so that stdout stays JSON
+        final PrintWriter progress = json ? spec.commandLine().getErr() : out;
         final Path testdata = testdata();
         final Map<String, JsonNode> qemu = qemuAnswers(testdata);
         final List<Path> images = new ArrayList<>();
@@ -48,59 +65,109 @@ final class DemoCommand implements Callable<Integer> {
         // a QEMU stream is a whole migration of its own; the images travel together in another
         final List<List<Path>> migrations = List.of(images, List.of(testdata.resolve("streams").resolve(STREAM)));
 
-        out.println("Starting an in-process Kafka broker and the destination topology...");
-        out.flush();
+        progress.println("Starting an in-process Kafka broker and the destination topology...");
+        progress.flush();
         final List<Event> completed = new ArrayList<>();
         final List<MigrationOutcome> outcomes = new ArrayList<>();
         try (EmbeddedRuntime embedded = EmbeddedRuntime.startBroker()) {
             embedded.startDestination(Topics.DEFAULT_PREFIX, Map.of());
             final MigrationRunner runner = new MigrationRunner(embedded.bootstrapServers(), Topics.defaults(), Map.of());
             for (final List<Path> files : migrations) {
-                try (SourceInputs inputs = SourceInputs.of(files, null)) {
-                    final MigrationRequest request =
-                            MigrationRequest.builder().target("demo").inputs(inputs.inputs()).build();
-                    outcomes.add(runner.run(request, PublishListener.NONE, p -> {
-                        out.printf("Published migration %s: %d bitmaps from %s (%d records); waiting for the "
-                                + "destination...%n", p.migration(), p.bitmaps().size(), names(files), p.records());
-                        out.flush();
-                    }, Duration.ofMinutes(5), e -> {
-                        if (e.getBody() instanceof BitmapCompleted) {
-                            completed.add(e);
-                        }
-                    }).outcome());
-                }
+                outcomes.add(migrate(runner, files, progress, completed));
             }
         }
-        out.println();
-        final int differ = table(out, completed, qemu);
-        out.println();
+        final List<Row> rows = rows(completed, qemu);
+        final long differ = rows.stream().filter(r -> !r.equal()).count();
         final long done = outcomes.stream().filter(o -> o.status() == MigrationOutcome.Status.COMPLETED).count();
         final boolean ok = done == outcomes.size() && differ == 0 && completed.size() == qemu.size();
-        out.printf("%d of %d migrations completed; %d of %d bitmaps completed, %d differ from QEMU.%s%n", done,
-                outcomes.size(), completed.size(), qemu.size(), differ,
-                ok ? " Every sha256 and count equals QEMU's." : "");
+        if (json) {
+            rows.forEach(r -> out.println(r.json()));
+            out.println(JSON.createObjectNode().put("migrations", outcomes.size()).put("completed", done)
+                    .put("bitmaps", qemu.size()).put("bitmaps_completed", completed.size()).put("differ", differ)
+                    .put("all_equal", ok));
+        } else {
+            out.println();
+            final TextTable table = new TextTable("NODE", "BITMAP", ">GRAN", "ENABLED", ">COUNT", ">QEMU COUNT",
+                    "SHA256", "QEMU SHA256", "RESULT");
+            rows.forEach(r -> table.add(r.node(), r.bitmap(), ReportPrinter.human(r.granularity()),
+                    r.enabled() ? "yes" : "no", Long.toString(r.count()), r.qemuCount() < 0 ? "-"
+                            : Long.toString(r.qemuCount()), TextTable.digest(r.sha256(), wide.wide),
+                    TextTable.digest(r.qemuSha256(), wide.wide), r.verdict()));
+            table.print(out);
+            out.println();
+            out.printf("%d of %d migrations completed; %d of %d bitmaps completed, %d differ from QEMU.%s%n", done,
+                    outcomes.size(), completed.size(), qemu.size(), differ,
+                    ok ? " Every sha256 and count equals QEMU's." : "");
+        }
         outcomes.stream().filter(o -> o.status() != MigrationOutcome.Status.COMPLETED)
-                .forEach(o -> out.println("  " + o.status() + ": " + o.reason()));
+                .forEach(o -> progress.println("  " + o.status() + ": " + o.reason()));
         out.flush();
+        progress.flush();
         return ok ? 0 : 1;
     }
 
-    private static int table(final PrintWriter out, final List<Event> completed, final Map<String, JsonNode> qemu) {
-        out.printf("%-11s %-8s %6s %5s %10s  %-16s  %s%n", "NODE", "BITMAP", "GRAN", "ON", "COUNT", "SHA256", "QEMU");
-        int differ = 0;
-        completed.sort((a, b) -> (a.getNode() + "/" + a.getBitmap()).compareTo(b.getNode() + "/" + b.getBitmap()));
+    /** One migration of {@code files}, its BitmapCompleted events added to {@code completed}. */
+    private static MigrationOutcome migrate(final MigrationRunner runner, final List<Path> files,
+            final PrintWriter progress, final List<Event> completed) throws Exception {
+        final WaitProgress[] waiting = {null};
+        try (SourceInputs inputs = SourceInputs.of(files, null)) {
+            final MigrationRequest request = MigrationRequest.builder().target("demo").inputs(inputs.inputs()).build();
+            return runner.run(request, PublishListener.NONE, p -> {
+                progress.printf("Published migration %s: %d bitmaps from %s (%d records); waiting for the "
+                        + "destination...%n", p.migration(), p.bitmaps().size(), names(files), p.records());
+                progress.flush();
+                waiting[0] = WaitProgress.start("dbm demo", progress, p.bitmaps().size(), TIMEOUT);
+            }, TIMEOUT, e -> {
+                if (waiting[0] != null && EventFormat.finishesBitmap(e)) {
+                    waiting[0].bitmapFinished();
+                }
+                if (e.getBody() instanceof BitmapCompleted) {
+                    completed.add(e);
+                }
+            }).outcome();
+        } finally {
+            if (waiting[0] != null) {
+                waiting[0].close();
+            }
+        }
+    }
+
+    /**
+     * One bitmap: the destination's values next to QEMU's ({@code qemuCount} -1 and {@code qemuSha256} null
+     * when QEMU reported none for it).
+     */
+    private record Row(String node, String bitmap, long granularity, boolean enabled, long count, String sha256,
+            long qemuCount, String qemuSha256) {
+        boolean equal() {
+            return count == qemuCount && sha256.equals(qemuSha256);
+        }
+
+        String verdict() {
+            return equal() ? "equal" : qemuSha256 == null ? "no QEMU value" : "DIFFERS";
+        }
+
+        String json() {
+            final ObjectNode o = JSON.createObjectNode().put("node", node).put("name", bitmap)
+                    .put("granularity", granularity).put("enabled", enabled).put("count", count).put("sha256", sha256);
+            if (qemuSha256 == null) {
+                o.putNull("qemu_count").putNull("qemu_sha256");
+            } else {
+                o.put("qemu_count", qemuCount).put("qemu_sha256", qemuSha256);
+            }
+            return o.put("equal", equal()).toString();
+        }
+    }
+
+    private static List<Row> rows(final List<Event> completed, final Map<String, JsonNode> qemu) {
+        final List<Row> rows = new ArrayList<>();
         for (final Event e : completed) {
             final BitmapCompleted c = (BitmapCompleted) e.getBody();
             final JsonNode q = qemu.get(e.getNode() + "/" + e.getBitmap());
-            final boolean same = q != null && q.get("sha256").asText().equals(c.getSha256())
-                    && q.get("count").asLong() == c.getCount();
-            differ += same ? 0 : 1;
-            out.printf("%-11s %-8s %6s %5s %10d  %-16s  %s%n", e.getNode(), e.getBitmap(),
-                    ReportPrinter.human(c.getGranularity()), c.getEnabled() ? "yes" : "no", c.getCount(),
-                    c.getSha256().substring(0, 16), same ? "same" : q == null ? "not reported by QEMU"
-                            : "DIFFERS: " + q.get("count").asLong() + " " + q.get("sha256").asText());
+            rows.add(new Row(e.getNode(), e.getBitmap(), c.getGranularity(), c.getEnabled(), c.getCount(),
+                    c.getSha256(), q == null ? -1 : q.get("count").asLong(), q == null ? null : q.get("sha256").asText()));
         }
-        return differ;
+        rows.sort((a, b) -> (a.node() + "/" + a.bitmap()).compareTo(b.node() + "/" + b.bitmap()));
+        return rows;
     }
 
     private static String names(final List<Path> files) {

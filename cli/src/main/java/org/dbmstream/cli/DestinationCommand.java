@@ -82,6 +82,8 @@ final class DestinationCommand implements Callable<Integer> {
                     + processingGuarantee + "' is neither exactly_once_v2 nor at_least_once");
         }
         final org.dbmstream.query.ApiSecurity security = api.security();
+        // a taken port is found now, in a second, not after the broker and Kafka Streams took theirs
+        HttpPorts.ensureFree(spec, "--http-port", httpHost, httpPort);
         final CountDownLatch stopped = new CountDownLatch(1);
         final EmbeddedRuntime embedded = bootstrapServers == null ? EmbeddedRuntime.startBroker() : null;
         final QueryingDestination destination;

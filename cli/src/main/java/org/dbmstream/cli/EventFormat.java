@@ -41,12 +41,12 @@ final class EventFormat {
         final Object body = e.getBody();
         if (body instanceof BitmapStarted b) {
             o.put("granularity", b.getGranularity());
-            o.put("size", b.getSize());
+            putSize(o, b.getSize());
             o.put("enabled", b.getEnabled());
             o.put("persistent", b.getPersistent());
         } else if (body instanceof BitmapCompleted b) {
             o.put("granularity", b.getGranularity());
-            o.put("size", b.getSize());
+            putSize(o, b.getSize());
             o.put("enabled", b.getEnabled());
             o.put("persistent", b.getPersistent());
             o.put("count", b.getCount());
@@ -90,7 +90,7 @@ final class EventFormat {
                     .append(" enabled=").append(b.getEnabled()).append(" persistent=").append(b.getPersistent());
         } else if (body instanceof BitmapCompleted b) {
             s.append(" granularity=").append(ReportPrinter.human(b.getGranularity()))
-                    .append(" size=").append(ReportPrinter.human(b.getSize()))
+                    .append(" size=").append(size(b.getSize()))
                     .append(" enabled=").append(b.getEnabled()).append(" persistent=").append(b.getPersistent())
                     .append(" count=").append(b.getCount()).append(" sha256=").append(b.getSha256());
         } else if (body instanceof BitmapUpdated b) {
@@ -102,6 +102,25 @@ final class EventFormat {
             s.append(" reason: ").append(reason(body));
         }
         return s.toString();
+    }
+
+    /** A disk size in bytes, or null when the source could not know it (-1 in the event). */
+    private static void putSize(final ObjectNode o, final long size) {
+        if (size < 0) {
+            o.putNull("size");
+        } else {
+            o.put("size", size);
+        }
+    }
+
+    /** A disk size as a line shows it: QEMU's units when exact (1G), "unknown" when the source could not know it. */
+    static String size(final long size) {
+        return size < 0 ? "unknown" : ReportPrinter.human(size);
+    }
+
+    /** Whether {@code e} ends a bitmap's loading: BitmapCompleted or BitmapCancelled. */
+    static boolean finishesBitmap(final Event e) {
+        return e.getBody() instanceof BitmapCompleted || e.getBody() instanceof BitmapCancelled;
     }
 
     /** The reason of a cancel or failure event body, else null. */

@@ -16,8 +16,12 @@ import java.util.concurrent.Callable;
 import org.dbmstream.bitmap.mapping.AliasMap;
 import org.dbmstream.export.QemuImageStore;
 import org.dbmstream.export.QemuStreamExport;
+import org.dbmstream.export.ReplicaBitmap;
+import org.dbmstream.export.ReplicaClient;
 import org.dbmstream.export.ReplicaInputs;
 import org.dbmstream.source.MigrationInput;
+import org.dbmstream.source.MigrationPlan;
+import org.dbmstream.source.MigrationPlanner;
 import org.dbmstream.source.MigrationRequest;
 import org.dbmstream.source.PublishedBitmap;
 import picocli.CommandLine.Command;
@@ -83,7 +87,7 @@ final class ExportCommand implements Callable<Integer> {
                 + "persistent bitmaps when it quits (only persistent ones: QEMU keeps the others in memory).")
     Path intoQcow2;
 
-    @Option(names = "--timeout", defaultValue = "60s", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(names = "--timeout", defaultValue = "60s", paramLabel = "DURATION",
             description = "With --replica: how long to wait for the query API: 30s, 10m or ISO-8601 such as PT1M "
                 + "(default: ${DEFAULT-VALUE}).")
     Duration timeout;
@@ -109,10 +113,20 @@ final class ExportCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--target and --bitmap belong to --replica; select "
                     + "the bitmaps of images with --mapping");
         }
+        final ReplicaClient client = replica == null ? null : api.client(replica, timeout, "--replica");
+        if (client != null && intoQcow2 != null && node == null && mapping == null) {
+            // a target's bitmaps of several nodes cannot go into one image: said before any bitmap is fetched
+            final List<String> nodes = client.bitmaps(target).stream()
+                    .filter(b -> b.complete() && (bitmaps.isEmpty() || bitmaps.contains(b.name())))
+                    .map(ReplicaBitmap::node).distinct().toList();
+            if (nodes.size() > 1) {
+                IntoQcow2.oneNode(spec, nodes);
+            }
+        }
         final List<MigrationInput> inputs = new ArrayList<>();
         try (SourceInputs images = SourceInputs.of(files, replica == null ? node : null);
                 ReplicaInputs fromReplica = replica == null ? null : ReplicaInputs.fetch(
-                        api.client(replica, timeout, "--replica"), target, node, bitmaps)) {
+                        client, target, node, bitmaps, this::progress)) {
             inputs.addAll(images.inputs());
             if (fromReplica != null) {
                 inputs.addAll(fromReplica.inputs());
@@ -130,20 +144,34 @@ final class ExportCommand implements Callable<Integer> {
         }
     }
 
+    /** A step of a long export on stderr (stdout may be the stream). */
+    private void progress(final String line) {
+        spec.commandLine().getErr().println("dbm export: " + line);
+        spec.commandLine().getErr().flush();
+    }
+
     private int write(final MigrationRequest request) throws IOException, InterruptedException {
         if (intoQcow2 == null) {
             return writeStream(request, output);
         }
         final IntoQcow2 into = new IntoQcow2(intoQcow2, machine, timeout, spec.commandLine().getErr());
-        into.check();
-        final Path stream = output != null ? Path.of(output) : Files.createTempFile("dbm-export-", ".stream");
+        // the selection, as the stream would carry it, is checked against the image before anything is written
+        try (MigrationPlan plan = MigrationPlanner.plan(request)) {
+            into.check(spec, plan.bitmaps());
+        }
+        if (output != null) {
+            final int written = writeStream(request, output);
+            return written != 0 ? written : into.store(Path.of(output), lastWritten);
+        }
+        // a stream only QEMU reads, removed afterwards: nothing to tell about it
+        final Path stream = Files.createTempFile("dbm-export-", ".stream");
         try {
-            final int written = writeStream(request, stream.toString());
-            return written != 0 ? written : into.store(stream, lastWritten);
-        } finally {
-            if (output == null) {
-                Files.deleteIfExists(stream);
+            try (OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(stream), 1 << 16)) {
+                lastWritten = QemuStreamExport.write(request, os, machine);
             }
+            return into.store(stream, lastWritten);
+        } finally {
+            Files.deleteIfExists(stream);
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -19,8 +20,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = {"Prints the dirty bitmaps of qcow2 images and QEMU migration streams (plain or gzip).",
-            "For each: node, name, granularity, disk size, enabled, persistent, state (inconsistent: in_use set), "
-                + "count and sha256, as QEMU reports them."},
+            "For each: node, name, granularity, disk size, flags (e: enabled, p: persistent, i: inconsistent, "
+                + "its qcow2 in_use flag set), count and sha256, as QEMU reports them; -w/--wide or --json for "
+                + "whole digests."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every file was read", "1:at least one file could not be read (others are still printed)"})
 final class InspectCommand implements Callable<Integer> {
@@ -32,6 +34,9 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per bitmap and line, with the keys file, node, "
             + "name, granularity, size, enabled, persistent, count, sha256, inconsistent.")
     boolean json;
+
+    @Mixin
+    WideOption wide;
 
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "qcow2 images or QEMU migration streams.")
     List<Path> files;
@@ -74,7 +79,7 @@ final class InspectCommand implements Callable<Integer> {
             }
         }
         if (!json && !all.isEmpty()) {
-            ReportPrinter.table(all, out);
+            ReportPrinter.table(all, out, wide.wide);
         }
         return failed == 0 ? 0 : 1;
     }

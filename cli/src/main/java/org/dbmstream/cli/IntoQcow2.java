@@ -7,11 +7,14 @@ import java.time.Duration;
 import java.util.List;
 import org.dbmstream.export.QemuImageStore;
 import org.dbmstream.source.PublishedBitmap;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 
 /**
- * {@code dbm export --into-qcow2 IMAGE}: after the stream is written, a QEMU loads it into the image and stores
- * the persistent bitmaps there; one line per bitmap says what QEMU loaded (its count and sha256) and whether the
- * image holds it now.
+ * {@code dbm export --into-qcow2 IMAGE}: everything that can refuse is checked before the stream is written or
+ * QEMU starts (one node, persistent bitmaps, one disk size, QEMU installed, the image's format, size and the
+ * bitmaps it holds already); then a QEMU loads the stream into the image and stores the persistent bitmaps there,
+ * and one line per bitmap says what QEMU loaded (its count and sha256) and whether the image holds it now.
  */
 final class IntoQcow2 {
     private final Path image;
@@ -27,32 +30,42 @@ final class IntoQcow2 {
         });
     }
 
-    /** QEMU installed, the image there and free: before the stream is written. */
-    void check() throws IOException, InterruptedException {
+    /**
+     * Checks the bitmaps {@code selected} for the image before anything is written: more than one node is a bad
+     * argument (exit 2: choose one), everything else an error of the image or of QEMU (exit 1).
+     */
+    void check(final CommandSpec spec, final List<PublishedBitmap> selected) throws IOException, InterruptedException {
+        final List<String> nodes = selected.stream().map(PublishedBitmap::nodeAlias).distinct().toList();
+        oneNode(spec, nodes);
+        if (selected.stream().noneMatch(PublishedBitmap::persistent)) {
+            throw new IllegalArgumentException("none of the " + selected.size() + " bitmap(s) is persistent, and QEMU "
+                    + "stores only persistent bitmaps in an image (a stream written with -o FILE still loads into a "
+                    + "running QEMU with migrate-incoming); nothing was written");
+        }
+        final List<Long> sizes = selected.stream().map(PublishedBitmap::diskSize).distinct().toList();
+        if (sizes.size() != 1) {
+            throw new IllegalArgumentException("the bitmaps of node '" + nodes.get(0) + "' are of disks of different "
+                    + "sizes " + sizes + "; one image has one size");
+        }
         store.check();
+        store.checkFits(nodes.get(0), selected.stream().map(PublishedBitmap::bitmapAlias).toList(), sizes.get(0));
     }
 
-    /** Stores the {@code written} bitmaps of {@code stream} into the image; the exit code. */
-    int store(final Path stream, final List<PublishedBitmap> written) throws IOException, InterruptedException {
-        final List<String> nodes = written.stream().map(PublishedBitmap::nodeAlias).distinct().toList();
+    /** The bitmaps of one node only go into one image: more nodes (or none) is a bad argument (exit 2). */
+    static void oneNode(final CommandSpec spec, final List<String> nodes) {
         if (nodes.size() != 1) {
-            throw new IllegalArgumentException("--into-qcow2 stores the bitmaps of one node into one image, but the "
-                    + "stream has " + (nodes.isEmpty() ? "no bitmap" : "nodes " + String.join(", ", nodes))
-                    + ": choose one with --node (replica) or --mapping");
+            throw new ParameterException(spec.commandLine(), "--into-qcow2 stores the bitmaps of one node into one "
+                    + "image, but the export selects " + (nodes.isEmpty() ? "no bitmap" : "the nodes "
+                    + String.join(", ", nodes)) + ": choose one with --node (replica) or --mapping; nothing was "
+                    + "written");
         }
-        if (written.stream().noneMatch(PublishedBitmap::persistent)) {
-            throw new IllegalArgumentException("none of the " + written.size() + " bitmap(s) is persistent, and QEMU "
-                    + "stores only persistent bitmaps in an image (the stream " + stream + " still loads into a running "
-                    + "QEMU with migrate-incoming)");
-        }
-        final String node = nodes.get(0);
-        final List<Long> sizes = written.stream().map(PublishedBitmap::diskSize).distinct().toList();
-        if (sizes.size() != 1) {
-            throw new IllegalArgumentException("the bitmaps of node '" + node + "' are of disks of different sizes "
-                    + sizes + "; one image has one size");
-        }
+    }
+
+    /** Stores the {@code written} bitmaps of {@code stream} (checked by {@link #check}) into the image. */
+    int store(final Path stream, final List<PublishedBitmap> written) throws IOException, InterruptedException {
+        final String node = written.get(0).nodeAlias();
         final List<QemuImageStore.Loaded> loaded = store.store(stream, node,
-                written.stream().map(PublishedBitmap::bitmapAlias).toList(), sizes.get(0));
+                written.stream().map(PublishedBitmap::bitmapAlias).toList(), written.get(0).diskSize());
         int stored = 0;
         for (final QemuImageStore.Loaded b : loaded) {
             if (b.stored()) {

@@ -16,7 +16,6 @@ import org.dbmstream.source.MigrationFingerprint;
 import org.dbmstream.source.MigrationInput;
 import org.dbmstream.source.MigrationOutcome;
 import org.dbmstream.source.MigrationRequest;
-import org.dbmstream.source.ProgressRenderers;
 import org.dbmstream.source.PublishListener;
 import org.dbmstream.source.WritesFile;
 import org.dbmstream.bitmap.Granularity;
@@ -114,7 +113,7 @@ final class MigrateCommand implements Callable<Integer> {
         + "such a bitmap fails the migration as 'already exists'."})
     boolean replace;
 
-    @Option(names = "--timeout", defaultValue = "10m", converter = DurationConverter.class,
+    @Option(names = "--timeout", defaultValue = "10m", paramLabel = "DURATION",
             description = "How long to wait for the destination's final event: 30s, 10m, 2h or ISO-8601 "
                     + "such as PT10M (default: ${DEFAULT-VALUE}).")
     Duration timeout;
@@ -209,6 +208,8 @@ final class MigrateCommand implements Callable<Integer> {
         final PublishListener progress = json ? PublishListener.NONE : ProgressRenderers.forConsole(
                 new PrintStream(new FileOutputStream(FileDescriptor.err), true));
         final FinalStates finals = new FinalStates();
+        // while the destination loads, a line every few seconds says how far it is (never with --json)
+        final WaitProgress[] waiting = {null};
         final MigrationRunner.Result result;
         try {
             result = new MigrationRunner(servers, kafka.topics(), extra)
@@ -222,19 +223,29 @@ final class MigrateCommand implements Callable<Integer> {
                 })
                 .run(request, progress, published -> {
                     if (!json) {
-                        out.printf("Published migration %s to target '%s': %d bitmap(s), %d records, %sB%n",
+                        out.printf("Published migration %s to target '%s': %d bitmap(s), %d records, %s%n",
                                 published.migration(), published.target(), published.bitmaps().size(),
-                                published.records(), ReportPrinter.human(published.bytes()));
+                                published.records(), ByteSize.of(published.bytes()));
                         out.flush();
+                        if (!published.bitmaps().isEmpty()) {
+                            waiting[0] = WaitProgress.start("dbm migrate", err, published.bitmaps().size(), timeout);
+                        }
                     }
                 }, timeout, e -> {
                     finals.accept(e);
+                    if (waiting[0] != null && EventFormat.finishesBitmap(e)) {
+                        waiting[0].bitmapFinished();
+                    }
                     out.println(json ? EventFormat.json(e) : EventFormat.line(e));
                     out.flush();
                 });
         } catch (MigrationRunner.MigrationIdTakenException e) {
             err.println("dbm migrate: " + e.getMessage());
             return 2;
+        } finally {
+            if (waiting[0] != null) {
+                waiting[0].close();
+            }
         }
         final MigrationOutcome outcome = result.outcome();
         if (outcome.status() == MigrationOutcome.Status.COMPLETED) {

@@ -30,8 +30,9 @@ public final class NbdInputs {
             + "persistent=false.")
     boolean persistent;
 
-    @Option(names = "--nbd-timeout", defaultValue = "PT60S", paramLabel = "DURATION",
-            description = "How long to wait for the NBD server on each exchange (ISO-8601, default: ${DEFAULT-VALUE}).")
+    @Option(names = "--nbd-timeout", defaultValue = "60s", paramLabel = "DURATION",
+            description = "How long to wait for the NBD server on each exchange: 30s, 2m or ISO-8601 such as PT1M "
+                + "(default: ${DEFAULT-VALUE}).")
     Duration timeout = Duration.ofSeconds(60);
 
     @Option(names = "--tls-creds-dir", paramLabel = "DIR",

@@ -10,8 +10,6 @@ import java.util.List;
 /** Prints bitmap reports as an aligned table or as JSON lines with a fixed set of keys. */
 public final class ReportPrinter {
     private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT);
-    private static final String[] HEADER =
-            {"FILE", "NODE", "NAME", "GRANULARITY", "SIZE", "ENABLED", "PERSISTENT", "STATE", "COUNT", "SHA256"};
 
     private ReportPrinter() {
     }
@@ -40,30 +38,37 @@ public final class ReportPrinter {
         }
     }
 
-    static void table(final List<BitmapReport> reports, final PrintWriter out) {
-        final String[][] rows = new String[reports.size() + 1][];
-        rows[0] = HEADER;
-        for (int i = 0; i < reports.size(); i++) {
-            final BitmapReport r = reports.get(i);
-            rows[i + 1] = new String[] {r.file(), r.node() == null ? "-" : r.node(), r.name(),
-                human(r.granularity()), human(r.size()), yesNo(r.enabled()), yesNo(r.persistent()),
-                r.inconsistent() ? "inconsistent" : "ok", Long.toString(r.count()), r.sha256()};
-        }
-        final int[] width = new int[HEADER.length];
-        for (final String[] row : rows) {
-            for (int c = 0; c < row.length; c++) {
-                width[c] = Math.max(width[c], DisplayWidth.of(row[c]));
+    /**
+     * The bitmaps as a table: narrow by default (file names without their directory, flags in one column, digests
+     * cut), every column, whole paths and whole digests when {@code wide}.
+     */
+    static void table(final List<BitmapReport> reports, final PrintWriter out, final boolean wide) {
+        final TextTable table = wide
+                ? new TextTable("FILE", "NODE", "NAME", ">GRANULARITY", ">SIZE", "ENABLED", "PERSISTENT", "STATE",
+                        ">COUNT", "SHA256")
+                : new TextTable("FILE", "NODE", "NAME", ">GRAN", ">SIZE", "FLAGS", ">COUNT", "SHA256");
+        // a narrow table names files by their name, unless two files of one name are listed
+        final boolean names = reports.stream().map(BitmapReport::file).distinct()
+                .map(f -> java.nio.file.Path.of(f).getFileName()).distinct().count()
+                == reports.stream().map(BitmapReport::file).distinct().count();
+        for (final BitmapReport r : reports) {
+            final String node = r.node() == null ? "-" : r.node();
+            if (wide) {
+                table.add(r.file(), node, r.name(), human(r.granularity()), human(r.size()), yesNo(r.enabled()),
+                        yesNo(r.persistent()), r.inconsistent() ? "inconsistent" : "ok", Long.toString(r.count()),
+                        r.sha256());
+            } else {
+                table.add(names ? java.nio.file.Path.of(r.file()).getFileName().toString() : r.file(), node, r.name(),
+                        human(r.granularity()), human(r.size()), flags(r),
+                        Long.toString(r.count()), TextTable.digest(r.sha256(), false));
             }
         }
-        for (final String[] row : rows) {
-            final StringBuilder line = new StringBuilder();
-            for (int c = 0; c < row.length; c++) {
-                line.append(c == 0 ? "" : "  ");
-                line.append(c == row.length - 1 ? row[c] : pad(row[c], width[c]));
-            }
-            out.println(line);
-        }
-        out.flush();
+        table.print(out);
+    }
+
+    /** e: enabled (recording), p: persistent, i: inconsistent (qcow2 in_use: QEMU refuses to use it). */
+    private static String flags(final BitmapReport r) {
+        return (r.enabled() ? "e" : "-") + (r.persistent() ? "p" : "-") + (r.inconsistent() ? "i" : "-");
     }
 
     /** Bytes as QEMU-style binary units when exact (64K, 1G), else the plain number. */
@@ -82,8 +87,4 @@ public final class ReportPrinter {
         return b ? "yes" : "no";
     }
 
-    private static String pad(final String s, final int w) {
-        final int shown = DisplayWidth.of(s);
-        return shown >= w ? s : s + " ".repeat(w - shown);
-    }
 }

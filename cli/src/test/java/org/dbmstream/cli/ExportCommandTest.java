@@ -84,4 +84,16 @@ class ExportCommandTest {
                 "install Debian's qemu-system-x86 and qemu-utils");
         assertThat(Files.list(tmp)).isEmpty();
     }
+
+    @Test
+    void intoQcow2RefusesBitmapsOfTwoNodesBeforeWritingAnything(@TempDir final Path tmp) throws Exception {
+        final Run two = dbm("export", QemuTestData.file("images/img1.qcow2.gz").toString(),
+                QemuTestData.file("images/img2.qcow2.gz").toString(), "--into-qcow2", tmp.resolve("x.qcow2").toString());
+
+        assertThat(two.exit()).isEqualTo(2);
+        assertThat(two.err()).startsWith("dbm export: --into-qcow2 stores the bitmaps of one node into one image, but "
+                + "the export selects the nodes img1, img2: choose one with --node (replica) or --mapping; nothing "
+                + "was written\n").doesNotContain("wrote").doesNotContain("starting");
+        assertThat(Files.list(tmp)).isEmpty();
+    }
 }

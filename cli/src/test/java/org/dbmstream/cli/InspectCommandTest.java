@@ -145,9 +145,13 @@ class InspectCommandTest {
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.err()).isEqualTo("dbm inspect: " + plain + ": no dirty bitmaps\n");
         final List<String> lines = run.out().lines().toList();
-        assertThat(lines.get(0)).contains("STATE");
+        assertThat(lines.get(0)).contains("FLAGS");
         assertThat(lines).hasSize(5);
-        assertThat(lines.subList(1, 5)).allSatisfy(l -> assertThat(l).contains(" img-broken ").contains(" inconsistent "));
+        assertThat(lines.subList(1, 5)).allSatisfy(l -> assertThat(l).contains(" img-broken ").contains("pi "));
+        final List<String> wide = dbm("inspect", "--wide", testdata().resolve("images/img-broken.qcow2.gz").toString())
+                .out().lines().toList();
+        assertThat(wide.get(0)).contains("STATE");
+        assertThat(wide.subList(1, 5)).allSatisfy(l -> assertThat(l).contains(" inconsistent "));
     }
 
     @Test
@@ -155,13 +159,15 @@ class InspectCommandTest {
         final StringWriter out = new StringWriter();
         ReportPrinter.table(List.of(
                 new BitmapReport("a.qcow2", "a", "増分バックアップ", 65536, 1L << 30, true, true, 0, "x"),
-                new BitmapReport("a.qcow2", "a", "plain", 65536, 1L << 30, true, true, 0, "x")), new PrintWriter(out));
+                new BitmapReport("a.qcow2", "a", "plain", 65536, 1L << 30, true, true, 0, "x")), new PrintWriter(out),
+                true);
 
         final List<String> lines = out.toString().lines().toList();
-        // the GRANULARITY column starts in the same terminal column on every row
-        final int column = DisplayWidth.of(lines.get(0).substring(0, lines.get(0).indexOf("GRANULARITY")));
+        // the GRANULARITY column (numbers: right-aligned) ends in the same terminal column on every row
+        final String header = lines.get(0);
+        final int column = DisplayWidth.of(header.substring(0, header.indexOf("GRANULARITY") + "GRANULARITY".length()));
         for (final String line : lines.subList(1, lines.size())) {
-            assertThat(DisplayWidth.of(line.substring(0, line.indexOf("64K")))).as(line).isEqualTo(column);
+            assertThat(DisplayWidth.of(line.substring(0, line.indexOf("64K") + 3))).as(line).isEqualTo(column);
         }
         assertThat(DisplayWidth.of("増分")).isEqualTo(4);
     }
@@ -172,9 +178,15 @@ class InspectCommandTest {
 
         assertThat(run.exit()).as(run.err()).isZero();
         final List<String> lines = run.out().lines().toList();
-        assertThat(lines.get(0)).startsWith("FILE").contains("GRANULARITY").endsWith("SHA256");
-        assertThat(lines).hasSize(5);
-        assertThat(lines.get(2)).contains("b4k").contains("4K").contains("1G").contains("1122304")
-                .endsWith("86467c2cf44c292e86722ab6b0786ec51e20b4df4840807876efd29f31fae048");
+        assertThat(lines.get(0)).startsWith("FILE").contains("GRAN").endsWith("SHA256");
+        assertThat(lines.get(1)).startsWith("img1.qcow2.gz  img1  ");
+        assertThat(lines).hasSize(5).allSatisfy(l -> assertThat(DisplayWidth.of(l)).as(l).isLessThanOrEqualTo(100));
+        assertThat(lines.get(2)).contains("b4k").contains("4K").contains("1G").contains("1122304").contains(" ep- ")
+                .endsWith("86467c2cf44c...");
+
+        final List<String> wide = dbm("inspect", "-w", testdata().resolve("images/img1.qcow2.gz").toString()).out()
+                .lines().toList();
+        assertThat(wide.get(0)).startsWith("FILE").contains("GRANULARITY").contains("PERSISTENT").endsWith("SHA256");
+        assertThat(wide.get(2)).endsWith("86467c2cf44c292e86722ab6b0786ec51e20b4df4840807876efd29f31fae048");
     }
 }

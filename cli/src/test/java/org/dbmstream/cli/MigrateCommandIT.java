@@ -145,12 +145,32 @@ class MigrateCommandIT {
     }
 
     @Test
-    void demoComparesEveryBitmapWithQemu() {
+    void demoComparesEveryBitmapWithQemu() throws IOException {
         final Run run = dbm("demo");
 
         assertThat(run.exit()).as(run.out() + run.err()).isZero();
         assertThat(run.out()).contains("2 of 2 migrations completed; 21 of 21 bitmaps completed, 0 differ from QEMU.");
-        assertThat(run.out().lines().filter(l -> l.endsWith("  same")).count()).isEqualTo(21);
+        final List<String> table = run.out().lines().dropWhile(l -> !l.startsWith("NODE")).takeWhile(l -> !l.isEmpty())
+                .toList();
+        assertThat(table.get(0)).matches("NODE +BITMAP +GRAN +ENABLED +COUNT +QEMU COUNT +SHA256 +QEMU SHA256 +RESULT");
+        assertThat(table).hasSize(22).allSatisfy(l -> assertThat(DisplayWidth.of(l)).as(l).isLessThanOrEqualTo(100));
+        // each row: the destination's count and sha256 next to QEMU's, from testdata/qemu/expected
+        final Map<String, JsonNode> qemu = new HashMap<>();
+        for (final String line : Files.readAllLines(InspectCommandTest.testdata().resolve("expected/sha256.jsonl"))) {
+            final JsonNode n = JSON.readTree(line);
+            qemu.put(n.get("image").asText().replace(".qcow2", "") + "/" + n.get("name").asText(), n);
+        }
+        assertThat(table.subList(1, 22)).allSatisfy(l -> {
+            final String[] c = l.trim().split(" +");
+            assertThat(c[c.length - 1]).isEqualTo("equal");
+            assertThat(c[4]).isEqualTo(c[5]);
+            assertThat(c[6]).isEqualTo(c[7]).endsWith("...");
+            final JsonNode q = qemu.get(c[0] + "/" + c[1]);
+            if (q != null) {
+                assertThat(c[5]).isEqualTo(q.get("count").asText());
+                assertThat(q.get("sha256").asText()).startsWith(c[7].replace("...", ""));
+            }
+        });
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * every bitmap has QEMU's own sha256 of the original image. Target and bitmap names carry spaces and UTF-8.
  * Then {@code dbm export --into-qcow2} stores the replica into a fresh qcow2 image, whose bitmaps dbm's own qcow2
  * reader ({@code dbm inspect}) and QEMU ({@code qemu-img info}, a QEMU opening the image) both find equal to the
- * original's; exporting into it a second time passes QEMU's "already exists" on.
+ * original's; exporting into it a second time is refused, naming the bitmaps the image holds, before QEMU starts.
  */
 class ReplicaBackIntoQemuIT {
     private static final String TARGET = "vm 7/für";
@@ -54,6 +55,8 @@ class ReplicaBackIntoQemuIT {
                         "--target", TARGET, "--timeout", "2m", image.toString());
                 assertThat(migrate.exit()).as(migrate.out() + migrate.err()).isZero();
 
+                readBack(tmp, url, expected);
+
                 final Path stream = tmp.resolve("replica.stream");
                 final DbmRun export = DbmRun.of("export", "--replica", url, "--target", TARGET, "--node", NODE,
                         "--timeout", "PT2M", "-o", stream.toString());
@@ -74,12 +77,47 @@ class ReplicaBackIntoQemuIT {
                     }
                 }
                 intoQcow2(tmp, url, expected);
+
+                // a second node on the target: without --node, --into-qcow2 refuses before fetching a bitmap
+                final DbmRun second = DbmRun.of("migrate", "--bootstrap-servers", broker.bootstrapServers(),
+                        "--target", TARGET, "--node", "other", "--timeout", "2m", image.toString());
+                assertThat(second.exit()).as(second.out() + second.err()).isZero();
+                final DbmRun two = DbmRun.of("export", "--replica", url, "--target", TARGET, "--timeout", "2m",
+                        "--into-qcow2", tmp.resolve(NODE + ".qcow2").toString());
+                assertThat(two.exit()).isEqualTo(2);
+                assertThat(two.err()).startsWith("dbm export: --into-qcow2 stores the bitmaps of one node into one "
+                        + "image, but the export selects the nodes ").doesNotContain("fetched");
             } finally {
                 destination.toHandle().destroy();
                 if (!destination.waitFor(WAIT_S, TimeUnit.SECONDS)) {
                     destination.destroyForcibly();
                 }
             }
+        }
+    }
+
+    /**
+     * {@code dbm bitmaps list} fits 100 columns; {@code dbm bitmaps raw -o FILE} says what it wrote, and the file
+     * holds QEMU's bitmap: its sha256 (zero-padded to whole 8-byte words, as QEMU hashes) is QEMU's.
+     */
+    private static void readBack(final Path tmp, final String url, final List<JsonNode> expected) throws Exception {
+        final DbmRun list = DbmRun.of("bitmaps", "list", "--url", url, TARGET);
+        assertThat(list.exit()).as(list.err()).isZero();
+        assertThat(list.out().lines()).hasSize(expected.size() + 1)
+                .allSatisfy(l -> assertThat(DisplayWidth.of(l)).as(l).isLessThanOrEqualTo(100));
+        for (final JsonNode e : expected) {
+            final String name = e.get("name").asText();
+            final Path raw = tmp.resolve("raw-" + Integer.toHexString(name.hashCode()) + ".bin");
+            final DbmRun run = DbmRun.of("bitmaps", "raw", "--url", url, TARGET, NODE, name, "-o", raw.toString());
+            assertThat(run.exit()).as(run.err()).isZero();
+            final long bits = (e.get("size").asLong() + e.get("granularity").asLong() - 1)
+                    / e.get("granularity").asLong();
+            assertThat(Files.size(raw)).as(name).isEqualTo((bits + 7) / 8);
+            assertThat(run.err()).isEqualTo("wrote " + Files.size(raw) + " bytes (bitmap '" + name + "' of node '" + NODE
+                    + "' on '" + TARGET + "', QEMU's layout) to " + raw + "\n");
+            final byte[] padded = java.util.Arrays.copyOf(Files.readAllBytes(raw), (int) ((Files.size(raw) + 7) / 8 * 8));
+            assertThat(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(padded))).as(name).isEqualTo(e.get("sha256").asText());
         }
     }
 
@@ -92,7 +130,8 @@ class ReplicaBackIntoQemuIT {
         final DbmRun into = DbmRun.of("export", "--replica", url, "--target", TARGET, "--node", NODE,
                 "--timeout", "PT2M", "--into-qcow2", image.toString());
         assertThat(into.exit()).as(into.err()).isZero();
-        assertThat(into.err()).contains("stored " + expected.size() + " persistent bitmap(s) in " + image);
+        assertThat(into.err()).contains("stored " + expected.size() + " persistent bitmap(s) in " + image)
+                .as("the stream went to a temporary file: nothing to tell about it").doesNotContain("wrote");
 
         // dbm's own qcow2 reader
         final DbmRun inspect = DbmRun.of("inspect", "--json", image.toString());
@@ -125,6 +164,11 @@ class ReplicaBackIntoQemuIT {
         final DbmRun again = DbmRun.of("export", "--replica", url, "--target", TARGET, "--node", NODE,
                 "--timeout", "PT2M", "--into-qcow2", image.toString());
         assertThat(again.exit()).isEqualTo(1);
-        assertThat(again.err()).contains("Bitmap already exists");
+        // the clash is found in the image before QEMU starts, and named alone (after the bitmaps fetched)
+        assertThat(again.err()).contains("dbm export: fetched " + NODE + "/")
+                .contains("(" + expected.size() + " of " + expected.size() + ")");
+        assertThat(again.err().lines().filter(l -> !l.startsWith("dbm export: fetched "))).singleElement()
+                .asString().startsWith("dbm: image " + image + " already holds bitmaps ")
+                .contains("remove them first (qemu-img bitmap --remove").doesNotContain("starting");
     }
 }

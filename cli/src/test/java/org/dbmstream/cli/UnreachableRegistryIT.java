@@ -11,6 +11,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.dbmstream.testkit.QemuTestData;
+import org.dbmstream.testkit.CapturedLogs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,8 +36,12 @@ class UnreachableRegistryIT {
         final Path image = QemuTestData.gunzip(QemuTestData.file("images/img5.qcow2.gz"), tmp);
         final StringWriter out = new StringWriter();
         final StringWriter err = new StringWriter();
-        final int exit = Dbm.run(new PrintWriter(out, true), new PrintWriter(err, true), "migrate", "--config",
-                config.toString(), image.toString());
+        final int exit;
+        try (CapturedLogs logs = CapturedLogs.of(org.dbmstream.serdes.SchemaRegistryClient.class)) {
+            exit = Dbm.run(new PrintWriter(out, true), new PrintWriter(err, true), "migrate", "--config",
+                    config.toString(), image.toString());
+            assertThat(logs.warnings()).allMatch(m -> m.contains(url));
+        }
         assertThat(exit).isEqualTo(1);
         assertThat(err.toString()).contains("cannot reach the schema registry at [" + url + "]")
                 .contains("ConnectException");

@@ -170,7 +170,8 @@ public final class Qcow2BitmapSourceTask extends SourceTask {
                     if (at.migration().equals(id)) {
                         resumeAt = at.position();
                     } else {
-                        LOG.warn("{} changed since migration {} (now {}): publishing it as a new migration", image,
+                        // what a rescan is for: not a problem
+                        LOG.info("{} changed since migration {} (now {}): publishing it as a new migration", image,
                                 at.migration(), id);
                     }
                 }

@@ -82,22 +82,46 @@ public final class QemuImageStore {
     }
 
     /**
-     * Loads {@code stream}, whose bitmaps {@code names} are all on node {@code node} of a disk of {@code diskSize}
-     * bytes, and lets QEMU store them.
+     * Checks, before any stream is written or QEMU started, that the image takes bitmaps {@code names} of node
+     * {@code node} on a disk of {@code diskSize} bytes: a valid node name, the image's virtual size, and no
+     * bitmap of those names in the image already (as {@code qemu-img info} lists them), which QEMU would only
+     * report after loading the whole stream, under another error.
      */
-    public List<Loaded> store(final Path stream, final String node, final Collection<String> names,
-            final long diskSize) throws IOException, InterruptedException {
+    public void checkFits(final String node, final Collection<String> names, final long diskSize)
+            throws IOException, InterruptedException {
         if (!NODE_NAME.matcher(node).matches()) {
             throw new QemuException("node '" + node + "' is not a valid QEMU node name (a letter, then letters, "
                     + "digits, '-', '.', '_'; at most 31): rename it with --mapping");
         }
-        final long imageSize = imageInfo().path("virtual-size").asLong(-1);
+        final JsonNode info = imageInfo();
+        final long imageSize = info.path("virtual-size").asLong(-1);
         if (imageSize != diskSize) {
             // QEMU would load the bits into a bitmap of the image's size: another bitmap than the one exported
             throw new QemuException("image " + image + " has a virtual size of " + imageSize + " bytes, but the bitmaps "
                     + "are of a " + diskSize + "-byte disk: use an image of that size (qemu-img create -f qcow2 "
                     + image + " " + diskSize + ", or qemu-img resize)");
         }
+        final List<String> clash = new ArrayList<>();
+        info.path("format-specific").path("data").path("bitmaps").forEach(b -> {
+            if (names.contains(b.path("name").asText())) {
+                clash.add("'" + b.path("name").asText() + "'");
+            }
+        });
+        if (!clash.isEmpty()) {
+            throw new QemuException("image " + image + " already holds bitmap" + (clash.size() > 1 ? "s " : " ")
+                    + String.join(", ", clash) + " (qemu-img info lists " + (clash.size() > 1 ? "them" : "it")
+                    + "), and QEMU does not overwrite a bitmap: remove " + (clash.size() > 1 ? "them" : "it")
+                    + " first (qemu-img bitmap --remove " + image + " NAME) or store into another image");
+        }
+    }
+
+    /**
+     * Loads {@code stream}, whose bitmaps {@code names} are all on node {@code node} of a disk of {@code diskSize}
+     * bytes, and lets QEMU store them ({@link #checkFits} first).
+     */
+    public List<Loaded> store(final Path stream, final String node, final Collection<String> names,
+            final long diskSize) throws IOException, InterruptedException {
+        checkFits(node, names, diskSize);
         final Path work = Files.createTempDirectory("dbm-into-qcow2-");
         try {
             final Map<String, Loaded> loaded = runQemu(stream, node, names, work);

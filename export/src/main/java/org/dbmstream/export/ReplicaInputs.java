@@ -5,7 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.dbmstream.bitmap.Granularity;
+import org.dbmstream.source.ByteSize;
 import org.dbmstream.source.MigrationInput;
 import org.dbmstream.source.RawBitmapBits;
 
@@ -27,6 +29,12 @@ public final class ReplicaInputs implements AutoCloseable {
      */
     public static ReplicaInputs fetch(final ReplicaClient client, final String target, final String node,
             final List<String> names) throws IOException {
+        return fetch(client, target, node, names, line -> { });
+    }
+
+    /** As {@link #fetch(ReplicaClient, String, String, List)}, telling {@code progress} of each bitmap fetched. */
+    public static ReplicaInputs fetch(final ReplicaClient client, final String target, final String node,
+            final List<String> names, final Consumer<String> progress) throws IOException {
         final ReplicaInputs in = new ReplicaInputs();
         try {
             final List<ReplicaBitmap> all = client.bitmaps(target);
@@ -39,11 +47,14 @@ public final class ReplicaInputs implements AutoCloseable {
                     throw new IOException("bitmap '" + name + "' of target '" + target + "' is still loading");
                 }
             }
-            for (final ReplicaBitmap b : all) {
-                if (b.complete() && (node == null || b.node().equals(node))
-                        && (names.isEmpty() || names.contains(b.name()))) {
-                    in.add(client, b);
-                }
+            final List<ReplicaBitmap> chosen = all.stream().filter(b -> b.complete()
+                    && (node == null || b.node().equals(node)) && (names.isEmpty() || names.contains(b.name())))
+                    .toList();
+            for (final ReplicaBitmap b : chosen) {
+                in.add(client, b);
+                progress.accept("fetched " + b.node() + "/" + b.name() + " from the replica: "
+                        + ByteSize.of(Files.size(in.files.get(in.files.size() - 1))) + " of bitmap ("
+                        + in.files.size() + " of " + chosen.size() + ")");
             }
             return in;
         } catch (IOException | RuntimeException e) {

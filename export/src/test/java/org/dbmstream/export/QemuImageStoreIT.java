@@ -40,6 +40,26 @@ class QemuImageStoreIT {
                 .isInstanceOf(QemuException.class).hasMessageContaining("'my disk' is not a valid QEMU node name");
     }
 
+    @Test
+    void bitmapsTheImageHoldsAlreadyAreNamedBeforeQemuStarts() throws Exception {
+        final Path image = create("qcow2", "disk0.qcow2", "1M");
+        final Process add = new ProcessBuilder("qemu-img", "bitmap", "--add", image.toString(), "b0").inheritIO().start();
+        assertThat(add.waitFor(60, TimeUnit.SECONDS) && add.exitValue() == 0).isTrue();
+        final List<String> progress = new java.util.ArrayList<>();
+        final QemuImageStore store = new QemuImageStore(image, "none", Duration.ofSeconds(60), progress::add);
+
+        store.checkFits("disk0", List.of("b1"), 1 << 20);
+        assertThatThrownBy(() -> store.checkFits("disk0", List.of("b1", "b0"), 1 << 20))
+                .isInstanceOf(QemuException.class)
+                .hasMessage("image " + image + " already holds bitmap 'b0' (qemu-img info lists it), and QEMU does not "
+                        + "overwrite a bitmap: remove it first (qemu-img bitmap --remove " + image + " NAME) or store "
+                        + "into another image");
+        // store() checks the same before it starts QEMU (the stream need not exist)
+        assertThatThrownBy(() -> store.store(tmp.resolve("none.stream"), "disk0", List.of("b0"), 1 << 20))
+                .hasMessageContaining("already holds bitmap 'b0'");
+        assertThat(progress).isEmpty();
+    }
+
     private QemuImageStore store(final Path image) {
         return new QemuImageStore(image, "none", Duration.ofSeconds(60), line -> { });
     }

@@ -128,7 +128,7 @@ public final class AvroCodec<T extends SpecificRecord> {
                     data.length - WireFormat.SINGLE_OBJECT_HEADER, null));
         } catch (IOException | RuntimeException e) {
             throw new SerializationException(where(topic, data) + ": corrupt single-object " + type.getSimpleName()
-                    + " body: " + e.getMessage(), e);
+                    + " body: " + why(e), e);
         }
     }
 
@@ -151,7 +151,7 @@ public final class AvroCodec<T extends SpecificRecord> {
             return reader.read(null, dec);
         } catch (IOException | RuntimeException e) {
             throw new SerializationException(where(topic, data) + ": cannot read schema id " + id + " as "
-                    + type.getSimpleName() + ": " + e.getMessage(), e);
+                    + type.getSimpleName() + ": " + why(e), e);
         }
     }
 
@@ -237,6 +237,17 @@ public final class AvroCodec<T extends SpecificRecord> {
     /** Confluent's TopicNameStrategy: {@code <topic>-key} or {@code <topic>-value}. */
     public static String subject(String topic, boolean isKey) {
         return topic + (isKey ? "-key" : "-value");
+    }
+
+    /** Why Avro could not read a body, in words: its decoders throw some failures without a message. */
+    private static String why(Exception e) {
+        if (e instanceof java.io.EOFException) {
+            return "it ends before the record does (truncated, or a record of another type)";
+        }
+        if (e instanceof IndexOutOfBoundsException || e instanceof NegativeArraySizeException) {
+            return "a length or index in it is out of range (" + e.getClass().getSimpleName() + ")";
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     private String where(String topic, byte[] data) {

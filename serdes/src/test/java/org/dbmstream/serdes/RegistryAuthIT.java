@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
 import org.dbmstream.schemas.ChunkValue;
+import org.dbmstream.testkit.CapturedLogs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -43,7 +44,8 @@ class RegistryAuthIT {
 
     @Test
     void transientUnavailabilityIsRetriedThenReportedWithTheAttemptCount() throws Exception {
-        try (AuthProxy proxy = new AuthProxy(registry.url(), "u:p")) {
+        try (CapturedLogs logs = CapturedLogs.of(SchemaRegistryClient.class);
+                AuthProxy proxy = new AuthProxy(registry.url(), "u:p")) {
             Map<String, Object> config = Map.of(SerdeConfig.FORMAT, "registry", RegistryConfig.URL, proxy.url(),
                     RegistryConfig.USER_INFO, "u:p", RegistryConfig.MAX_RETRIES, 2, RegistryConfig.RETRIES_WAIT_MS, 20);
             proxy.unavailable.set(2);
@@ -55,6 +57,8 @@ class RegistryAuthIT {
             assertThatThrownBy(() -> DbmSerdes.chunkValue(config).serialize("retry2.chunks", VALUE))
                     .isInstanceOf(SchemaRegistryException.class).hasMessageContaining("HTTP 503")
                     .hasMessageContaining("registry restarting");
+            assertThat(logs.warnings()).hasSize(4).allMatch(m -> m.contains(" answered 503 (attempt "))
+                    .noneMatch(m -> m.contains("u:p"));
         }
     }
 }

@@ -26,6 +26,7 @@ import org.dbmstream.schemas.ChunkKey;
 import org.dbmstream.schemas.ChunkValue;
 import org.dbmstream.schemas.Event;
 import org.dbmstream.schemas.SchemaHistory;
+import org.dbmstream.testkit.CapturedLogs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -221,9 +222,12 @@ class RegistrySerdeIT {
 
         var untrusted = DbmSerdes.destinationWrite(config(RegistryConfig.URL, registry.httpsUrl(),
                 RegistryConfig.MAX_RETRIES, 0));
-        assertThatThrownBy(() -> untrusted.serialize(topic("writes"), value))
-                .isInstanceOf(SchemaRegistryException.class)
-                .hasMessageContaining("unreachable after 1 attempts").hasMessageContaining("SSL");
+        try (CapturedLogs logs = CapturedLogs.of(SchemaRegistryClient.class)) {
+            assertThatThrownBy(() -> untrusted.serialize(topic("writes"), value))
+                    .isInstanceOf(SchemaRegistryException.class)
+                    .hasMessageContaining("unreachable after 1 attempts").hasMessageContaining("SSL");
+            assertThat(logs.warnings()).singleElement().asString().contains("failed (attempt 1/1)");
+        }
     }
 
     @Test

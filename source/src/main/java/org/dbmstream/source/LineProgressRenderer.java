@@ -34,24 +34,21 @@ public final class LineProgressRenderer implements PublishListener {
     @Override
     public void finished(PublishProgress p, PublishResult result) {
         out.printf(Locale.ROOT, "migration %s: published %d bitmaps in %d records, %s in %.1f s (%s)%n",
-                p.migration(), result.bitmaps().size(), p.records(), size(p.bytes()), p.elapsedNanos() / 1e9,
+                p.migration(), result.bitmaps().size(), p.records(), ByteSize.of(p.bytes()), p.elapsedNanos() / 1e9,
                 rate(p.bytesPerSecond()));
     }
 
     private void print(PublishProgress p) {
         lastPrinted = p.elapsedNanos();
         lastPhase = p.phase();
-        out.printf(Locale.ROOT, "migration %s: %s %5.1f%% (%d of %d bits pending), %d records, %s, %s%n",
-                p.migration(), p.phase(), 100 * p.fraction(), p.pendingBits(), p.totalBits(), p.records(),
-                size(p.bytes()), rate(p.bytesPerSecond()));
+        out.printf(Locale.ROOT, "migration %s: %s %5.1f%%, %s of bitmap sent, %d records (%s) at %s%n",
+                p.migration(), p.phase(), 100 * p.fraction(),
+                ByteSize.ratio(ByteSize.ofBits(p.doneBits()), ByteSize.ofBits(p.totalBits())), p.records(),
+                ByteSize.of(p.bytes()), rate(p.bytesPerSecond()));
     }
 
-    static String size(long bytes) {
-        return bytes < 1 << 20 ? String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0)
-                : String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024));
-    }
-
-    static String rate(double bytesPerSecond) {
-        return String.format(Locale.ROOT, "%.2f MiB/s", bytesPerSecond / (1024.0 * 1024));
+    /** A publishing rate in the units of the amounts beside it: "8.0 KiB/s", "95.4 MiB/s". */
+    public static String rate(double bytesPerSecond) {
+        return ByteSize.of(Math.round(bytesPerSecond)) + "/s";
     }
 }

@@ -20,8 +20,11 @@ import org.dbmstream.codec.savevm.SavevmReader;
  * The dirty-bitmap chunks of a QEMU migration stream file, re-published as they are with names
  * resolved. A first pass learns the manifest (the bitmaps STARTed), the chunk count and the bits to
  * send; the second pass streams the chunks, holding one at a time. The stream's last EndOfStream
- * carries the manifest. START chunks carry {@code diskSize} when it is given (QEMU's stream has no disk
- * size), else -1. Runs of EndOfStream markers are coalesced into their first: QEMU writes one per
+ * carries the manifest. START chunks carry the disk size: {@code diskSize} when it is given, else the size
+ * QEMU's stream implies (it has no field for it) as {@code dbm inspect} reads it, the end of the node's
+ * furthest BITS chunk: QEMU's bulk phase sends every range of a bitmap up to the end of its disk, the last
+ * chunk shorter. That end is trusted only for nodes with a completed bitmap (whose chunks are all there);
+ * START of other nodes' bitmaps (a stream cut short) carries -1, unknown. Runs of EndOfStream markers are coalesced into their first: QEMU writes one per
  * iteration, and its empty iterations (an EOS right after an EOS) carry nothing, so a stream of a long
  * migration would otherwise fill the topic with them (mig1.stream.gz has 81,688 EOS for 6 bitmaps). Every
  * batch of chunks still ends with an EOS, so a stream written back out from the topic is one QEMU reads.
@@ -29,6 +32,8 @@ import org.dbmstream.codec.savevm.SavevmReader;
 public final class StreamChunkSource implements ChunkSource {
     private final Path file;
     private final long diskSize;
+    /** Disk sizes by node alias, given or implied; a node without one is of unknown size (-1). */
+    private final Map<String, Long> nodeSizes;
     private final List<PublishedBitmap> bitmaps;
     private final List<Chunk.BitmapRef> manifest;
     private final long size;
@@ -45,6 +50,7 @@ public final class StreamChunkSource implements ChunkSource {
     private StreamChunkSource(Path file, long diskSize, Scan scan) throws IOException {
         this.file = file;
         this.diskSize = diskSize;
+        this.nodeSizes = scan.nodeSizes;
         this.bitmaps = scan.bitmaps;
         this.manifest = bitmaps.stream().map(b -> new Chunk.BitmapRef(b.nodeAlias(), b.bitmapAlias())).toList();
         bitmaps.forEach(b -> granularities.put(new Chunk.BitmapRef(b.nodeAlias(), b.bitmapAlias()), b.granularity()));
@@ -70,7 +76,7 @@ public final class StreamChunkSource implements ChunkSource {
      * @param eosBeforeRun  EndOfStream chunks before the RUN command
      */
     private record Scan(List<PublishedBitmap> bitmaps, long chunks, long bits, long switchoverAt,
-            long eosBeforeRun) {
+            long eosBeforeRun, Map<String, Long> nodeSizes) {
     }
 
     /** Where the stream's RUN command is: the number of chunks before it, -1 for a precopy stream. */
@@ -90,6 +96,8 @@ public final class StreamChunkSource implements ChunkSource {
     private static Scan scan(Path file) throws IOException {
         Map<Chunk.BitmapRef, PublishedBitmap> started = new LinkedHashMap<>();
         Map<Chunk.BitmapRef, Long> grans = new HashMap<>();
+        Map<String, Long> nodeEnds = new HashMap<>();
+        Map<String, Long> nodeSizes = new HashMap<>();
         ChunkNames names = new ChunkNames();
         long chunks = 0;
         long bits = 0;
@@ -121,6 +129,10 @@ public final class StreamChunkSource implements ChunkSource {
                     grans.put(ref, s.granularity().bytes());
                 } else if (chunk instanceof Chunk.Bits b) {
                     bits += bitsOf(b, grans.get(new Chunk.BitmapRef(b.nodeAlias(), b.bitmapAlias())));
+                    nodeEnds.merge(b.nodeAlias(), endOf(b), Math::max);
+                } else if (chunk instanceof Chunk.Complete done) {
+                    // the bitmap's chunks are all there: its last one ended at the disk's end
+                    nodeSizes.put(done.nodeAlias(), 0L);
                 }
             }
             if (r.switchoverAfter() >= 0 && run < 0) {
@@ -135,7 +147,20 @@ public final class StreamChunkSource implements ChunkSource {
         if (chunks > 0 && !endsWithEos) {
             throw new IOException("QEMU migration stream " + file + " does not end its dirty-bitmap chunks with EOS");
         }
-        return new Scan(new ArrayList<>(started.values()), chunks, bits, run, eosBeforeRun);
+        nodeSizes.replaceAll((node, none) -> nodeEnds.getOrDefault(node, -1L));
+        return new Scan(new ArrayList<>(started.values()), chunks, bits, run, eosBeforeRun, nodeSizes);
+    }
+
+    /** The byte after the range a BITS chunk covers; -1 when it overflows (the destination refuses it). */
+    private static long endOf(Chunk.Bits b) {
+        long sectors = b.firstSector() + b.sectors();
+        return sectors < 0 || sectors > Long.MAX_VALUE >>> QemuConstants.SECTOR_BITS ? -1
+                : sectors << QemuConstants.SECTOR_BITS;
+    }
+
+    /** The size of node {@code nodeAlias}'s disk: given, implied by the stream, or -1 (unknown). */
+    private long sizeOf(String nodeAlias) {
+        return diskSize >= 0 ? diskSize : nodeSizes.getOrDefault(nodeAlias, -1L);
     }
 
     /** Bits a BITS chunk covers, as QEMU's estimate counts them; 0 for a bitmap never STARTed. */
@@ -153,11 +178,8 @@ public final class StreamChunkSource implements ChunkSource {
 
     @Override
     public List<PublishedBitmap> bitmaps() {
-        if (diskSize < 0) {
-            return bitmaps;
-        }
         return bitmaps.stream().map(b -> new PublishedBitmap(b.nodeName(), b.nodeAlias(), b.bitmapName(),
-                b.bitmapAlias(), b.granularity(), diskSize, b.enabled(), b.persistent())).toList();
+                b.bitmapAlias(), b.granularity(), sizeOf(b.nodeAlias()), b.enabled(), b.persistent())).toList();
     }
 
     @Override
@@ -199,8 +221,9 @@ public final class StreamChunkSource implements ChunkSource {
             Chunk.BitmapRef key;
             if (chunk instanceof Chunk.Start s) {
                 key = new Chunk.BitmapRef(s.nodeAlias(), s.bitmapAlias());
-                if (diskSize >= 0) {
-                    chunk = new Chunk.Start(s.nodeAlias(), s.bitmapAlias(), s.granularity(), s.flags(), diskSize);
+                long known = sizeOf(s.nodeAlias());
+                if (known >= 0) {
+                    chunk = new Chunk.Start(s.nodeAlias(), s.bitmapAlias(), s.granularity(), s.flags(), known);
                 }
             } else if (chunk instanceof Chunk.Bits b) {
                 key = new Chunk.BitmapRef(b.nodeAlias(), b.bitmapAlias());

@@ -7,7 +7,7 @@
  * {@link org.dbmstream.source.MigrationRecords} turns a plan into the deterministic record sequence
  * (spec, then chunks with per-key sequence numbers) that both {@link org.dbmstream.source.MigrationPublisher}
  * and the Kafka Connect task send; {@link org.dbmstream.source.PublishListener} receives progress
- * ({@link org.dbmstream.source.ProgressRenderers} draws it); {@link org.dbmstream.source.MigrationWatcher}
+ * ({@link org.dbmstream.source.LineProgressRenderer} prints it as lines; the CLI draws a bar); {@link org.dbmstream.source.MigrationWatcher}
  * follows the destination's events for one migration.
  */
 package org.dbmstream.source;

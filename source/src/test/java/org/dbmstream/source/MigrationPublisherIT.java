@@ -27,6 +27,7 @@ import org.dbmstream.broker.testing.KafkaBrokerExtension;
 import org.dbmstream.schemas.MigrationSpec;
 import org.dbmstream.serdes.DbmSerdes;
 import org.dbmstream.serdes.Topics;
+import org.dbmstream.testkit.CapturedLogs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,7 +67,7 @@ class MigrationPublisherIT {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         PublishResult result;
         try (MigrationPublisher p = new MigrationPublisher(settings(broker, t).transactional(true).build())) {
-            result = p.publish(request, ProgressRenderers.lines(new PrintStream(log, true, StandardCharsets.UTF_8),
+            result = p.publish(request, new LineProgressRenderer(new PrintStream(log, true, StandardCharsets.UTF_8),
                     Duration.ofSeconds(1)));
         }
         assertThat(result.bitmaps()).extracting(PublishedBitmap::bitmapName)
@@ -224,13 +225,16 @@ class MigrationPublisherIT {
                 }
             }
         };
-        try (MigrationPublisher p = new MigrationPublisher(settings(broker, t).transactional(true).build())) {
+        try (CapturedLogs logs = CapturedLogs.of(MigrationPublisher.class);
+                MigrationPublisher p = new MigrationPublisher(settings(broker, t).transactional(true).build())) {
             assertThatThrownBy(() -> p.publish(MigrationRequest.builder().migrationId("aborted")
                     .input(randomBitmap("r1", 64 * 1024, 3)).build(), failing))
                     .hasMessage("operator pressed ^C");
             PublishResult ok = p.publish(MigrationRequest.builder().migrationId("after")
                     .input(randomBitmap("r1", 8 * 1024, 4)).build(), PublishListener.NONE);
             assertThat(ChunkTopic.chunks(broker.bootstrapServers(), t.chunks(), "after")).hasSize((int) ok.records() - 1);
+            assertThat(logs.warnings()).contains("aborted the transaction of migration aborted: none of its chunks "
+                    + "became visible");
         }
         assertThat(ChunkTopic.chunks(broker.bootstrapServers(), t.chunks(), "aborted")).isEmpty();
     }
@@ -262,10 +266,13 @@ class MigrationPublisherIT {
                 good.serializeInto(firstBit, bits, dst, offset);
             }
         };
-        try (MigrationPublisher p = new MigrationPublisher(settings(broker, t).build())) {
+        try (CapturedLogs logs = CapturedLogs.of(MigrationPublisher.class);
+                MigrationPublisher p = new MigrationPublisher(settings(broker, t).build())) {
             assertThatThrownBy(() -> p.publish(MigrationRequest.builder().migrationId("half")
                     .input(new MigrationInput.InMemoryBitmap("disk0", "b0", breaking, true, true)).build(),
                     PublishListener.NONE)).hasMessageContaining("bitmap table cluster 7 unreadable");
+            assertThat(logs.warnings()).singleElement().asString().startsWith("published a cancel of migration half: ")
+                    .contains("bitmap table cluster 7 unreadable");
         }
         List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> specs =
                 ChunkTopic.readAll(broker.bootstrapServers(), t.migrations(), "read_committed");

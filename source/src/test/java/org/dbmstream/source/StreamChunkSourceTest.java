@@ -58,10 +58,38 @@ class StreamChunkSourceTest {
     }
 
     @Test
-    void startsKeepTheirUnknownDiskSizeWhenNoneIsGiven() throws IOException {
+    void startsCarryTheDiskSizeQemusStreamImplies() throws IOException {
+        // QEMU's stream has no disk size; its last BITS chunk ends at the disk's end (64 MiB, as QEMU reported)
+        long qemus = QemuTestData.jsonl("expected/streams-sha256.jsonl", "stream", "mig1").get(0).get("size").asLong();
         try (StreamChunkSource s = StreamChunkSource.open(MIG1_MIN, -1)) {
+            assertThat(((Chunk.Start) s.next().chunk()).diskSize()).isEqualTo(qemus);
+            assertThat(s.bitmaps()).extracting(PublishedBitmap::diskSize).containsOnly(qemus);
+        }
+    }
+
+    @Test
+    void aNodeWithoutACompletedBitmapKeepsAnUnknownSize(@TempDir Path tmp) throws IOException {
+        // a stream cut short: disk0's bitmap got half of its chunks, disk1's all of them and COMPLETE
+        Path cut = tmp.resolve("cut.stream");
+        try (var out = Files.newOutputStream(cut)) {
+            var w = new org.dbmstream.codec.savevm.SavevmWriter(out, "none");
+            var g = org.dbmstream.bitmap.Granularity.of(65536);
+            w.chunk(new Chunk.Start("disk0", "a", g, 0, -1));
+            w.chunk(new Chunk.Start("disk1", "b", g, 0, -1));
+            w.chunk(Chunk.EndOfStream.empty());
+            w.chunk(Chunk.EndOfStream.empty());
+            w.chunk(new Chunk.Bits("disk0", "a", 0, 1024, null));
+            w.chunk(new Chunk.Bits("disk1", "b", 0, 4096, null));
+            w.chunk(new Chunk.Complete("disk1", "b"));
+            w.chunk(Chunk.EndOfStream.empty());
+            w.finish();
+        }
+        try (StreamChunkSource s = StreamChunkSource.open(cut, -1)) {
+            assertThat(s.bitmaps()).extracting(PublishedBitmap::nodeAlias, PublishedBitmap::diskSize)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("disk0", -1L),
+                            org.assertj.core.groups.Tuple.tuple("disk1", 2L << 20));
             assertThat(((Chunk.Start) s.next().chunk()).diskSize()).isEqualTo(-1);
-            assertThat(s.bitmaps()).extracting(PublishedBitmap::diskSize).containsOnly(-1L);
+            assertThat(((Chunk.Start) s.next().chunk()).diskSize()).isEqualTo(2L << 20);
         }
     }
 

@@ -14,7 +14,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.dbmstream.serdes.Topics;
 
 /**
@@ -219,11 +218,12 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
 
     /**
      * Kafka Streams properties: defaults, then the extra ones, then ours. Undecodable records are
-     * logged, sent to the dead-letter topic with the error in headers (KIP-1034) and skipped; new input
-     * is read from the beginning so that no chunk published before the first start is missed. Under
-     * exactly-once the commit interval defaults to {@value #DEFAULT_EOS_COMMIT_INTERVAL_MS} ms (see
-     * {@link #DEFAULT_EOS_COMMIT_INTERVAL_MS}) and state stores are transactional with read-committed interactive
-     * queries ({@code enable.transactional.statestores=true},
+     * logged ({@link DeadLetterHandler}: one WARN naming record, migration and cause), sent to the
+     * dead-letter topic with the error in headers (KIP-1034) and skipped; new input is read from the
+     * beginning so that no chunk published before the first start is missed. Under exactly-once the
+     * commit interval defaults to {@value #DEFAULT_EOS_COMMIT_INTERVAL_MS} ms (see
+     * {@link #DEFAULT_EOS_COMMIT_INTERVAL_MS}) and state stores are transactional with read-committed
+     * interactive queries ({@code enable.transactional.statestores=true},
      * {@code default.interactive.query.isolation.level=READ_COMMITTED}); producer batches default to
      * {@value #DEFAULT_PRODUCER_BATCH_SIZE} bytes, input buffers to {@value #DEFAULT_BUFFERED_RECORDS} records
      * per partition fed by fetches of up to {@value #DEFAULT_PARTITION_FETCH_BYTES} bytes that wait at most
@@ -265,7 +265,7 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, processingGuarantee);
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 extra.getOrDefault(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
-                        LogAndContinueExceptionHandler.class.getName()));
+                        DeadLetterHandler.class.getName()));
         p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, deadLetterTopic());
         p.put(Topics.PREFIX_CONFIG, topicPrefix);
         return p;

@@ -20,6 +20,7 @@ import org.dbmstream.schemas.MigrationSpec;
 import org.dbmstream.serdes.ChunkRecords;
 import org.dbmstream.serdes.DbmSerdes;
 import org.dbmstream.testkit.fuzz.AllocationMeter;
+import org.dbmstream.testkit.CapturedLogs;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,7 +36,8 @@ class DeadLetterRecordTypesTest {
         final List<Chunk> chunks = TestChunks.migration(TestChunks.sent("disk0", "b0", true, false, bits));
         final var keys = DbmSerdes.chunkKey(Map.of());
         final var values = DbmSerdes.chunkValue(Map.of());
-        try (DestinationDriver d = new DestinationDriver(StreamsConfig.AT_LEAST_ONCE)) {
+        try (CapturedLogs logs = DeadLetterLogs.capture();
+                DestinationDriver d = new DestinationDriver(StreamsConfig.AT_LEAST_ONCE)) {
             final byte[] spec = DbmSerdes.migrationSpec(Map.of()).serialize("m", new MigrationSpec("m0", "vm1", null,
                     null, java.time.Instant.EPOCH, false));
             d.rawSpec("m0".getBytes(StandardCharsets.UTF_8), Arrays.copyOf(spec, spec.length - 3));
@@ -58,6 +60,15 @@ class DeadLetterRecordTypesTest {
             }
             final List<Event> events = d.events();
             assertThat(EventsView.bodies(events, MigrationCompleted.class)).hasSize(1);
+            // one line each, naming the record, its migration when the key says it, and the cause in words
+            final List<String> lines = DeadLetterLogs.lines(logs);
+            assertThat(lines).hasSize(poisoned).allMatch(l -> l.matches("Record dbm\\.(chunks|migrations)-0@\\d+ of .*"))
+                    .noneMatch(l -> l.endsWith("null"));
+            assertThat(lines.get(0)).startsWith("Record dbm.migrations-0@0 of migration 'm0' sent to the dead-letter "
+                    + "topic dbm.dlq (skipped, loading goes on): topic 'dbm.migrations': cannot decode")
+                    .endsWith("body: it ends before the record does (truncated, or a record of another type)");
+            assertThat(lines).filteredOn(l -> l.contains("of migration 'm1'")).hasSize((poisoned - 1) / 2);
+            assertThat(lines).filteredOn(l -> l.contains("of no readable migration")).hasSize((poisoned - 1) / 2);
         }
     }
 

@@ -18,6 +18,7 @@ import org.dbmstream.schemas.ChunkValue;
 import org.dbmstream.schemas.Event;
 import org.dbmstream.schemas.MigrationCompleted;
 import org.dbmstream.serdes.DbmSerdes;
+import org.dbmstream.testkit.CapturedLogs;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,7 +33,8 @@ class DeadLetterTopologyTest {
     void undecodableRecordsGoToTheDeadLetterTopicAndLoadingGoesOn() throws Exception {
         DirtyBitmap bits = TestChunks.bitmap(MIB, 65536, 0, 65536);
         List<Chunk> chunks = TestChunks.migration(TestChunks.sent("disk0", "b0", true, false, bits));
-        try (DestinationDriver d = new DestinationDriver(StreamsConfig.AT_LEAST_ONCE)) {
+        try (CapturedLogs logs = CapturedLogs.of("org.dbmstream", "org.apache.kafka");
+                DestinationDriver d = new DestinationDriver(StreamsConfig.AT_LEAST_ONCE)) {
             d.spec("m1", "vm1");
             d.chunks("m1", chunks.subList(0, 3));
             byte[] garbage = "not a chunk".getBytes(StandardCharsets.UTF_8);
@@ -45,6 +47,34 @@ class DeadLetterTopologyTest {
                 assertThat(r.headers().toArray()).extracting(Header::key).anyMatch(k -> k.contains("exception"));
             });
             assertThat(EventsView.bodies(d.events(), MigrationCompleted.class)).hasSize(1);
+            // one WARN in dbm's own logger names the record and the cause; Kafka's handler line is not there
+            assertThat(logs.warnings()).noneMatch(m -> m.contains("Exception caught during Deserialization"))
+                    .filteredOn(m -> m.contains("dead-letter")).singleElement().asString()
+                    .matches("Record dbm\\.chunks-0@\\d+ of no readable migration sent to the dead-letter topic "
+                            + "dbm\\.dlq \\(skipped, loading goes on\\): topic 'dbm\\.chunks': cannot decode 11-byte "
+                            + "ChunkKey record: .*");
+        }
+    }
+
+    /**
+     * Every dead-letter record is logged at WARN in dbm's logger (the CLI silences org.apache.kafka), naming
+     * topic, partition, offset, the migration its key names and the cause in words: here a value in Confluent's
+     * wire format whose schema id the destination cannot resolve (what Confluent's own clients write in
+     * registry mode), under a chunk key that names its migration.
+     */
+    @Test
+    void aValueWithAnUnknownSchemaIdIsLoggedWithItsMigration() throws Exception {
+        try (CapturedLogs logs = DeadLetterLogs.capture();
+                DestinationDriver d = new DestinationDriver(StreamsConfig.AT_LEAST_ONCE)) {
+            byte[] key = DbmSerdes.chunkKey(Map.of()).serializer().serialize("t", new ChunkKey("m7", "disk0", "b0"));
+            byte[] value = {0, 0, 0, 0, 42, 2, 4, 6};
+            d.raw(key, value);
+
+            assertThat(d.deadLetters()).singleElement().satisfies(r -> assertThat(r.value()).isEqualTo(value));
+            assertThat(DeadLetterLogs.lines(logs)).singleElement().asString()
+                    .startsWith("Record dbm.chunks-0@0 of migration 'm7' sent to the dead-letter topic dbm.dlq "
+                            + "(skipped, loading goes on): topic 'dbm.chunks': cannot decode 8-byte ChunkValue record")
+                    .contains("schema id 42");
         }
     }
 
@@ -57,7 +87,8 @@ class DeadLetterTopologyTest {
     void aRejectedChunkFailsItsMigrationAndNamesItInTheDeadLetterHeaders() throws Exception {
         DirtyBitmap bits = TestChunks.bitmap(MIB, 65536, 0, 65536);
         List<Chunk> chunks = TestChunks.migration(TestChunks.sent("disk0", "b0", true, false, bits));
-        try (DestinationDriver d = new DestinationDriver(StreamsConfig.EXACTLY_ONCE_V2)) {
+        try (CapturedLogs logs = CapturedLogs.of(DeadLetterLog.class);
+                DestinationDriver d = new DestinationDriver(StreamsConfig.EXACTLY_ONCE_V2)) {
             d.spec("m1", "vm1");
             d.spec("m2", "vm1");
             d.chunks("m1", chunks.subList(0, 3));
@@ -70,6 +101,9 @@ class DeadLetterTopologyTest {
             d.chunks("m2", chunks);
 
             List<TestRecord<byte[], byte[]>> dead = d.deadLetters();
+            assertThat(logs.warnings()).singleElement().asString()
+                    .startsWith("Record dbm.chunks-0@3 of migration 'm1' sent to the dead-letter topic dbm.dlq (the "
+                            + "migration fails): not a valid chunk (node alias 'disk0', bitmap alias 'b1'): ");
             assertThat(dead).singleElement().satisfies(r -> {
                 assertThat(r.key()).isEqualTo(key);
                 assertThat(r.value()).isEqualTo(value);

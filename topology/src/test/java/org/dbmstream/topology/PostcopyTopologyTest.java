@@ -11,6 +11,7 @@ import org.dbmstream.schemas.BitmapUpdated;
 import org.dbmstream.schemas.Event;
 import org.dbmstream.schemas.SwitchedOver;
 import org.dbmstream.testkit.PostcopyFixture;
+import org.dbmstream.testkit.CapturedLogs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -181,7 +182,8 @@ class PostcopyTopologyTest {
     void anUndecodableWriteGoesToTheDeadLetterQueueAndTheNextOneStillLands() throws Exception {
         PostcopyChunks pc = PostcopyChunks.of(PC1);
         // TopologyTestDriver hands out the dead letters of the deserialization handler at least once only
-        try (DestinationDriver d = new DestinationDriver(StreamsConfig.AT_LEAST_ONCE)) {
+        try (CapturedLogs logs = DeadLetterLogs.capture();
+                DestinationDriver d = new DestinationDriver(StreamsConfig.AT_LEAST_ONCE)) {
             d.spec("m1", "vm1");
             d.chunks("m1", pc.beforeRun());
             d.chunk("m1", new Chunk.Switchover());
@@ -193,6 +195,9 @@ class PostcopyTopologyTest {
                 assertThat(r.headers().toArray()).extracting(Header::key).anyMatch(k -> k.contains("exception"));
             });
             assertThat(finals(d)).isEqualTo(PostcopyChunks.expected(PC1));
+            // the writes topic is keyed by target/node, not by a migration: the line names none
+            assertThat(DeadLetterLogs.lines(logs)).singleElement().asString().startsWith("Record dbm.writes-0@0 of ")
+                    .contains("sent to the dead-letter topic dbm.dlq").contains("cannot decode 3-byte DestinationWrite");
         }
     }
 

@@ -11,6 +11,8 @@ import org.dbmstream.bitmap.DirtyBitmap;
 import org.dbmstream.bitmap.chunk.Chunk;
 import org.dbmstream.schemas.Event;
 import org.dbmstream.schemas.MigrationCancelled;
+import org.dbmstream.testkit.CapturedLogs;
+import org.dbmstream.topology.processor.ChunkLoadProcessor;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,7 +27,8 @@ class SourceGoneTopologyTest {
     void aSilentSourceIsCancelledAfterTheIdleTimeout() throws Exception {
         DirtyBitmap bits = TestChunks.bitmap(4 * MIB, 4096, 0, 65536);
         List<Chunk> whole = TestChunks.migration(TestChunks.sent("disk0", "b0", true, true, bits));
-        try (DestinationDriver d = new DestinationDriver(StreamsConfig.EXACTLY_ONCE_V2, ONE_MINUTE)) {
+        try (CapturedLogs logs = CapturedLogs.of(ChunkLoadProcessor.class);
+                DestinationDriver d = new DestinationDriver(StreamsConfig.EXACTLY_ONCE_V2, ONE_MINUTE)) {
             d.spec("half", "vm1");
             d.spec("whole", "vm1");
             d.chunk("half", TestChunks.start("disk0", "done", 4096, 4 * MIB));
@@ -46,6 +49,7 @@ class SourceGoneTopologyTest {
                             + "were still loading: its source went silent (dbm.migration.idle.timeout.ms)"));
             assertThat(EventsView.types(d.events().stream().filter(e -> e.getMigration().equals("whole")).toList()))
                     .endsWith("MigrationCompleted").doesNotContain("BitmapCancelled");
+            assertThat(logs.warnings()).singleElement().asString().startsWith("Cancelling migration 'half': no chunk");
         }
     }
 

@@ -7,8 +7,6 @@ import org.dbmstream.bitmap.BitmapDigest;
 import org.dbmstream.bitmap.DirtyBitmap;
 import org.dbmstream.bitmap.QemuConstants;
 import org.dbmstream.bitmap.chunk.Chunk;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * QEMU's load side ({@code dirty_bitmap_load}) for the bitmaps held in one {@link LoadStore}: per chunk,
@@ -19,7 +17,6 @@ import org.slf4j.LoggerFactory;
  * other places the migration loads through {@link #stop}.
  */
 public final class BitmapLoader {
-    private static final Logger LOG = LoggerFactory.getLogger(BitmapLoader.class);
 
     /** Bitmaps whose digest is computed as they load, per loader (see {@link StreamedDigests}). */
     static final int STREAMED_DIGESTS = 1024;
@@ -350,8 +347,8 @@ public final class BitmapLoader {
         if (state.get().phase() != BitmapPhase.LOADING) {
             // QEMU would write into the migrated bitmap; its completion was reported already, so keep it
             // (why: ChunksAfterCompleteTest, README "Chunks after COMPLETE")
-            LOG.warn("Ignoring a chunk for bitmap '{}' on node '{}' of migration '{}': it completed already",
-                    names.bitmap(), names.node(), names.migration());
+            out.ignored(migration, "bitmap '" + names.bitmap() + "' on node '" + names.node() + "' completed "
+                    + "already (a chunk after COMPLETE, from a stray or replayed source)");
             return Optional.empty();
         }
         return state;

@@ -19,4 +19,11 @@ public interface LoadOutput {
      */
     default void removed(BitmapNames names) {
     }
+
+    /**
+     * The chunk was ignored, for the reason {@code why} (e.g. a chunk after its bitmap's COMPLETE): the caller,
+     * which knows where the chunk came from, says so.
+     */
+    default void ignored(Migration migration, String why) {
+    }
 }

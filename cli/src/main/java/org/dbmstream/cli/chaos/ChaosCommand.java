@@ -42,8 +42,9 @@ public final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Random seed (default: the clock); the JSON line prints it.")
     Long seed;
 
-    @Option(names = "--timeout", defaultValue = "PT10M",
-            description = "How long to wait for the last final events after publishing (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", defaultValue = "10m", paramLabel = "DURATION",
+            description = "How long to wait for the last final events after publishing: 30m, 2h or ISO-8601 such "
+                + "as PT10M (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
     @Option(names = "--dir", paramLabel = "DIR", description = "Where broker, destinations and bitmaps live "
@@ -66,6 +67,7 @@ public final class ChaosCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        long t0 = System.nanoTime();
         long s = seed != null ? seed : System.currentTimeMillis();
         Path where = dir != null ? dir : Files.createTempDirectory("dbm-chaos-");
         PrintWriter err = spec.commandLine().getErr();
@@ -79,19 +81,20 @@ public final class ChaosCommand implements Callable<Integer> {
             }
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.println(json(r, s));
+        // the whole run's wall time, planning, starting and stopping the processes included
+        out.println(json(r, s, (System.nanoTime() - t0) / 1e9));
         out.flush();
         return r.counts().clean() && r.unfinished() == 0 ? 0 : 1;
     }
 
-    static String json(ChaosRun.Result r, long seed) {
+    static String json(ChaosRun.Result r, long seed, double seconds) {
         return String.format(Locale.ROOT, "{\"migrations\": %d, \"bitmaps\": %d, \"kills\": %d, \"broker_restarts\": %d, "
                 + "\"publisher_kills\": %d, \"publish_retries\": %d, \"destination_errors\": %d, \"unfinished\": %d, \"lost\": %d, "
                 + "\"duplicated\": %d, \"mismatched\": %d, \"wrong_outcome\": %d, \"seed\": %d, \"seconds\": %.1f}",
                 r.migrations(), r.bitmaps(), r.kills(), r.brokerRestarts(), r.publisherKills(), r.publishRetries(),
                 r.destinationErrors(),
                 r.unfinished(), r.counts().lost, r.counts().duplicated, r.counts().mismatched, r.counts().wrongOutcome,
-                seed, r.seconds()).replaceFirst("}$", r.syncFigures() == null ? "}" : ", " + r.syncFigures() + "}");
+                seed, seconds).replaceFirst("}$", r.syncFigures() == null ? "}" : ", " + r.syncFigures() + "}");
     }
 
     private static void deleteQuietly(Path root) {

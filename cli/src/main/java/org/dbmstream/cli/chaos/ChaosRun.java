@@ -45,13 +45,16 @@ final class ChaosRun {
 
     /** The run's figures; {@link ChaosTally.Counts#clean()} says whether it passed. */
     record Result(int migrations, int bitmaps, int kills, int brokerRestarts, int publisherKills, int publishRetries,
-            int destinationErrors, long unfinished, ChaosTally.Counts counts, double seconds, String syncFigures) {
+            int destinationErrors, long unfinished, ChaosTally.Counts counts, String syncFigures) {
         Result(int migrations, int bitmaps, int kills, int brokerRestarts, int publisherKills, int publishRetries,
-                int destinationErrors, long unfinished, ChaosTally.Counts counts, double seconds) {
+                int destinationErrors, long unfinished, ChaosTally.Counts counts) {
             this(migrations, bitmaps, kills, brokerRestarts, publisherKills, publishRetries, destinationErrors,
-                    unfinished, counts, seconds, null);
+                    unfinished, counts, null);
         }
     }
+
+    /** How often the wait for the final events says how far it is. */
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
 
     private final Settings settings;
     private final PrintWriter log;
@@ -71,7 +74,6 @@ final class ChaosRun {
     }
 
     Result run() throws Exception {
-        long t0 = System.nanoTime();
         Path dir = settings.dir();
         Files.createDirectories(dir.resolve("bitmaps"));
         ChaosPlan planner = new ChaosPlan(settings.seed(), dir.resolve("bitmaps"));
@@ -94,7 +96,7 @@ final class ChaosRun {
             }
             progress("%d destination instances running", destinations.size());
             if (settings.sync() != null) {
-                return syncRounds(broker, t0);
+                return syncRounds(broker);
             }
             ExecutorService publishers = Executors.newFixedThreadPool(2);
             try {
@@ -117,11 +119,21 @@ final class ChaosRun {
                     kills.get(), brokerRestarts);
             ChaosTally tally = new ChaosTally();
             try (EventReader reader = new EventReader(bootstrap, new Topics(PREFIX))) {
-                long deadline = System.nanoTime() + settings.timeout().toNanos();
+                long start = System.nanoTime();
+                long deadline = start + settings.timeout().toNanos();
+                long nextReport = start + PROGRESS_EVERY.toNanos();
                 while (tally.unfinished(plan) > 0 && System.nanoTime() < deadline) {
                     reader.poll(tally);
                     healBroken();
+                    if (System.nanoTime() >= nextReport) {
+                        nextReport += PROGRESS_EVERY.toNanos();
+                        progress("%d of %d migrations have their final event (%d s of --timeout %d s)",
+                                plan.size() - tally.unfinished(plan), plan.size(),
+                                (System.nanoTime() - start) / 1_000_000_000L, settings.timeout().toSeconds());
+                    }
                 }
+                progress("%d of %d migrations have their final event; reading 5 s more for duplicates",
+                        plan.size() - tally.unfinished(plan), plan.size());
                 // anything still coming (duplicates) arrives within a few seconds of the last final event
                 long settle = System.nanoTime() + Duration.ofSeconds(5).toNanos();
                 while (System.nanoTime() < settle) {
@@ -131,9 +143,9 @@ final class ChaosRun {
             ChaosTally.Counts counts = tally.judge(plan);
             counts.notes.forEach(n -> progress("%s", n));
             return new Result(plan.size(), bitmaps, kills.get(), brokerRestarts, publisherKills, publishRetries.get(),
-                    destinationErrors,
-                    tally.unfinished(plan), counts, (System.nanoTime() - t0) / 1e9);
+                    destinationErrors, tally.unfinished(plan), counts);
         } finally {
+            progress("stopping %d destination instances and the broker", destinations.size());
             for (DestinationProcess d : destinations) {
                 d.stop();
             }
@@ -141,7 +153,7 @@ final class ChaosRun {
     }
 
     /** {@code --sync}: rounds of dbm sync from two threads while the chaos goes on, then their judgement. */
-    private Result syncRounds(StandaloneKafkaBroker broker, long t0) throws Exception {
+    private Result syncRounds(StandaloneKafkaBroker broker) throws Exception {
         SyncChaos sync = new SyncChaos(broker.bootstrapServers(), new Topics(PREFIX), settings.seed(),
                 settings.sync().targets(), settings.sync().rounds(), settings.timeout());
         progress("%d sync rounds on %d targets", settings.sync().rounds(), settings.sync().targets());
@@ -163,7 +175,7 @@ final class ChaosRun {
         ChaosTally.Counts counts = sync.judge();
         counts.notes.forEach(n -> progress("%s", n));
         return new Result(0, 0, kills.get(), brokerRestarts, 0, 0, destinationErrors, 0, counts,
-                (System.nanoTime() - t0) / 1e9, sync.figures());
+                sync.figures());
     }
 
     /** Kills and restarts destinations at random moments while publishing goes on, and restarts the broker once. */

@@ -55,8 +55,9 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "Properties file with client and serde settings.")
     Path configFile;
 
-    @Option(names = "--timeout", defaultValue = "PT10M",
-            description = "How long to wait for the replayed migrations to end (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", defaultValue = "10m", paramLabel = "DURATION",
+            description = "How long to wait for the replayed migrations to end: 30m, 2h or ISO-8601 such as PT10M "
+                + "(default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
     @Option(names = "--json", description = "One JSON object per bitmap, then a summary object.")
@@ -68,8 +69,13 @@ public final class ReplayCommand implements Callable<Integer> {
         Map<String, String> extra = configFile == null ? Map.of() : DestinationConfig.readProperties(configFile);
         String prefix = replayPrefix != null ? replayPrefix : topicPrefix + "replay-" + id + ".";
         Path dir = stateDir != null ? stateDir : Files.createTempDirectory("dbm-replay-");
+        PrintWriter err = spec.commandLine().getErr();
         ReplayRun.Result r = new ReplayRun(new ReplayRun.Settings(bootstrapServers, new Topics(topicPrefix), migration,
-                from, applicationId != null ? applicationId : "dbm-replay-" + id, prefix, dir, extra, timeout)).run();
+                from, applicationId != null ? applicationId : "dbm-replay-" + id, prefix, dir, extra, timeout),
+                line -> {
+                    err.println("dbm replay: " + line);
+                    err.flush();
+                }).run();
         PrintWriter out = spec.commandLine().getOut();
         for (ReplayRun.Row row : r.rows()) {
             out.println(json ? ReplayReport.json(row) : ReplayReport.line(row));

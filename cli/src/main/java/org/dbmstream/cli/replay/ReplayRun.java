@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.StreamsConfig;
@@ -59,10 +60,20 @@ public final class ReplayRun {
         }
     }
 
+    /** How often the wait for the replayed migrations says how far it is. */
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
+
     private final Settings s;
+    private final Consumer<String> progress;
 
     public ReplayRun(Settings settings) {
+        this(settings, line -> { });
+    }
+
+    /** A replay that tells {@code progress} what it does, a line at a time (copying, waiting). */
+    public ReplayRun(Settings settings, Consumer<String> progress) {
         this.s = settings;
+        this.progress = progress;
     }
 
     public Result run() throws InterruptedException {
@@ -82,8 +93,12 @@ public final class ReplayRun {
             }
             io.copy(s.live().migrations(), replay.migrations(),
                     r -> r.key() != null && selected.contains(new String(r.key(), StandardCharsets.UTF_8)));
+            progress.accept("copying the chunks of " + selected.size() + " migration(s) from " + s.live().chunks()
+                    + " to " + replay.chunks());
             long chunks = io.copy(s.live().chunks(), replay.chunks(), r -> r.key() != null
                     && selected.contains(keys.deserializer().deserialize(r.topic(), r.key()).getMigration()));
+            progress.accept("copied " + chunks + " chunk records; replaying them under application id '"
+                    + s.applicationId() + "'");
             Map<String, Map<String, BitmapCompleted>> live = completed(io, s.live().events(), selected);
             try (DestinationApp app = new DestinationApp(config).start()) {
                 Map<String, Map<String, BitmapCompleted>> replayed = awaitReplay(io, replay.events(), selected);
@@ -161,8 +176,17 @@ public final class ReplayRun {
     /** Re-reads the replay's events until every selected migration has a final event or the timeout passes. */
     private Map<String, Map<String, BitmapCompleted>> awaitReplay(TopicCopy io, String topic, Set<String> selected)
             throws InterruptedException {
-        long deadline = System.nanoTime() + s.timeout().toNanos();
-        while (finished(io, topic, selected) < selected.size() && System.nanoTime() < deadline) {
+        long start = System.nanoTime();
+        long deadline = start + s.timeout().toNanos();
+        long nextReport = start + PROGRESS_EVERY.toNanos();
+        int finished;
+        while ((finished = finished(io, topic, selected)) < selected.size() && System.nanoTime() < deadline) {
+            if (System.nanoTime() >= nextReport) {
+                nextReport += PROGRESS_EVERY.toNanos();
+                progress.accept(finished + " of " + selected.size() + " replayed migration(s) ended ("
+                        + (System.nanoTime() - start) / 1_000_000_000L + " s of --timeout " + s.timeout().toSeconds()
+                        + " s)");
+            }
             Thread.sleep(500);
         }
         return completed(io, topic, selected);

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dbmstream.cli.ArgumentChecks;
-import org.dbmstream.cli.DurationConverter;
 import org.dbmstream.cli.EmbeddedRuntime;
 import org.dbmstream.cli.KafkaOptions;
 import org.dbmstream.cli.NamingOptions;
@@ -65,7 +64,7 @@ public final class SyncCommand implements Callable<Integer> {
             description = "Destination VM/host whose replica is kept current (default: ${DEFAULT-VALUE}).")
     String target;
 
-    @Option(names = "--every", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(names = "--every", paramLabel = "DURATION",
             description = "Start a round this often (30s, 5m, PT1H); rounds run until --rounds or SIGTERM.")
     Duration every;
 
@@ -76,7 +75,7 @@ public final class SyncCommand implements Callable<Integer> {
     @Option(names = "--no-prune", description = "Keep replica bitmaps the source no longer has (default: remove them).")
     boolean noPrune;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10m",
             description = "How long a round waits for the destination (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 

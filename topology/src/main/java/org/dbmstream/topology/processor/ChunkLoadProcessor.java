@@ -162,13 +162,16 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
         SequenceCheck.Verdict verdict =
                 sequences.check(input.migration(), node, bitmap, input.sourceId(), input.sequence());
         if (verdict == SequenceCheck.Verdict.DUPLICATE) {
-            LOG.warn("Dropping a redelivered chunk of migration '{}' ({}/{} #{} from '{}')", input.migration(), node,
-                    bitmap, input.sequence(), input.sourceId());
+            // the designed outcome of a publication sent again (a retry with the same source id): not a problem
+            LOG.info("Record {} of migration '{}' dropped: chunk #{} of {}/{} from source '{}' was applied before "
+                    + "(a publication sent again)", RecordCoordinates.of(context), input.migration(), input.sequence(),
+                    node, bitmap, input.sourceId());
             return true;
         }
         if (verdict == SequenceCheck.Verdict.GAP) {
-            LOG.warn("Chunk #{} of migration '{}' ({}/{}) from '{}' follows a gap: earlier chunks never arrived",
-                    input.sequence(), input.migration(), node, bitmap, input.sourceId());
+            LOG.warn("Record {} of migration '{}' (chunk #{} of {}/{} from source '{}') follows a gap: the chunks "
+                    + "before it from that source never arrived", RecordCoordinates.of(context), input.migration(),
+                    input.sequence(), node, bitmap, input.sourceId());
         }
         return false;
     }

@@ -3,20 +3,20 @@ package org.dbmstream.topology.processor;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.dbmstream.bitmap.load.BitmapLoader;
 import org.dbmstream.bitmap.load.Migration;
+import org.dbmstream.topology.DeadLetterLog;
 import org.dbmstream.topology.record.RejectedChunk;
 import org.dbmstream.topology.record.SpecRecord;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * What the loading side does with a {@link RejectedChunk}: QEMU fails a migration on a read error, so the
  * migration its key names fails with the reason (its other chunks are then ignored, its final event
  * says why), the record goes to the dead-letter topic with the reason, migration and aliases in headers,
- * and a warning is logged. The headers use KIP-1034's names for the error, and {@code dbm.*} for the key.
+ * and {@link DeadLetterLog} names it at WARN. The headers use KIP-1034's names for the error, and {@code dbm.*} for the key.
  */
 final class ChunkRejection {
     static final String EXCEPTION = "__streams.errors.exception";
@@ -24,7 +24,6 @@ final class ChunkRejection {
     static final String MIGRATION = "dbm.migration";
     static final String NODE_ALIAS = "dbm.node-alias";
     static final String BITMAP_ALIAS = "dbm.bitmap-alias";
-    private static final Logger LOG = LoggerFactory.getLogger(ChunkRejection.class);
 
     private ChunkRejection() {
     }
@@ -33,11 +32,12 @@ final class ChunkRejection {
     static void reject(RejectedChunk rejected, SpecRecord spec, BitmapLoader loader,
             ProcessorContext<String, Object> context, Record<?, ?> input, RecordOutput out) {
         String migration = rejected.key().getMigration();
-        String where = context.recordMetadata().map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
-                .orElse("?");
-        LOG.warn("Chunk record {} of migration '{}' (node alias '{}', bitmap alias '{}') sent to the dead-letter "
-                + "topic, the migration fails: {}", where, migration, rejected.key().getNodeAlias(),
-                rejected.key().getBitmapAlias(), rejected.reason());
+        var where = context.recordMetadata();
+        DeadLetterLog.sent(where.map(m -> m.topic()).orElse("?"), where.map(m -> m.partition()).orElse(-1),
+                where.map(m -> m.offset()).orElse(-1L), migration,
+                String.valueOf(context.appConfigs().get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG)),
+                "not a valid chunk (node alias '" + rejected.key().getNodeAlias() + "', bitmap alias '"
+                        + rejected.key().getBitmapAlias() + "'): " + rejected.reason(), "the migration fails");
         Headers headers = new RecordHeaders(input.headers().toArray());
         put(headers, EXCEPTION, "org.apache.kafka.common.errors.SerializationException");
         put(headers, MESSAGE, "not a valid chunk: " + rejected.reason());

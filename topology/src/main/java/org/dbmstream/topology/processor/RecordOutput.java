@@ -17,6 +17,7 @@ import org.dbmstream.topology.record.EventRecords;
  * its name instead of its event and fact.
  */
 final class RecordOutput implements LoadOutput {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RecordOutput.class);
     private final ProcessorContext<String, Object> context;
     private final Record<?, ?> input;
     private boolean forwarded;
@@ -53,6 +54,11 @@ final class RecordOutput implements LoadOutput {
         }
         // an event's time is when the destination decided it (its own clock), not when the input was written
         forward(event.migration(), EventRecords.toAvro(event, context.currentSystemTimeMs()));
+    }
+
+    @Override
+    public void ignored(Migration migration, String why) {
+        LOG.warn("Record {} of migration '{}' ignored: {}", RecordCoordinates.of(context), migration.id(), why);
     }
 
     @Override

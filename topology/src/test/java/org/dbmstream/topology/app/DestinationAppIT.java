@@ -42,6 +42,8 @@ import org.dbmstream.serdes.ChunkRecords;
 import org.dbmstream.serdes.DbmSerdes;
 import org.dbmstream.topology.DestinationApp;
 import org.dbmstream.topology.DestinationConfig;
+import org.dbmstream.testkit.CapturedLogs;
+import org.dbmstream.topology.DeadLetterLogs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,7 +73,8 @@ class DestinationAppIT {
         bits.markDirty(0, 65536);
         bits.markDirty(3L << 20, 4096);
 
-        try (DestinationApp app = new DestinationApp(config).start();
+        try (CapturedLogs logs = DeadLetterLogs.capture();
+                DestinationApp app = new DestinationApp(config).start();
                 Publisher pub = new Publisher(broker);
                 Events events = new Events(broker, "it.events")) {
             assertThat(app.awaitRunning(WAIT)).isTrue();
@@ -122,6 +125,9 @@ class DestinationAppIT {
             List<ConsumerRecord<byte[], byte[]>> dead = Events.raw(broker, "it.dlq", 1);
             assertThat(dead.get(0).value()).isEqualTo("not a chunk".getBytes(StandardCharsets.UTF_8));
             assertThat(dead.get(0).headers().lastHeader("__streams.errors.exception")).isNotNull();
+            assertThat(DeadLetterLogs.lines(logs)).singleElement().asString().startsWith("Record it.chunks-")
+                    .contains(" of no readable migration sent to the dead-letter topic it.dlq (skipped, loading goes "
+                            + "on): topic 'it.chunks': cannot decode 9-byte ChunkKey record");
         }
     }
 

@@ -26,6 +26,8 @@ import org.dbmstream.schemas.MigrationFailed;
 import org.dbmstream.serdes.Topics;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.dbmstream.testkit.CapturedLogs;
+import org.dbmstream.topology.DeadLetterLogs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -123,14 +125,22 @@ class DestinationTopologyIT {
         List<Chunk> chunks = chunksOf(bitmaps);
         byte[] poison = "definitely not an Avro chunk".getBytes(StandardCharsets.UTF_8);
 
-        writer.spec("poison", "poison-target");
-        chunks.subList(0, chunks.size() / 2).forEach(c -> writer.chunk("poison", c));
-        writer.send(TOPICS.chunks(), writer.key("poison", "disk0", "b4k"), poison);
-        chunks.subList(chunks.size() / 2, chunks.size()).forEach(c -> writer.chunk("poison", c));
-        writer.flush();
+        List<Event> mine;
+        try (CapturedLogs logs = DeadLetterLogs.capture()) {
+            writer.spec("poison", "poison-target");
+            chunks.subList(0, chunks.size() / 2).forEach(c -> writer.chunk("poison", c));
+            writer.send(TOPICS.chunks(), writer.key("poison", "disk0", "b4k"), poison);
+            chunks.subList(chunks.size() / 2, chunks.size()).forEach(c -> writer.chunk("poison", c));
+            writer.flush();
 
-        List<Event> mine = events.awaitEvents(done(List.of("poison")), TIMEOUT).stream()
-                .filter(e -> e.getMigration().equals("poison")).toList();
+            mine = events.awaitEvents(done(List.of("poison")), TIMEOUT).stream()
+                    .filter(e -> e.getMigration().equals("poison")).toList();
+            // the destination's log names the record, its migration (from the key) and the cause
+            assertThat(DeadLetterLogs.lines(logs)).singleElement().asString()
+                    .matches("Record " + java.util.regex.Pattern.quote(TOPICS.chunks()) + "-\\d+@\\d+ of migration "
+                            + "'poison' sent to the dead-letter topic " + java.util.regex.Pattern.quote(TOPICS.dlq())
+                            + " \\(skipped, loading goes on\\): topic '.*': cannot decode 28-byte ChunkValue record: .*");
+        }
         assertThat(bodies(mine, MigrationCompleted.class)).hasSize(1);
         assertThat(bodies(mine, BitmapCompleted.class)).singleElement()
                 .satisfies(c -> assertThat(c.getSha256()).isEqualTo(qemu.sha256()))
