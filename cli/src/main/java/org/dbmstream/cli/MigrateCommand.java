@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.dbmstream.source.ByteSize;
 import org.dbmstream.source.MigrationFingerprint;
 import org.dbmstream.source.MigrationInput;
 import org.dbmstream.source.MigrationOutcome;

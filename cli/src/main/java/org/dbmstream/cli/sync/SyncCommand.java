@@ -14,6 +14,7 @@ import org.dbmstream.cli.KafkaOptions;
 import org.dbmstream.cli.NamingOptions;
 import org.dbmstream.cli.NbdInputs;
 import org.dbmstream.cli.SourceInputs;
+import org.dbmstream.cli.WideOption;
 import org.dbmstream.serdes.ServiceCheck;
 import org.dbmstream.source.MigrationRequest;
 import org.dbmstream.source.sync.RoundResult;
@@ -89,6 +90,9 @@ public final class SyncCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per bitmap and per round.")
     boolean json;
 
+    @Mixin
+    WideOption wide = new WideOption();
+
     @Override
     public Integer call() throws Exception {
         if (rounds != null && rounds < 1) {
@@ -104,7 +108,7 @@ public final class SyncCommand implements Callable<Integer> {
         try (SourceInputs first = read()) {
             request(first);
         }
-        RoundPrinter printer = new RoundPrinter(spec.commandLine().getOut(), json);
+        RoundPrinter printer = new RoundPrinter(spec.commandLine().getOut(), json, wide.wide);
         if (kafka.bootstrapServers() != null) {
             return run(kafka.bootstrapServers(), extra, rateLimit, limit, printer);
         }
