@@ -2,6 +2,7 @@ package org.dbmstream.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.dbmstream.bitmap.ReplicaNames;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 
@@ -31,5 +32,22 @@ public final class ArgumentChecks {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), option + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The output file {@code name} given to {@code option} ({@link OutputTarget}), refused when unusable. */
+    static OutputTarget output(final CommandSpec spec, final String option, final String name) {
+        try {
+            return OutputTarget.of(name);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), option + " " + e.getMessage(), e);
+        }
+    }
+
+    /** A name given to {@code option} that the replica can be read back by ({@link ReplicaNames}). */
+    static String name(final CommandSpec spec, final String option, final ReplicaNames.Kind kind, final String name) {
+        ReplicaNames.problem(kind, name).ifPresent(p -> {
+            throw new ParameterException(spec.commandLine(), option + ": " + p);
+        });
+        return name;
     }
 }

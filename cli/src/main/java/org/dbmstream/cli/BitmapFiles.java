@@ -14,6 +14,7 @@ import org.dbmstream.codec.savevm.StreamBitmap;
 import org.dbmstream.codec.savevm.StreamBitmapBuilder;
 import org.dbmstream.qcow2.Qcow2Bitmap;
 import org.dbmstream.qcow2.Qcow2Image;
+import org.dbmstream.source.TemporaryFiles;
 
 /**
  * Recognises a bitmap-carrying file by its magic (qcow2 {@code QFI\xfb}, QEMU migration stream
@@ -138,11 +139,11 @@ final class BitmapFiles {
 
     /** Unpacks a gzip-compressed file to a temporary file the caller deletes. */
     static Path gunzipToTemp(final Path file) throws IOException {
-        final Path tmp = Files.createTempFile("dbm-", ".qcow2");
+        final Path tmp = TemporaryFiles.create("dbm-", ".qcow2");
         try (InputStream in = open(file)) {
             Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            Files.deleteIfExists(tmp);
+            TemporaryFiles.delete(tmp);
             throw e;
         }
         return tmp;
@@ -160,7 +161,7 @@ final class BitmapFiles {
         @Override
         public void close() throws IOException {
             if (temporary) {
-                Files.deleteIfExists(path);
+                TemporaryFiles.delete(path);
             }
         }
     }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +13,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.dbmstream.bitmap.ReplicaNames;
+import org.dbmstream.export.RawBitmapDownload;
+import org.dbmstream.export.ReplicaBitmap;
 import org.dbmstream.export.ReplicaClient;
+import org.dbmstream.source.TemporaryFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -69,16 +72,31 @@ final class BitmapsCommand {
         boolean json;
     }
 
-    /** TARGET NODE NAME of one bitmap. */
+    /**
+     * TARGET NODE NAME of one bitmap; a name no replica can hold (empty, too long, a control character) is a bad
+     * argument, not a request the API answers 404 or 414.
+     */
     static final class BitmapName {
-        @Parameters(index = "0", paramLabel = "TARGET", description = "Destination namespace (migration's target).")
+        @Spec(Spec.Target.MIXEE)
+        CommandSpec spec;
         String target;
+        String node;
+        String name;
+
+        @Parameters(index = "0", paramLabel = "TARGET", description = "Destination namespace (migration's target).")
+        void target(final String value) {
+            target = ArgumentChecks.name(spec, "TARGET", ReplicaNames.Kind.TARGET, value);
+        }
 
         @Parameters(index = "1", paramLabel = "NODE", description = "Node (disk) name on the destination.")
-        String node;
+        void node(final String value) {
+            node = ArgumentChecks.name(spec, "NODE", ReplicaNames.Kind.NODE, value);
+        }
 
         @Parameters(index = "2", paramLabel = "NAME", description = "Bitmap name.")
-        String name;
+        void name(final String value) {
+            name = ArgumentChecks.name(spec, "NAME", ReplicaNames.Kind.BITMAP, value);
+        }
 
         String path() {
             return ReplicaClient.bitmapPath(target, node, name);
@@ -102,6 +120,9 @@ final class BitmapsCommand {
 
         @Override
         public Integer call() throws Exception {
+            if (target != null) {
+                ArgumentChecks.name(spec, "TARGET", ReplicaNames.Kind.TARGET, target);
+            }
             final PrintWriter out = spec.commandLine().getOut();
             final JsonNode list = target == null ? endpoint.client().targets() : endpoint.client().bitmapList(target);
             if (output.json) {
@@ -240,7 +261,10 @@ final class BitmapsCommand {
     }
 
     @Command(name = "raw", mixinStandardHelpOptions = true,
-            description = "A bitmap's bytes in QEMU's layout (bit k = bit k%%8 of byte k/8, LSB first).")
+            description = {"A bitmap's bytes in QEMU's layout (bit k = bit k%%8 of byte k/8, LSB first).",
+                "The bytes are checked against the bitmap's metadata (length, QEMU's sha256 and count) before "
+                    + "anything is written; a special file (FIFO, device) is written through, a symbolic link "
+                    + "followed, a regular file replaced only once the bytes are complete."})
     static final class Raw implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -254,16 +278,24 @@ final class BitmapsCommand {
 
         @Override
         public Integer call() throws Exception {
-            final long written;
-            try (InputStream in = endpoint.get(bitmap.path() + "/raw");
-                 OutputStream out = "-".equals(output) ? System.out : Files.newOutputStream(Path.of(output))) {
-                written = in.transferTo(out);
-            }
-            if (!"-".equals(output)) {
-                // standard output holds the bytes; a file says on stderr what it got, as export does
-                spec.commandLine().getErr().printf("wrote %d bytes (bitmap '%s' of node '%s' on '%s', QEMU's layout) "
-                        + "to %s%n", written, bitmap.name, bitmap.node, bitmap.target, output);
-                spec.commandLine().getErr().flush();
+            final OutputTarget target = ArgumentChecks.output(spec, "-o", output);
+            // received and checked in full before a byte reaches the output (which may be a pipe)
+            final Path received = TemporaryFiles.create("dbm-raw-", ".bitmap");
+            try {
+                final ReplicaClient client = endpoint.client();
+                final ReplicaBitmap meta = client.raw(ReplicaBitmap.of(client.bitmap(bitmap.target, bitmap.node,
+                        bitmap.name)), received);
+                target.write(out -> Files.copy(received, out));
+                if (target.kind() != OutputTarget.Kind.STDOUT) {
+                    // standard output holds the bytes; a file says on stderr what it got, as export does
+                    final PrintWriter err = spec.commandLine().getErr();
+                    err.printf("wrote %d bytes (bitmap '%s' of node '%s' on '%s', QEMU's layout) to %s%n",
+                            RawBitmapDownload.expectedBytes(meta), meta.name(), meta.node(), meta.target(),
+                            target.name());
+                    err.flush();
+                }
+            } finally {
+                TemporaryFiles.delete(received);
             }
             return 0;
         }

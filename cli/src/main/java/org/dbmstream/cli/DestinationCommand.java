@@ -38,10 +38,10 @@ final class DestinationCommand implements Callable<Integer> {
     Path stateDir;
 
     @Option(names = "--application-id", defaultValue = DestinationConfig.DEFAULT_APPLICATION_ID,
-            description = "Kafka Streams application id (default: ${DEFAULT-VALUE}).")
+            converter = KafkaNames.ApplicationId.class, description = "Kafka Streams application id (default: ${DEFAULT-VALUE}).")
     String applicationId;
 
-    @Option(names = "--topic-prefix", defaultValue = "dbm.",
+    @Option(names = "--topic-prefix", defaultValue = "dbm.", converter = KafkaNames.TopicPrefix.class,
             description = "Common prefix of the topics (default: ${DEFAULT-VALUE}).")
     String topicPrefix;
 

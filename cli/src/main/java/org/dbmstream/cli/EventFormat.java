@@ -13,6 +13,7 @@ import org.dbmstream.schemas.Event;
 import org.dbmstream.schemas.MigrationCancelled;
 import org.dbmstream.schemas.MigrationCompleted;
 import org.dbmstream.schemas.MigrationFailed;
+import org.dbmstream.schemas.WritesApplied;
 
 /** Renders destination events as one readable line or one JSON object each. */
 final class EventFormat {
@@ -57,6 +58,10 @@ final class EventFormat {
             o.put("recording", b.getRecording());
             o.put("count", b.getCount());
             o.put("sha256", b.getSha256());
+        } else if (body instanceof WritesApplied b) {
+            o.put("barrier", b.getBarrier());
+            o.put("partition", b.getPartition());
+            o.put("bitmaps", b.getBitmaps().size());
         } else if (body instanceof MigrationCompleted b) {
             final ArrayNode list = o.putArray("bitmaps");
             for (final CompletedBitmap c : b.getBitmaps()) {
@@ -98,6 +103,8 @@ final class EventFormat {
                     .append(" count=").append(b.getCount()).append(" sha256=").append(b.getSha256());
         } else if (body instanceof MigrationCompleted b) {
             s.append(" bitmaps=").append(b.getBitmaps().size());
+        } else if (body instanceof WritesApplied b) {
+            s.append(" partition=").append(b.getPartition()).append(" bitmaps=").append(b.getBitmaps().size());
         } else if (reason(body) != null) {
             s.append(" reason: ").append(reason(body));
         }

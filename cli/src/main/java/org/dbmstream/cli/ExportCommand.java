@@ -1,18 +1,15 @@
 package org.dbmstream.cli;
 
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.dbmstream.bitmap.ReplicaNames;
 import org.dbmstream.bitmap.mapping.AliasMap;
 import org.dbmstream.export.QemuImageStore;
 import org.dbmstream.export.QemuStreamExport;
@@ -24,6 +21,8 @@ import org.dbmstream.source.MigrationPlan;
 import org.dbmstream.source.MigrationPlanner;
 import org.dbmstream.source.MigrationRequest;
 import org.dbmstream.source.PublishedBitmap;
+import org.dbmstream.source.TemporaryFiles;
+import org.dbmstream.source.TextFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -103,12 +102,17 @@ final class ExportCommand implements Callable<Integer> {
         if (replica != null && target == null) {
             throw new ParameterException(spec.commandLine(), "--replica needs --target");
         }
+        if (replica != null) {
+            ArgumentChecks.name(spec, "--target", ReplicaNames.Kind.TARGET, target);
+        }
         if (output == null && intoQcow2 == null) {
             throw new ParameterException(spec.commandLine(), "give -o FILE (the stream), --into-qcow2 IMAGE, or both");
         }
-        if ("-".equals(output) && intoQcow2 != null) {
+        final OutputTarget out = output == null ? null : ArgumentChecks.output(spec, "-o", output);
+        if (out != null && out.kind() != OutputTarget.Kind.REPLACE && intoQcow2 != null) {
             throw new ParameterException(spec.commandLine(), "--into-qcow2 needs the stream in a file: -o FILE or no -o");
         }
+        checkNotAnInput(out);
         if (replica == null && (!bitmaps.isEmpty() || target != null)) {
             throw new ParameterException(spec.commandLine(), "--target and --bitmap belong to --replica; select "
                     + "the bitmaps of images with --mapping");
@@ -138,9 +142,33 @@ final class ExportCommand implements Callable<Integer> {
             final MigrationRequest.Builder request = MigrationRequest.builder().target(target != null ? target : "export")
                     .inputs(inputs);
             if (mapping != null) {
-                request.sourceMapping(AliasMap.fromJson(Files.readString(mapping)));
+                request.sourceMapping(mappingFile());
             }
-            return write(request.build());
+            return write(request.build(), out);
+        }
+    }
+
+    /** The --mapping file, read strictly; a bad one is a bad argument naming it. */
+    private AliasMap mappingFile() throws IOException {
+        ArgumentChecks.readable(spec, "--mapping", mapping);
+        try {
+            return AliasMap.fromJson(TextFiles.readUtf8(mapping));
+        } catch (RuntimeException e) {
+            throw new ParameterException(spec.commandLine(), "--mapping " + mapping + ": "
+                    + e.getMessage().replace(mapping + ": ", ""), e);
+        }
+    }
+
+    /** Writing the stream over one of its own inputs would destroy the input (a careless {@code -o disk.qcow2}). */
+    private void checkNotAnInput(final OutputTarget target) throws IOException {
+        if (target == null || target.path() == null || !Files.exists(target.path())) {
+            return;
+        }
+        for (final Path in : files) {
+            if (Files.exists(in) && Files.isSameFile(in, target.path())) {
+                throw new ParameterException(spec.commandLine(), "-o " + output + " is the input " + in
+                        + ": the stream would replace it");
+            }
         }
     }
 
@@ -150,59 +178,44 @@ final class ExportCommand implements Callable<Integer> {
         spec.commandLine().getErr().flush();
     }
 
-    private int write(final MigrationRequest request) throws IOException, InterruptedException {
+    private int write(final MigrationRequest request, final OutputTarget target) throws IOException,
+            InterruptedException {
         if (intoQcow2 == null) {
-            return writeStream(request, output);
+            return writeStream(request, target);
         }
         final IntoQcow2 into = new IntoQcow2(intoQcow2, machine, timeout, spec.commandLine().getErr());
         // the selection, as the stream would carry it, is checked against the image before anything is written
         try (MigrationPlan plan = MigrationPlanner.plan(request)) {
             into.check(spec, plan.bitmaps());
         }
-        if (output != null) {
-            final int written = writeStream(request, output);
-            return written != 0 ? written : into.store(Path.of(output), lastWritten);
+        if (target != null) {
+            writeStream(request, target);
+            return into.store(target.path(), lastWritten);
         }
-        // a stream only QEMU reads, removed afterwards: nothing to tell about it
-        final Path stream = Files.createTempFile("dbm-export-", ".stream");
+        // a stream only QEMU reads, removed afterwards (SIGTERM included): nothing to tell about it
+        final Path stream = TemporaryFiles.create("dbm-export-", ".stream");
         try {
-            try (OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(stream), 1 << 16)) {
-                lastWritten = QemuStreamExport.write(request, os, machine);
-            }
+            lastWritten = OutputTarget.of(stream.toString())
+                    .write(out -> QemuStreamExport.write(request, out, machine));
             return into.store(stream, lastWritten);
         } finally {
-            Files.deleteIfExists(stream);
+            TemporaryFiles.delete(stream);
         }
     }
 
     /** The bitmaps the last {@link #writeStream} wrote. */
     private List<PublishedBitmap> lastWritten = List.of();
 
-    private int writeStream(final MigrationRequest request, final String output) throws IOException {
+    private int writeStream(final MigrationRequest request, final OutputTarget target) throws IOException {
         final PrintWriter err = spec.commandLine().getErr();
-        final List<PublishedBitmap> written;
-        if (output.equals("-")) {
-            final OutputStream stdout = new FileOutputStream(FileDescriptor.out);
-            written = QemuStreamExport.write(request, stdout, machine);
-            stdout.flush();
-        } else {
-            // written beside the target and moved into place: a failed export leaves no half stream behind
-            final Path out = Path.of(output).toAbsolutePath();
-            final Path part = out.resolveSibling(out.getFileName() + ".part");
-            try (OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(part), 1 << 16)) {
-                written = QemuStreamExport.write(request, os, machine);
-            } catch (IOException | RuntimeException e) {
-                Files.deleteIfExists(part);
-                throw e;
-            }
-            Files.move(part, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        }
+        // a regular file is replaced only once the whole stream is written: a failed export leaves no half stream
+        final List<PublishedBitmap> written = target.write(out -> QemuStreamExport.write(request, out, machine));
         for (final PublishedBitmap b : written) {
             err.printf("exported %s/%s as %s/%s: granularity %d, disk %d bytes, enabled=%s persistent=%s%n",
                     b.nodeName(), b.bitmapName(), b.nodeAlias(), b.bitmapAlias(), b.granularity(), b.diskSize(),
                     b.enabled(), b.persistent());
         }
-        err.printf("wrote %d bitmap(s) to %s (machine type '%s')%n", written.size(), output, machine);
+        err.printf("wrote %d bitmap(s) to %s (machine type '%s')%n", written.size(), target.name(), machine);
         err.flush();
         lastWritten = written;
         return 0;

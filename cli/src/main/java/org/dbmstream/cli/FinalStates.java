@@ -11,12 +11,16 @@ import org.dbmstream.schemas.BitmapCompleted;
 import org.dbmstream.schemas.BitmapStarted;
 import org.dbmstream.schemas.BitmapUpdated;
 import org.dbmstream.schemas.Event;
+import org.dbmstream.schemas.BitmapNow;
 import org.dbmstream.schemas.SwitchedOver;
+import org.dbmstream.schemas.WritesApplied;
 
 /**
- * Each bitmap's state at the end of a postcopy migration, from the destination's events: its completion,
- * then any update by destination writes or by the switchover. After the switchover every enabled bitmap
- * records writes, as QEMU's destination does once its VM runs.
+ * Each bitmap's state at the end of a postcopy migration, from the destination's events. The answers to a
+ * write barrier (WritesApplied, one per loading partition) are authoritative: each holds its partition's
+ * bitmaps after every write published before the barrier. Without them: the completion, then any update by
+ * destination writes or by the switchover. After the switchover every enabled bitmap records writes, as
+ * QEMU's destination does once its VM runs.
  */
 final class FinalStates {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -27,6 +31,8 @@ final class FinalStates {
     }
 
     private final Map<String, Bitmap> bitmaps = new LinkedHashMap<>();
+    /** The bitmaps as the barrier's answers gave them (node/name to state). */
+    private final Map<String, Bitmap> applied = new LinkedHashMap<>();
     private boolean switchedOver;
 
     /** Takes one event into account. */
@@ -35,6 +41,12 @@ final class FinalStates {
         final String key = e.getNode() + "/" + e.getBitmap();
         if (body instanceof SwitchedOver) {
             switchedOver = true;
+        } else if (body instanceof WritesApplied w) {
+            for (final BitmapNow b : w.getBitmaps()) {
+                applied.put(b.getNode() + "/" + b.getBitmap(), new Bitmap(e.getMigration(), e.getTarget(),
+                        b.getNode(), b.getBitmap(), b.getGranularity(), b.getEnabled(), b.getPersistent(),
+                        b.getRecording(), b.getCount(), b.getSha256()));
+            }
         } else if (body instanceof BitmapStarted s) {
             bitmaps.put(key, new Bitmap(e.getMigration(), e.getTarget(), e.getNode(), e.getBitmap(),
                     s.getGranularity(), s.getEnabled(), s.getPersistent(), null, -1, null));
@@ -57,6 +69,16 @@ final class FinalStates {
 
     /** The completed bitmaps, in the order they started. */
     List<Bitmap> completed() {
+        if (!applied.isEmpty()) {
+            final List<Bitmap> out = new ArrayList<>();
+            bitmaps.keySet().stream().filter(applied::containsKey).forEach(k -> out.add(applied.get(k)));
+            applied.forEach((k, b) -> {
+                if (!bitmaps.containsKey(k)) {
+                    out.add(b);
+                }
+            });
+            return out;
+        }
         final List<Bitmap> out = new ArrayList<>();
         for (final Bitmap b : bitmaps.values()) {
             if (b.sha256() != null) {

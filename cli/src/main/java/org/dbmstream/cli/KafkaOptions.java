@@ -13,7 +13,8 @@ public final class KafkaOptions {
             description = "Kafka brokers with a running destination; default: run both in-process.")
     String bootstrapServers;
 
-    @Option(names = "--topic-prefix", paramLabel = "PREFIX", defaultValue = "dbm.", description = "Topic prefix (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--topic-prefix", paramLabel = "PREFIX", defaultValue = "dbm.",
+            converter = KafkaNames.TopicPrefix.class, description = "Topic prefix (default: ${DEFAULT-VALUE}).")
     String topicPrefix = "dbm.";
 
     @Option(names = "--config", paramLabel = "FILE", description = "Properties file with client and serde settings.")

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.dbmstream.bitmap.mapping.MappingException;
+import org.dbmstream.bitmap.source.SelectionException;
 import org.dbmstream.source.ByteSize;
 import org.dbmstream.source.MigrationFingerprint;
 import org.dbmstream.source.MigrationInput;
@@ -20,6 +22,7 @@ import org.dbmstream.source.MigrationRequest;
 import org.dbmstream.source.PublishListener;
 import org.dbmstream.source.WritesFile;
 import org.dbmstream.bitmap.Granularity;
+import org.dbmstream.bitmap.ReplicaNames;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParameterException;
@@ -79,6 +82,8 @@ final class MigrateCommand implements Callable<Integer> {
 
         MigrationInput input(final CommandSpec spec) {
             ArgumentChecks.readable(spec, "--raw", file);
+            ArgumentChecks.name(spec, "--raw-node", ReplicaNames.Kind.NODE, node);
+            ArgumentChecks.name(spec, "--raw-name", ReplicaNames.Kind.BITMAP, name);
             final long g = ArgumentChecks.size(spec, "--granularity", granularity);
             final long size = ArgumentChecks.size(spec, "--disk-size", diskSize);
             try {
@@ -127,8 +132,12 @@ final class MigrateCommand implements Callable<Integer> {
     boolean switchover;
 
     @Option(names = "--writes", paramLabel = "FILE", description = "Guest writes on the destination after the "
-            + "switchover, one per line: NODE OFFSET LENGTH in bytes; published to the writes topic.")
+            + "switchover (so with --switchover or a QEMU postcopy stream), one per line: NODE OFFSET LENGTH in bytes; "
+            + "published to the writes topic, and the final state printed once the destination applied them all.")
     Path writesFile;
+
+    /** Whether the migration switches over: its final state is then awaited and printed. */
+    private boolean switches;
 
     /** The writes of {@link #writesFile}, read and checked before anything starts. */
     private List<WritesFile.Write> writes = List.of();
@@ -139,6 +148,13 @@ final class MigrateCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "give at least one image, stream or --raw bitmap");
         }
         // every argument and input is checked here, before a broker or a destination starts
+        ArgumentChecks.name(spec, "--target", ReplicaNames.Kind.TARGET, target);
+        if (migrationId != null) {
+            ArgumentChecks.name(spec, "--migration-id", ReplicaNames.Kind.MIGRATION_ID, migrationId);
+        }
+        if (naming.node() != null) {
+            ArgumentChecks.name(spec, "--node", ReplicaNames.Kind.NODE, naming.node());
+        }
         final Map<String, String> extra = kafka.clientConfig(spec);
         final long rateLimit = ArgumentChecks.size(spec, "--max-bandwidth", maxBandwidth);
         try {
@@ -156,8 +172,12 @@ final class MigrateCommand implements Callable<Integer> {
             final MigrationFingerprint.Content content;
             try {
                 content = MigrationFingerprint.of(builder.build());
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+            } catch (IllegalArgumentException | IOException | java.io.UncheckedIOException | SelectionException
+                    | MappingException e) {
+                // an input that cannot be read whole (a corrupt image, a broken stream) or that QEMU's selection
+                // refuses (an inconsistent bitmap, a source mapping that does not fit) is a bad input: found
+                // while planning, before anything is published
+                throw new ParameterException(spec.commandLine(), InspectCommand.oneLine(e), e);
             }
             if (content.bitmaps().isEmpty()) {
                 throw new ParameterException(spec.commandLine(), "nothing to migrate: no bitmap of "
@@ -165,6 +185,8 @@ final class MigrateCommand implements Callable<Integer> {
                         + "; nothing was published");
             }
             final MigrationRequest request = builder.fingerprint(content.fingerprint()).build();
+            WriteChecks.check(spec, writesFile, writes, content, request.destinationMapping());
+            switches = content.switchover();
             if (kafka.bootstrapServers != null) {
                 return migrate(kafka.bootstrapServers, request, extra, rateLimit);
             }
@@ -214,7 +236,7 @@ final class MigrateCommand implements Callable<Integer> {
         final MigrationRunner.Result result;
         try {
             result = new MigrationRunner(servers, kafka.topics(), extra)
-                .transactional(transactional).rateLimit(rateLimit).writes(writes)
+                .transactional(transactional).rateLimit(rateLimit).writes(writes).awaitFinalState(switches)
                 .onRetry(existing -> {
                     if (!json) {
                         out.printf("Migration %s was published before with the same content (%s): "

@@ -8,11 +8,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.streams.StreamsConfig;
 import org.dbmstream.schemas.Event;
 import org.dbmstream.serdes.ServiceCheck;
 import org.dbmstream.serdes.Topics;
-import org.dbmstream.source.DestinationCatchUp;
 import org.dbmstream.source.MigrationOutcome;
 import org.dbmstream.source.MigrationPublisher;
 import org.dbmstream.source.MigrationRequest;
@@ -23,7 +21,6 @@ import org.dbmstream.source.PublishResult;
 import org.dbmstream.source.PublisherSettings;
 import org.dbmstream.source.WritesFile;
 import org.dbmstream.source.WritesPublisher;
-import org.dbmstream.topology.DestinationConfig;
 
 /** Publishes one migration, then follows its events on the destination until a final one (or time out). */
 final class MigrationRunner {
@@ -34,6 +31,7 @@ final class MigrationRunner {
     private boolean transactional;
     private long rateLimit;
     private List<WritesFile.Write> writes = List.of();
+    private boolean awaitFinalState;
     private Consumer<PublishedMigrations.Existing> onRetry = e -> { };
 
     /**
@@ -58,6 +56,15 @@ final class MigrationRunner {
     /** Destination writes to publish once the migration is published (after its switchover). */
     MigrationRunner writes(final List<WritesFile.Write> after) {
         this.writes = List.copyOf(after);
+        return this;
+    }
+
+    /**
+     * Once the migration completed, wait for the destination's final state: a write barrier published after
+     * the writes, answered by every loading partition (its answers carry the bitmaps as they are then).
+     */
+    MigrationRunner awaitFinalState(final boolean on) {
+        this.awaitFinalState = on;
         return this;
     }
 
@@ -145,33 +152,48 @@ final class MigrationRunner {
         try (MigrationWatcher watcher = sinceOrAll(
                 new MigrationWatcher(servers, topics, extra, published.migration(), consumerKeys), since)) {
             final MigrationOutcome outcome = watcher.await(timeout, onEvent);
-            if (!writes.isEmpty() && outcome.status() == MigrationOutcome.Status.COMPLETED) {
-                awaitWrites(watcher, timeout, onEvent);
+            if ((awaitFinalState || !writes.isEmpty()) && outcome.status() == MigrationOutcome.Status.COMPLETED) {
+                awaitWrites(watcher, published, timeout, onEvent);
             }
             return new Result(published, outcome);
         }
     }
 
     /**
-     * Waits until the destination consumed the writes and the control records that carry them to every
-     * partition, then reads the events they caused (committed with those offsets under exactly-once).
+     * Waits until every loading partition of the destination applied the writes published on the target:
+     * a write barrier goes out after them on the writes topic (same key, hence after them in order) and
+     * each partition answers it once the writes before it applied, held ones included (at the
+     * switchover). It is published once the migration completed, so every bitmap of it completed where it
+     * loads before the barrier arrives there, and each answer holds those bitmaps as they are then.
      */
-    private void awaitWrites(final MigrationWatcher watcher, final Duration timeout, final Consumer<Event> onEvent)
-            throws InterruptedException {
+    private void awaitWrites(final MigrationWatcher watcher, final PublishResult published, final Duration timeout,
+            final Consumer<Event> onEvent) throws InterruptedException {
+        final Map<String, Object> producerKeys = new java.util.HashMap<>(extra);
+        producerKeys.keySet().retainAll(ProducerConfig.configNames());
+        final String barrier = WritesPublisher.barrier(servers, topics, extra, producerKeys, published.migration(),
+                published.target());
+        final int partitions = loadingPartitions();
+        if (!watcher.awaitBarrier(barrier, partitions, timeout, onEvent)) {
+            throw new IllegalStateException("the destination did not answer that it applied the writes within "
+                    + timeout + " (write barrier " + barrier + ", " + partitions + " partitions; a destination older "
+                    + "than this dbm does not answer write barriers)");
+        }
+    }
+
+    /**
+     * The destination's loading partitions: one per partition of the chunks topic (its control topic has as
+     * many, which the destination checks at start), a topic the source may describe already.
+     */
+    private int loadingPartitions() throws InterruptedException {
         final Map<String, Object> admin = new java.util.HashMap<>(extra);
         admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
         admin.keySet().retainAll(AdminClientConfig.configNames());
-        final String group = extra.getOrDefault(StreamsConfig.APPLICATION_ID_CONFIG,
-                DestinationConfig.DEFAULT_APPLICATION_ID);
-        final String control = topics.prefix() + DestinationConfig.CONTROL_TOPIC;
+        final String chunks = topics.chunks();
         try (Admin client = Admin.create(admin)) {
-            if (!DestinationCatchUp.await(client, group, List.of(topics.writes(), control), timeout)
-                    || !watcher.readToEnd(timeout, onEvent)) {
-                throw new IllegalStateException("the destination did not apply the writes within " + timeout);
-            }
+            return client.describeTopics(List.of(chunks)).allTopicNames().get().get(chunks).partitions().size();
         } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("cannot follow the destination's consumer group '" + group + "': "
-                    + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException("cannot describe the topic " + chunks + ": " + e.getCause().getMessage(),
+                    e.getCause());
         }
     }
 }

@@ -1,10 +1,10 @@
 package org.dbmstream.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.dbmstream.bitmap.mapping.AliasMap;
 import org.dbmstream.source.MigrationRequest;
+import org.dbmstream.source.TextFiles;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -41,11 +41,12 @@ public final class NamingOptions {
     /** A block-bitmap-mapping file given to {@code option}, validated with QEMU's rules; errors name it. */
     private static AliasMap mappingFile(final CommandSpec spec, final String option, final Path file)
             throws IOException {
-        final String text = Files.readString(ArgumentChecks.readable(spec, option, file));
+        ArgumentChecks.readable(spec, option, file);
         try {
-            return AliasMap.fromJson(text);
+            return AliasMap.fromJson(TextFiles.readUtf8(file));
         } catch (RuntimeException e) {
-            throw new ParameterException(spec.commandLine(), option + " " + file + ": " + e.getMessage(), e);
+            throw new ParameterException(spec.commandLine(), option + " " + file + ": "
+                    + e.getMessage().replace(file + ": ", ""), e);
         }
     }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.dbmstream.source.MigrationInput;
+import org.dbmstream.source.TemporaryFiles;
 
 /**
  * The qcow2 images, QEMU streams and NBD exports a command reads ({@code migrate}, {@code sync}, {@code export}):
@@ -87,7 +88,7 @@ public final class SourceInputs implements AutoCloseable {
     @Override
     public void close() throws IOException {
         for (final Path p : temporary) {
-            Files.deleteIfExists(p);
+            TemporaryFiles.delete(p);
         }
     }
 

@@ -60,12 +60,14 @@ final class TerminalProgressRenderer implements PublishListener {
     }
 
     private void update(final PublishProgress p) {
-        bar.stepTo(p.doneBits());
+        // the message first: the library's own thread may draw between the two calls, and it draws a position
+        // only once, so a step drawn before its phase would never show the phase
         // the rate as often as the bar is drawn, not per record: formatting it is the costly part
         if (p.phase() != shownPhase || p.elapsedNanos() - messageAt >= REDRAW_NANOS) {
             messageAt = p.elapsedNanos();
             bar.setExtraMessage(p.phase() + " " + LineProgressRenderer.rate(p.bytesPerSecond()));
         }
+        bar.stepTo(p.doneBits());
         if (p.phase() != shownPhase) {
             // a new phase shows at once; in between, the library redraws a few times a second
             shownPhase = p.phase();

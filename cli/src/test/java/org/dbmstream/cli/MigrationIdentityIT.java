@@ -112,7 +112,8 @@ class MigrationIdentityIT {
             throws Exception {
         final Path broken = image("img-broken.qcow2.gz");
         final Run refused = dbm("migrate", "--bootstrap-servers", runtime.bootstrapServers(), broken.toString());
-        assertThat(refused.exit()).isEqualTo(1);
+        // a bad input, found before anything is published (as a corrupt image)
+        assertThat(refused.exit()).isEqualTo(2);
         assertThat(refused.err()).contains("Bitmap 'b64k' is inconsistent and cannot be used");
 
         final Path mapping = java.nio.file.Files.writeString(tmp.resolve("img1-only.json"),

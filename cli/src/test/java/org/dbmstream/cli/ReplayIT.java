@@ -63,6 +63,30 @@ class ReplayIT {
                 assertThat(row.replaySha256() + " " + row.replayCount()).as(row.toString())
                         .isEqualTo(qemu.get(image + "/" + row.bitmap()));
             }
+            refusesToReplayIntoLiveTopicsOrFromMissingOnes(broker);
+        }
+    }
+
+    /** Issue 25 item 5: a replay never writes among the live topics, and a wrong live prefix creates nothing. */
+    private static void refusesToReplayIntoLiveTopicsOrFromMissingOnes(EmbeddedKafkaBroker broker) throws Exception {
+        java.util.Set<String> before = topics(broker);
+        for (String prefix : List.of(PREFIX, "live", "live.replay-1.", "")) {
+            DbmRun run = DbmRun.of("replay", "--bootstrap-servers", broker.bootstrapServers(), "--topic-prefix", PREFIX,
+                    "--replay-prefix", prefix);
+            assertThat(run.exit()).as(prefix + ": " + run.err()).isEqualTo(2);
+            assertThat(run.err()).contains("--replay-prefix '" + prefix + "' overlaps the live topics' prefix 'live.'");
+        }
+        DbmRun nosuch = DbmRun.of("replay", "--bootstrap-servers", broker.bootstrapServers(), "--topic-prefix", "nosuch.");
+        assertThat(nosuch.exit()).as(nosuch.err()).isEqualTo(2);
+        assertThat(nosuch.err()).startsWith("dbm replay: --topic-prefix 'nosuch.': nosuch.migrations, nosuch.chunks, "
+                + "nosuch.events do not exist on " + broker.bootstrapServers());
+        assertThat(topics(broker)).isEqualTo(before);
+    }
+
+    private static java.util.Set<String> topics(EmbeddedKafkaBroker broker) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+                org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            return admin.listTopics().names().get();
         }
     }
 

@@ -16,6 +16,7 @@ import org.dbmstream.source.MigrationPlanner;
 import org.dbmstream.source.MigrationRecords;
 import org.dbmstream.source.MigrationRequest;
 import org.dbmstream.source.RecordSerializers;
+import org.dbmstream.source.TextFiles;
 import org.dbmstream.serdes.Topics;
 
 /**
@@ -66,10 +67,10 @@ final class ImageMigration implements AutoCloseable {
                 .target(config.target())
                 .input(new MigrationInput.Qcow2Image(image));
         if (config.sourceMappingFile() != null) {
-            request.sourceMapping(AliasMap.fromJson(Files.readString(config.sourceMappingFile())));
+            request.sourceMapping(AliasMap.fromJson(TextFiles.readUtf8(config.sourceMappingFile())));
         }
         if (config.destinationMappingFile() != null) {
-            request.destinationMapping(AliasMap.fromJson(Files.readString(config.destinationMappingFile())).mapping());
+            request.destinationMapping(AliasMap.fromJson(TextFiles.readUtf8(config.destinationMappingFile())).mapping());
         }
         return request;
     }

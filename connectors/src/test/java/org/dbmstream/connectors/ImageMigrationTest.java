@@ -57,6 +57,19 @@ class ImageMigrationTest {
     }
 
     @Test
+    void imagesQemuRefusesAreRefusedAsInTheCli(@TempDir Path dir) throws Exception {
+        Path zero = org.dbmstream.testkit.PatchedImages.zeroVirtualSize(QemuTestData.image("img1", dir));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ImageMigration.migrationId(config(dir, "vm1"), zero))
+                .hasMessageContaining("Could not read bitmap 'b64k' from image: its table has 1 entries, a disk of 0 "
+                        + "bytes");
+        Path other = Files.createDirectory(dir.resolve("other"));
+        Path badName = org.dbmstream.testkit.PatchedImages.renameBitmap(QemuTestData.image("img1", other), "b64k",
+                new byte[] {'b', '6', (byte) 0xff, 'k'});
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ImageMigration.migrationId(config(other, "vm1"),
+                badName)).hasMessageContaining("a bitmap name is not valid UTF-8: bytes 62 36 ff 6b (hex)");
+    }
+
+    @Test
     void theSpecRecordCarriesTheContentFingerprint(@TempDir Path dir) throws Exception {
         Path img = QemuTestData.image("img1", dir);
         Qcow2BitmapSourceConnectorConfig config = config(dir, "vm1");

@@ -9,7 +9,8 @@ public record ReplicaBitmap(String target, String node, String name, long granul
     /** The fields every bitmap object of the API has. */
     static final String[] FIELDS = {"target", "node", "name", "granularity", "size", "enabled", "persistent", "state"};
 
-    static ReplicaBitmap of(final JsonNode n) {
+    /** From the API's JSON object of one bitmap. */
+    public static ReplicaBitmap of(final JsonNode n) {
         return new ReplicaBitmap(n.path("target").asText(), n.path("node").asText(), n.path("name").asText(),
                 n.path("granularity").asLong(), n.path("size").asLong(), n.path("enabled").asBoolean(),
                 n.path("persistent").asBoolean(), n.path("state").asText(), n.path("sha256").asText(null),

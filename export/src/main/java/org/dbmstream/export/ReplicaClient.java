@@ -13,9 +13,7 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,11 +99,30 @@ public final class ReplicaClient {
         return b;
     }
 
-    /** Streams the raw bytes (QEMU's serialized form) of {@code bitmap} into {@code file}. */
-    public void raw(final ReplicaBitmap bitmap, final Path file) throws IOException {
-        try (InputStream in = stream("GET", bitmapPath(bitmap.target(), bitmap.node(), bitmap.name()) + "/raw")) {
-            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-        }
+    /**
+     * Receives the raw bytes (QEMU's serialized form) of {@code bitmap} into {@code file}, checked against
+     * its metadata before anyone uses them ({@link RawBitmapDownload}); returns the metadata they match.
+     */
+    public ReplicaBitmap raw(final ReplicaBitmap bitmap, final Path file) throws IOException {
+        final String path = bitmapPath(bitmap.target(), bitmap.node(), bitmap.name());
+        return RawBitmapDownload.fetch(new RawBitmapDownload.Source() {
+            private boolean listed = true;
+
+            @Override
+            public ReplicaBitmap metadata() throws IOException {
+                if (listed) {
+                    // the list's entry first; asked again only if the bitmap changed while it was read
+                    listed = false;
+                    return bitmap;
+                }
+                return ReplicaBitmap.of(bitmap(bitmap.target(), bitmap.node(), bitmap.name()));
+            }
+
+            @Override
+            public InputStream body() throws IOException {
+                return stream("GET", path + "/raw");
+            }
+        }, base + path + "/raw", file);
     }
 
     /** The body of a 2xx answer to {@code method path} (already encoded), streamed; the caller closes it. */

@@ -10,6 +10,7 @@ import org.dbmstream.bitmap.Granularity;
 import org.dbmstream.source.ByteSize;
 import org.dbmstream.source.MigrationInput;
 import org.dbmstream.source.RawBitmapBits;
+import org.dbmstream.source.TemporaryFiles;
 
 /**
  * A replica's bitmaps as migration inputs: the chosen complete bitmaps of a target (one node, or named
@@ -64,12 +65,14 @@ public final class ReplicaInputs implements AutoCloseable {
     }
 
     private void add(final ReplicaClient client, final ReplicaBitmap b) throws IOException {
-        final Path file = Files.createTempFile("dbm-export-", ".bitmap");
+        final Path file = TemporaryFiles.create("dbm-export-", ".bitmap");
         files.add(file);
-        client.raw(b, file);
-        final RawBitmapBits bits = RawBitmapBits.open(file, b.size(), Granularity.of(b.granularity()));
+        // checked against its metadata before it becomes a stream QEMU loads
+        final ReplicaBitmap received = client.raw(b, file);
+        final RawBitmapBits bits = RawBitmapBits.open(file, received.size(), Granularity.of(received.granularity()));
         opened.add(bits);
-        inputs.add(new MigrationInput.InMemoryBitmap(b.node(), b.name(), bits, b.enabled(), b.persistent()));
+        inputs.add(new MigrationInput.InMemoryBitmap(received.node(), received.name(), bits, received.enabled(),
+                received.persistent()));
     }
 
     public List<MigrationInput> inputs() {
@@ -82,7 +85,7 @@ public final class ReplicaInputs implements AutoCloseable {
             b.close();
         }
         for (final Path f : files) {
-            Files.deleteIfExists(f);
+            TemporaryFiles.delete(f);
         }
     }
 }

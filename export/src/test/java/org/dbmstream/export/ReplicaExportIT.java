@@ -51,7 +51,7 @@ class ReplicaExportIT {
         final Path image = QemuTestData.gunzip(QemuTestData.extraDir().resolve("names.qcow2.gz"), tmp);
         final List<JsonNode> expected = QemuTestData.jsonl("../qcow2-extra/expected.jsonl", "image", "names.qcow2");
         final AtomicInteger unavailable = new AtomicInteger(1);
-        try (Qcow2Image img = Qcow2Image.open(image); Api api = new Api(img, "names", unavailable)) {
+        try (Qcow2Image img = Qcow2Image.open(image); Api api = new Api(img, "names", unavailable, expected)) {
             final Path stream = tmp.resolve("replica.stream");
             try (ReplicaInputs inputs = ReplicaInputs.fetch(new ReplicaClient(api.uri(), Duration.ofSeconds(30)),
                     TARGET, "names", List.of());
@@ -79,7 +79,8 @@ class ReplicaExportIT {
     @Test
     void aMissingBitmapOrAnApiErrorIsNamed() throws Exception {
         final Path image = QemuTestData.gunzip(QemuTestData.extraDir().resolve("names.qcow2.gz"), tmp);
-        try (Qcow2Image img = Qcow2Image.open(image); Api api = new Api(img, "names", new AtomicInteger())) {
+        final List<JsonNode> expected = QemuTestData.jsonl("../qcow2-extra/expected.jsonl", "image", "names.qcow2");
+        try (Qcow2Image img = Qcow2Image.open(image); Api api = new Api(img, "names", new AtomicInteger(), expected)) {
             final ReplicaClient client = new ReplicaClient(api.uri(), Duration.ofSeconds(30));
             assertThatThrownBy(() -> ReplicaInputs.fetch(client, TARGET, null, List.of("nope")))
                     .hasMessageContaining("Dirty bitmap 'nope' not found");
@@ -88,14 +89,20 @@ class ReplicaExportIT {
         }
     }
 
-    /** The documented API over one image's bitmaps, for target {@link #TARGET}. */
+    /**
+     * The documented API over one image's bitmaps, for target {@link #TARGET}; each bitmap's sha256 and count
+     * are QEMU's (the export checks the raw bytes against them).
+     */
     private static final class Api implements AutoCloseable {
         private final HttpServer server;
         private final Qcow2Image image;
         private final String node;
         private final AtomicInteger unavailable;
+        private final List<JsonNode> qemu;
 
-        Api(final Qcow2Image image, final String node, final AtomicInteger unavailable) throws IOException {
+        Api(final Qcow2Image image, final String node, final AtomicInteger unavailable, final List<JsonNode> qemu)
+                throws IOException {
+            this.qemu = qemu;
             this.image = image;
             this.node = node;
             this.unavailable = unavailable;
@@ -129,6 +136,10 @@ class ReplicaExportIT {
                     m.put("recording", false);
                     m.put("persistent", b.persistent());
                     m.put("state", "complete");
+                    qemu.stream().filter(q -> q.get("name").asText().equals(b.name())).findFirst().ifPresent(q -> {
+                        m.put("sha256", q.get("sha256").asText());
+                        m.put("count", q.get("count").asLong());
+                    });
                     list.add(JSON.valueToTree(m));
                 }
                 send(ex, 200, JSON.writeValueAsBytes(list));

@@ -193,7 +193,7 @@ public final class NbdClient implements AutoCloseable {
                 throw new NbdException("NBD server " + peer + " sent a malformed NBD_REP_META_CONTEXT reply");
             }
             final int id = r.data.getInt();
-            final String name = StandardCharsets.UTF_8.decode(r.data).toString();
+            final String name = contextName(r.data);
             if (replied.size() >= MAX_CONTEXTS) {
                 throw new NbdException("NBD server " + peer + " sent more than " + MAX_CONTEXTS + " metadata contexts");
             }
@@ -425,6 +425,23 @@ public final class NbdClient implements AutoCloseable {
                 return "";
             }
             return ": " + StandardCharsets.UTF_8.decode(data.duplicate()).toString();
+        }
+    }
+
+    /**
+     * A metadata context name, decoded strictly: it carries a bitmap name, which is refused with its bytes
+     * shown rather than changed (a lossy decode would migrate the bitmap under another name).
+     */
+    private String contextName(final ByteBuffer data) throws NbdException {
+        final ByteBuffer bytes = data.duplicate();
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT).decode(data).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            final byte[] raw = new byte[bytes.remaining()];
+            bytes.get(raw);
+            throw new NbdException("NBD server " + peer + " offered a metadata context whose name is not valid "
+                    + "UTF-8: bytes " + java.util.HexFormat.ofDelimiter(" ").formatHex(raw) + " (hex)");
         }
     }
 }

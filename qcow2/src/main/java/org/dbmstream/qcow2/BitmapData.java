@@ -34,14 +34,23 @@ public final class BitmapData {
         this.bitmap = bitmap;
         this.clusterSize = clusterSize;
         this.size = bitmap.serializedSize();
-        long needed = (size + clusterSize - 1) / clusterSize;
+        checkTableSize(bitmap, clusterSize);
+        this.table = new BitmapTable(file, bitmap, clusterSize);
+        this.cluster = new byte[(int) Math.min(clusterSize, Math.max(size, 8))];
+    }
+
+    /**
+     * QEMU's {@code load_bitmap_data} check: the bitmap table has exactly one entry per cluster of the
+     * serialized bitmap, else QEMU refuses to open the image ("Could not read bitmap 'NAME' from image:
+     * Invalid argument"). A disk of size 0 has a bitmap of no bytes, so any table is wrong for it.
+     */
+    static void checkTableSize(Qcow2Bitmap bitmap, int clusterSize) throws Qcow2Exception {
+        long needed = (bitmap.serializedSize() + clusterSize - 1) / clusterSize;
         if (needed != bitmap.tableSize()) {
             throw new Qcow2Exception("Could not read bitmap '" + bitmap.name() + "' from image: its table has "
                     + bitmap.tableSize() + " entries, a disk of " + bitmap.diskSize() + " bytes at granularity "
                     + bitmap.granularity() + " with " + clusterSize + "-byte clusters needs " + needed);
         }
-        this.table = new BitmapTable(file, bitmap, clusterSize);
-        this.cluster = new byte[(int) Math.min(clusterSize, Math.max(size, 8))];
     }
 
     public Qcow2Bitmap bitmap() {

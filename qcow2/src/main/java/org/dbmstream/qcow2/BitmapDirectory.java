@@ -2,9 +2,12 @@ package org.dbmstream.qcow2;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import org.dbmstream.bitmap.Granularity;
@@ -55,7 +58,7 @@ final class BitmapDirectory {
             }
             byte[] nameBytes = new byte[nameSize];
             dir.get(pos + ENTRY_HEADER + (int) extraSize, nameBytes);
-            String name = new String(nameBytes, StandardCharsets.UTF_8);
+            String name = name(nameBytes);
             String problem = problem(header, tableOffset, tableSize, flags, type, granularityBits, nameSize,
                     extraSize);
             if (problem != null) {
@@ -74,6 +77,20 @@ final class BitmapDirectory {
                     + " extension specifies " + ext.nbBitmaps());
         }
         return out;
+    }
+
+    /**
+     * The name, decoded strictly: a name that is not UTF-8 is refused with its bytes shown, never changed
+     * (a lossy decode would migrate another name, U+FFFD in place of each bad byte).
+     */
+    private static String name(byte[] bytes) throws Qcow2Exception {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new Qcow2Exception("a bitmap name is not valid UTF-8: bytes " + HexFormat.ofDelimiter(" ")
+                    .formatHex(bytes) + " (hex)");
+        }
     }
 
     /** What is wrong with an entry, or null. */

@@ -28,6 +28,13 @@ public final class Qcow2Image implements Closeable {
         this.bitmaps = header.bitmaps().isPresent()
                 ? List.copyOf(BitmapDirectory.read(file, header, header.bitmaps().get()))
                 : List.of();
+        // QEMU loads every stored bitmap when it opens an image and refuses the image if one cannot be
+        // loaded: every reader (inspect, migrate, export, the connector) refuses it here, at open, alike
+        for (Qcow2Bitmap b : bitmaps) {
+            if (!b.inconsistent()) {
+                BitmapData.checkTableSize(b, header.clusterSize());
+            }
+        }
     }
 
     /** Opens the image at {@code path} read-only. */

@@ -141,11 +141,10 @@ class ErrorsTest {
     void tableLengthMustMatchTheDisk() throws IOException {
         Path img1 = TestImages.qemuImage("img1.qcow2", tmp);
         patch(img1, directoryEntry(img1, "b1m") + 8, ByteBuffer.allocate(4).putInt(2).array());
-        try (Qcow2Image img = Qcow2Image.open(img1)) {
-            assertThatThrownBy(() -> img.data("b1m")).hasMessage("Could not read bitmap 'b1m' from image: its"
-                    + " table has 2 entries, a disk of 1073741824 bytes at granularity 1048576 with 65536-byte"
-                    + " clusters needs 1");
-        }
+        // QEMU refuses to open such an image: so does every reader, at open
+        assertThatThrownBy(() -> Qcow2Image.open(img1)).hasMessage("Could not read bitmap 'b1m' from image: its"
+                + " table has 2 entries, a disk of 1073741824 bytes at granularity 1048576 with 65536-byte"
+                + " clusters needs 1");
     }
 
     /**

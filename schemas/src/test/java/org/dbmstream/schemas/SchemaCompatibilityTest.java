@@ -103,7 +103,7 @@ class SchemaCompatibilityTest {
     }
 
     /**
-     * Versions added for keeping replicas current (ChunkValue v3, Event v4) only add fields with defaults, so
+     * Versions added for keeping replicas current (ChunkValue v3, Event v5) only add fields with defaults, so
      * readers of the version before keep working on new data (FULL compatibility); a delta START read by
      * an older destination shows START flags with QEMU's reserved bit 0x80, which it refuses.
      */

@@ -41,7 +41,7 @@ class EmbeddedSerdeTest {
                 checked++;
             }
         }
-        assertThat(checked).isEqualTo(17);
+        assertThat(checked).isEqualTo(19);
     }
 
     @Test

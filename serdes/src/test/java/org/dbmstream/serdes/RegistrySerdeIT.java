@@ -78,7 +78,7 @@ class RegistrySerdeIT {
             assertThat(registry.get("/subjects")).contains("\"" + subject + "\"");
             assertThat(new SchemaRegistryClient(RegistryConfig.of(registry.url())).versions(subject)).containsExactly(1);
         }
-        assertThat(checked).isEqualTo(17);
+        assertThat(checked).isEqualTo(19);
     }
 
     @Test

@@ -55,9 +55,13 @@ final class Samples {
                         event(new BitmapCancelled("Error: Unknown node alias 'drive9'", false)),
                         event(new MigrationCompleted(List.of(new CompletedBitmap("disk0", "drive0", "b0", "bitmap0")))),
                         event(new MigrationCancelled("Error: block device name is not set")),
-                        event(new MigrationFailed("Bitmap migration stream buffer allocation request is too big"))),
-                DestinationWrite.class, List.of(new DestinationWrite("vm-7", "disk0", 4096L, 65536L, "mig-1", T),
-                        new DestinationWrite("vm-7", "disk0", 0L, 512L, null, Instant.EPOCH)));
+                        event(new MigrationFailed("Bitmap migration stream buffer allocation request is too big")),
+                        event(new org.dbmstream.schemas.WritesApplied("barrier-1", 2, List.of(
+                                new org.dbmstream.schemas.BitmapNow("disk0", "drive0", "b0", "bitmap0", 65536L,
+                                        10L << 30, true, true, false, 1L << 20, "ab".repeat(32)))))),
+                DestinationWrite.class, List.of(new DestinationWrite("vm-7", "disk0", 4096L, 65536L, "mig-1", T, null),
+                        new DestinationWrite("vm-7", "disk0", 0L, 512L, null, Instant.EPOCH, null),
+                        new DestinationWrite("vm-7", "", 0L, 0L, "mig-1", T, "barrier-1")));
     }
 
     static Event event(Object body) {

@@ -23,8 +23,11 @@ public final class MigrationFingerprint {
     private MigrationFingerprint() {
     }
 
-    /** What a request publishes, known before publishing: its fingerprint and its bitmaps. */
-    public record Content(String fingerprint, List<PublishedBitmap> bitmaps) {
+    /**
+     * What a request publishes, known before publishing: its fingerprint, its bitmaps and whether it
+     * switches over (its destination VM starts: QEMU's RUN command or {@code --switchover}).
+     */
+    public record Content(String fingerprint, List<PublishedBitmap> bitmaps, boolean switchover) {
     }
 
     /** Plans {@code request} (QEMU's selection errors surface here) and digests everything it would send. */
@@ -36,10 +39,13 @@ public final class MigrationFingerprint {
             text(md, String.valueOf(plan.spec().getMapping()));
             text(md, String.valueOf(plan.spec().getNodes()));
             ChunkSource chunks = plan.chunks();
+            boolean switchover = false;
             while (chunks.hasNext()) {
-                chunk(md, chunks.next().chunk());
+                Chunk c = chunks.next().chunk();
+                switchover |= c instanceof Chunk.Switchover;
+                chunk(md, c);
             }
-            return new Content("sha256:" + HexFormat.of().formatHex(md.digest()), plan.bitmaps());
+            return new Content("sha256:" + HexFormat.of().formatHex(md.digest()), plan.bitmaps(), switchover);
         }
     }
 

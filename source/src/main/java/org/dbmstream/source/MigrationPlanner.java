@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.dbmstream.bitmap.ReplicaNames;
 import org.dbmstream.bitmap.SerializedBitmap;
 import org.dbmstream.bitmap.source.BitmapCandidate;
 import org.dbmstream.bitmap.source.BitmapSelector;
@@ -26,8 +27,30 @@ public final class MigrationPlanner {
         return plan(request, System.currentTimeMillis());
     }
 
-    /** Plans {@code request} with the spec's time set to {@code specTimeMillis}. */
+    /**
+     * Plans {@code request} with the spec's time set to {@code specTimeMillis}. A node or bitmap name the
+     * replica could not be read back by ({@link ReplicaNames}) is an {@link IllegalArgumentException}.
+     */
     public static MigrationPlan plan(MigrationRequest request, long specTimeMillis) throws IOException {
+        MigrationPlan plan = planChunks(request, specTimeMillis);
+        try {
+            for (PublishedBitmap b : plan.bitmaps()) {
+                // the aliases are what the destination stores the bitmaps under (unless its mapping renames)
+                ReplicaNames.problem(ReplicaNames.Kind.NODE, b.nodeAlias())
+                        .or(() -> ReplicaNames.problem(ReplicaNames.Kind.BITMAP, b.bitmapAlias()))
+                        .ifPresent(p -> {
+                            throw new IllegalArgumentException("bitmap " + ReplicaNames.shown(b.bitmapName())
+                                    + " of node " + ReplicaNames.shown(b.nodeName()) + " cannot be migrated: " + p);
+                        });
+            }
+        } catch (RuntimeException e) {
+            plan.close();
+            throw e;
+        }
+        return plan;
+    }
+
+    private static MigrationPlan planChunks(MigrationRequest request, long specTimeMillis) throws IOException {
         var spec = MigrationSpecs.of(request, specTimeMillis);
         List<MigrationInput> inputs = request.inputs();
         if (inputs.stream().anyMatch(i -> i instanceof MigrationInput.MigrationStreamFile)) {

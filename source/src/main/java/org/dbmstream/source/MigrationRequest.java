@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import org.dbmstream.bitmap.ReplicaNames;
 import org.dbmstream.bitmap.mapping.AliasMap;
 import org.dbmstream.bitmap.mapping.BlockBitmapMapping;
 
@@ -37,9 +38,9 @@ public final class MigrationRequest {
         this.switchover = b.switchover;
         this.destinationNodes = b.destinationNodes == null ? null
                 : Collections.unmodifiableMap(new LinkedHashMap<>(b.destinationNodes));
-        if (migrationId.isBlank()) {
-            throw new IllegalArgumentException("migration id must not be empty");
-        }
+        // names the replica could not be read back by are refused before anything is published
+        ReplicaNames.check(ReplicaNames.Kind.MIGRATION_ID, migrationId);
+        ReplicaNames.check(ReplicaNames.Kind.TARGET, target);
         if (inputs.isEmpty()) {
             throw new IllegalArgumentException("a migration needs at least one input");
         }

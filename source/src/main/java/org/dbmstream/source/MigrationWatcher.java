@@ -15,6 +15,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.dbmstream.schemas.Event;
+import org.dbmstream.schemas.WritesApplied;
 import org.dbmstream.serdes.DbmSerdes;
 import org.dbmstream.serdes.Topics;
 import org.slf4j.Logger;
@@ -107,21 +108,26 @@ public final class MigrationWatcher implements AutoCloseable {
     }
 
     /**
-     * After {@link #await}: reads on, passing the migration's events to {@code onEvent}, up to the end of
-     * every partition as it is now (e.g. the events of destination writes the destination has caught up
-     * with). Returns false if {@code timeout} passed first.
+     * After {@link #await}: reads on, passing the migration's events to {@code onEvent}, until the answers
+     * (WritesApplied) to write barrier {@code barrier} came from every one of the destination's
+     * {@code partitions} loading partitions. Returns false if {@code timeout} passed first.
      */
-    public boolean readToEnd(Duration timeout, Consumer<Event> onEvent) throws InterruptedException {
+    public boolean awaitBarrier(String barrier, int partitions, Duration timeout, Consumer<Event> onEvent)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment());
-        while (!caughtUp(ends)) {
+        java.util.Set<Integer> answered = new java.util.HashSet<>();
+        while (answered.size() < partitions) {
             if (System.nanoTime() > deadline) {
                 return false;
             }
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
                 Event e = decode(r);
-                if (e != null && migration.equals(e.getMigration())) {
-                    onEvent.accept(e);
+                if (e == null || !migration.equals(e.getMigration())) {
+                    continue;
+                }
+                onEvent.accept(e);
+                if (e.getBody() instanceof WritesApplied w && w.getBarrier().equals(barrier)) {
+                    answered.add(w.getPartition());
                 }
             }
             if (Thread.interrupted()) {

@@ -83,7 +83,7 @@ public final class NbdSnapshot implements AutoCloseable {
                         + "granularity=SIZE in the URI or --nbd-granularity SIZE (qemu-img info or query-block shows it)");
             }
             final Granularity granularity = Granularity.parse(g);
-            final Path file = Files.createTempFile("dbm-nbd-", ".bitmap");
+            final Path file = TemporaryFiles.create("dbm-nbd-", ".bitmap");
             files.add(file);
             final NbdDirtyBitmap.Result r = NbdDirtyBitmap.read(uri, name, granularity, file, d.timeout());
             LOG.info("read bitmap '{}' of {} over NBD: disk {} bytes, count {}, sha256 {}", name, uri, r.diskSize(),
@@ -123,7 +123,7 @@ public final class NbdSnapshot implements AutoCloseable {
     @Override
     public void close() throws IOException {
         for (final Path f : files) {
-            Files.deleteIfExists(f);
+            TemporaryFiles.delete(f);
         }
         files.clear();
     }

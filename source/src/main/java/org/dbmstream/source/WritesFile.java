@@ -1,7 +1,6 @@
 package org.dbmstream.source;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,16 +15,29 @@ public final class WritesFile {
     private WritesFile() {
     }
 
-    /** One guest write on the destination: {@code length} bytes at {@code offset} of node {@code node}. */
-    public record Write(String node, long offset, long length) {
+    /**
+     * One guest write on the destination: {@code length} bytes at {@code offset} of node {@code node}, from
+     * line {@code line} of its file (0: not from a file).
+     */
+    public record Write(String node, long offset, long length, int line) {
         public Write {
             Objects.requireNonNull(node, "node");
         }
+
+        public Write(String node, long offset, long length) {
+            this(node, offset, length, 0);
+        }
     }
 
+    /** The writes of {@code file}; a line that is not a write, or bytes that are not UTF-8, are refused. */
     public static List<Write> read(Path file) throws IOException {
         List<Write> out = new ArrayList<>();
-        List<String> lines = Files.readAllLines(file);
+        List<String> lines;
+        try {
+            lines = TextFiles.readUtf8(file).lines().toList();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("writes file " + e.getMessage(), e);
+        }
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).trim();
             if (line.isEmpty() || line.startsWith("#")) {
@@ -54,6 +66,6 @@ public final class WritesFile {
         if (offset < 0 || length <= 0 || offset > Long.MAX_VALUE - length) {
             throw new IllegalArgumentException(where + "a write needs OFFSET >= 0 and LENGTH > 0, got '" + line + "'");
         }
-        return new Write(f[0], offset, length);
+        return new Write(f[0], offset, length, number);
     }
 }

@@ -40,6 +40,20 @@ class MigrationPlannerTest {
         }
     }
 
+    /** Issue 25 item 7: what the CLI and the connectors share refuses names the replica cannot be read by. */
+    @Test
+    void namesTheReplicaCouldNotBeReadBackByAreRefusedBeforeAnythingIsSent() {
+        assertThatThrownBy(() -> plan(MigrationRequest.builder().target("").input(mem("disk0", "b1"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("the target is empty");
+        assertThatThrownBy(() -> MigrationRequest.builder().migrationId("m".repeat(2000)).input(mem("d", "b")).build())
+                .hasMessageContaining("has 2000 bytes, more than 1023");
+        assertThatThrownBy(() -> plan(MigrationRequest.builder().input(mem("disk\n0", "b1"))))
+                .hasMessage("bitmap 'b1' of node 'disk\\u000A0' cannot be migrated: the node name 'disk\\u000A0' holds "
+                        + "the control character U+000A");
+        assertThatThrownBy(() -> plan(MigrationRequest.builder().input(mem("d".repeat(300), "b1"))))
+                .hasMessageContaining("the node name 'dddd").hasMessageContaining("has 300 bytes, more than 255");
+    }
+
     @Test
     void withMappingUnmappedNodesAndBitmapsAreSkippedSilentlyAndTransformsApply() throws IOException {
         AliasMap mapping = AliasMap.fromJson("""

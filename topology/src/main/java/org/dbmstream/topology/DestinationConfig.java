@@ -206,12 +206,32 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
         return ms;
     }
 
+    /**
+     * How often a loading task reports completed bitmaps that destination writes changed: one BitmapUpdated
+     * per changed bitmap per interval, its count and sha256 computed then (a pass over the whole bitmap),
+     * however many writes came (property name; {@value #DEFAULT_UPDATE_INTERVAL_MS} ms by default). A write
+     * barrier ({@code migrate --writes}) reports at once.
+     */
+    public static final String UPDATE_INTERVAL = "dbm.update.interval.ms";
+    /** Default of {@link #UPDATE_INTERVAL}: a second, so a busy VM costs one digest per bitmap per second. */
+    public static final long DEFAULT_UPDATE_INTERVAL_MS = 1000;
+
+    /** {@link #UPDATE_INTERVAL} from the extra properties, else its default. */
+    public long updateIntervalMs() {
+        return intervalMs(UPDATE_INTERVAL, DEFAULT_UPDATE_INTERVAL_MS);
+    }
+
     /** {@link #EVENT_COMMIT_INTERVAL} from the extra properties, else its default. */
     public long eventCommitIntervalMs() {
-        String v = extra.get(EVENT_COMMIT_INTERVAL);
-        long ms = v == null ? DEFAULT_EVENT_COMMIT_INTERVAL_MS : Long.parseLong(v.trim());
+        return intervalMs(EVENT_COMMIT_INTERVAL, DEFAULT_EVENT_COMMIT_INTERVAL_MS);
+    }
+
+    /** An interval property in milliseconds, at least 1, else its default. */
+    private long intervalMs(String key, long defaultMs) {
+        String v = extra.get(key);
+        long ms = v == null ? defaultMs : Long.parseLong(v.trim());
         if (ms < 1) {
-            throw new IllegalArgumentException(EVENT_COMMIT_INTERVAL + " must be at least 1 ms: " + v);
+            throw new IllegalArgumentException(key + " must be at least 1 ms: " + v);
         }
         return ms;
     }

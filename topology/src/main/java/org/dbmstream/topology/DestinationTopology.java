@@ -112,7 +112,8 @@ public final class DestinationTopology {
                 .mapValues(LoadInput::control, Named.as("to-control-input"));
 
         KStream<String, Object> loaded = chunks.merge(controls, Named.as("chunks-and-control"))
-                .process(() -> new ChunkLoadProcessor(eventCommitMs, config.idleTimeoutMs(), specLookup), Named.as("load"),
+                .process(() -> new ChunkLoadProcessor(eventCommitMs, config.idleTimeoutMs(), specLookup,
+                        config.updateIntervalMs()), Named.as("load"),
                         StoreNames.loading());
         loaded.filter((id, v) -> v instanceof RejectedChunk, Named.as("rejected-chunks"))
                 .map((id, v) -> KeyValue.pair(((RejectedChunk) v).key(), ((RejectedChunk) v).value()),

@@ -101,8 +101,25 @@ final class DestinationDriver implements AutoCloseable {
 
     /** A destination write made after the switchover of {@code migration} (null: not known). */
     void write(String migration, String target, String node, long offset, long length) {
+        writeUnflushed(migration, target, node, offset, length);
+        // the updates a write causes are reported at the next flush (one per bitmap per interval): here, at once
+        flushUpdates();
+    }
+
+    /** A destination write whose updates wait for the next {@link #flushUpdates} (or a barrier). */
+    void writeUnflushed(String migration, String target, String node, long offset, long length) {
         writes.pipeInput(target, new DestinationWrite(target, node, offset, length, migration,
-                java.time.Instant.EPOCH));
+                java.time.Instant.EPOCH, null));
+    }
+
+    /** Lets the wall clock reach the next report of bitmaps changed by writes. */
+    void flushUpdates() {
+        driver.advanceWallClockTime(java.time.Duration.ofMillis(DestinationConfig.DEFAULT_UPDATE_INTERVAL_MS));
+    }
+
+    /** A write barrier of {@code migration}: each partition answers WritesApplied once the writes before it applied. */
+    void barrier(String migration, String target, String barrier) {
+        writes.pipeInput(target, new DestinationWrite(target, "", 0L, 0L, migration, java.time.Instant.EPOCH, barrier));
     }
 
     /** Publishes raw bytes to the writes topic (a poison pill). */

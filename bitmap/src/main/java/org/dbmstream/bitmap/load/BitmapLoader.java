@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 import org.dbmstream.bitmap.BitmapDigest;
 import org.dbmstream.bitmap.DirtyBitmap;
+import org.dbmstream.bitmap.ReplicaNames;
 import org.dbmstream.bitmap.QemuConstants;
 import org.dbmstream.bitmap.chunk.Chunk;
 
@@ -121,7 +122,9 @@ public final class BitmapLoader {
     /**
      * A write on node {@code node} of {@code target} after the switchover, {@code length} bytes at
      * {@code offset}: sets the covered bits of every recording bitmap of that node held here (the
-     * successor of a loading one). Returns how many bitmaps record it.
+     * successor of a loading one). Returns how many bitmaps record it. Its cost does not grow with the
+     * bitmap: a completed bitmap it changes is only marked, and {@link #flushUpdates} computes its count
+     * and sha256 (a pass over the whole bitmap) once for all the writes since the last flush.
      */
     public int write(String target, String node, long offset, long length, LoadOutput out) {
         if (length <= 0 || offset < 0) {
@@ -142,13 +145,49 @@ public final class BitmapLoader {
             if (state.phase() == BitmapPhase.LOADING) {
                 store.setBits(key.successor(), bitCount, first, count);
             } else if (store.setBits(key, bitCount, first, count)) {
-                BitmapDigest.Result digest = ChunkSlots.digest(store, key, state.granularity(), state.bitCount());
-                BitmapState changed = state.withDigest(digest.count(), digest.sha256());
-                store.putBitmap(key, changed);
-                out.event(updated(changed));
+                store.putUpdatePending(key);
             }
         }
         return recording;
+    }
+
+    /**
+     * Computes count and sha256 of every completed bitmap that writes changed since the last flush, stores
+     * them and emits one BitmapUpdated per bitmap: at most one per bitmap per flush, however many writes
+     * changed it. Returns how many bitmaps were updated.
+     */
+    public int flushUpdates(LoadOutput out) {
+        int updated = 0;
+        for (BitmapKey key : store.updatesPending()) {
+            store.deleteUpdatePending(key);
+            Optional<BitmapState> found = store.bitmap(key);
+            if (found.isEmpty() || found.get().phase() != BitmapPhase.COMPLETE) {
+                // removed, replaced or revoked meanwhile: nothing to report
+                continue;
+            }
+            BitmapState state = found.get();
+            BitmapDigest.Result digest = ChunkSlots.digest(store, key, state.granularity(), state.bitCount());
+            if (digest.count() == state.count() && digest.sha256().equals(state.sha256())) {
+                continue;
+            }
+            BitmapState changed = state.withDigest(digest.count(), digest.sha256());
+            store.putBitmap(key, changed);
+            out.event(updated(changed));
+            updated++;
+        }
+        return updated;
+    }
+
+    /**
+     * The completed bitmaps of {@code migration} held here, as they are now: call {@link #flushUpdates}
+     * first, so their count and sha256 include every write applied.
+     */
+    public java.util.List<BitmapState> completedOf(String migration) {
+        java.util.List<BitmapState> out = new java.util.ArrayList<>();
+        for (BitmapKey key : store.bitmapsOf(migration)) {
+            store.bitmap(key).filter(s -> s.phase() == BitmapPhase.COMPLETE).ifPresent(out::add);
+        }
+        return out;
     }
 
     private static LoadEvent.BitmapUpdated updated(BitmapState state) {
@@ -204,6 +243,13 @@ public final class BitmapLoader {
 
     private void start(Migration migration, Resolution resolution, Chunk.Start start, LoadOutput out) {
         BitmapNames names = resolution.names();
+        Optional<String> badName = ReplicaNames.problem(ReplicaNames.Kind.TARGET, names.target())
+                .or(() -> ReplicaNames.problem(ReplicaNames.Kind.NODE, names.node()))
+                .or(() -> ReplicaNames.problem(ReplicaNames.Kind.BITMAP, names.bitmap()));
+        if (badName.isPresent()) {
+            stopHere(migration, LoadError.refusedName(badName.get()), out);
+            return;
+        }
         Chunk.Version version = start.version();
         boolean onReplica = version != null && (version.delta() || version.remove());
         // with replace, a completed bitmap of the name stays until this one completes, then goes; a delta or a

@@ -44,10 +44,14 @@ public final class DestinationLoad {
         return settle(out);
     }
 
-    /** A write on the destination (after the switchover): sets bits in the node's recording bitmaps. */
+    /**
+     * A write on the destination (after the switchover): sets bits in the node's recording bitmaps. Here
+     * every write is its own flush, so a completed bitmap it changes reports BitmapUpdated at once.
+     */
     public List<LoadEvent> write(String target, String node, long offset, long length) {
         Collector out = new Collector();
         loader.write(target, node, offset, length, out);
+        loader.flushUpdates(out);
         return settle(out);
     }
 

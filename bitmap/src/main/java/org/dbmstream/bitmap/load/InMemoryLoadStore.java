@@ -14,6 +14,22 @@ public final class InMemoryLoadStore implements LoadStore {
     private final Map<String, LoadError> stopped = new HashMap<>();
     private final Map<List<String>, String> completed = new HashMap<>();
     private final java.util.Set<String> switched = new java.util.HashSet<>();
+    private final java.util.Set<BitmapKey> pending = new java.util.LinkedHashSet<>();
+
+    @Override
+    public void putUpdatePending(BitmapKey key) {
+        pending.add(key);
+    }
+
+    @Override
+    public List<BitmapKey> updatesPending() {
+        return List.copyOf(pending);
+    }
+
+    @Override
+    public void deleteUpdatePending(BitmapKey key) {
+        pending.remove(key);
+    }
 
     private final Map<BitmapKey, TreeMap<Long, Long>> touched = new HashMap<>();
     private final java.util.Set<BitmapKey> refusedKeys = new java.util.HashSet<>();

@@ -77,6 +77,15 @@ public record LoadError(Consequence consequence, String message) {
                 firstBit, bitmapName);
     }
 
+    /**
+     * A node or bitmap name (after alias resolution) or a target the replica could not be read back by
+     * ({@link org.dbmstream.bitmap.ReplicaNames}): ours, the migration fails before anything is stored.
+     */
+    public static LoadError refusedName(String problem) {
+        return new LoadError(Consequence.FAIL, problem + ": the replica could not be read back by it; nothing "
+                + "was stored");
+    }
+
     /** Stream version other than 1, a truncated chunk or another read error: the migration fails. */
     public static LoadError streamError(String detail) {
         return new LoadError(Consequence.FAIL, detail);

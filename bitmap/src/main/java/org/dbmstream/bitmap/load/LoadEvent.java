@@ -10,7 +10,7 @@ import org.dbmstream.bitmap.Granularity;
  * target; bitmap events also the node and bitmap, resolved and as aliased.
  */
 public sealed interface LoadEvent permits LoadEvent.OfBitmap, LoadEvent.MigrationCompleted,
-        LoadEvent.MigrationCancelled, LoadEvent.MigrationFailed, LoadEvent.SwitchedOver {
+        LoadEvent.MigrationCancelled, LoadEvent.MigrationFailed, LoadEvent.SwitchedOver, LoadEvent.WritesApplied {
 
     String migration();
 
@@ -149,6 +149,21 @@ public sealed interface LoadEvent permits LoadEvent.OfBitmap, LoadEvent.Migratio
         public SwitchedOver {
             Objects.requireNonNull(migration, "migration");
             Objects.requireNonNull(target, "target");
+        }
+    }
+
+    /**
+     * Every destination write published before write barrier {@code barrier} was applied at place
+     * {@code partition} (a loading partition): {@code bitmaps} are the migration's completed bitmaps there,
+     * as they are now. A source that has this from every place knows the final state of its migration.
+     */
+    record WritesApplied(String migration, String target, String barrier, int partition, List<BitmapState> bitmaps)
+            implements LoadEvent {
+        public WritesApplied {
+            Objects.requireNonNull(migration, "migration");
+            Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(barrier, "barrier");
+            bitmaps = List.copyOf(bitmaps);
         }
     }
 }

@@ -115,6 +115,17 @@ public interface LoadStore {
         void visit(long firstByte, long endByte);
     }
 
+    /**
+     * Records that destination writes changed the completed bitmap {@code key}: its count and sha256 are
+     * due at the next {@link BitmapLoader#flushUpdates} (kept with the bitmaps, so a restart still owes it).
+     */
+    void putUpdatePending(BitmapKey key);
+
+    /** The bitmaps whose count and sha256 are due. */
+    List<BitmapKey> updatesPending();
+
+    void deleteUpdatePending(BitmapKey key);
+
     /** Receives one stored chunk. */
     @FunctionalInterface
     interface ChunkVisitor {

@@ -176,6 +176,21 @@ class StreamedDigestsTest {
         }
 
         @Override
+        public void putUpdatePending(BitmapKey key) {
+            inner.putUpdatePending(key);
+        }
+
+        @Override
+        public java.util.List<BitmapKey> updatesPending() {
+            return inner.updatesPending();
+        }
+
+        @Override
+        public void deleteUpdatePending(BitmapKey key) {
+            inner.deleteUpdatePending(key);
+        }
+
+        @Override
         public void putBitmap(BitmapKey key, BitmapState state) {
             inner.putBitmap(key, state);
         }

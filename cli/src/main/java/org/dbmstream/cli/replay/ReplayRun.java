@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -60,6 +61,15 @@ public final class ReplayRun {
         }
     }
 
+    /** The live topics do not exist under the given prefix: nothing was created or copied. */
+    public static final class NoLiveTopicsException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NoLiveTopicsException(String message) {
+            super(message);
+        }
+    }
+
     /** How often the wait for the replayed migrations says how far it is. */
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
 
@@ -80,6 +90,16 @@ public final class ReplayRun {
         Topics replay = new Topics(s.replayPrefix());
         AvroSerde<ChunkKey> keys = DbmSerdes.chunkKey(s.extra());
         Map<String, String> extra = new HashMap<>(s.extra());
+        Map<String, Object> adminConfig = new HashMap<>(s.extra());
+        adminConfig.keySet().retainAll(AdminClientConfig.configNames());
+        adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrap());
+        try (Admin admin = Admin.create(adminConfig)) {
+            // before anything reads or writes: a wrong live prefix must not create topics of that prefix
+            requireLiveTopics(admin);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot list the topics on " + s.bootstrap() + ": "
+                    + e.getCause().getMessage(), e.getCause());
+        }
         try (TopicCopy io = new TopicCopy(s.bootstrap(), s.extra())) {
             Set<String> selected = select(io);
             extra.put(DestinationConfig.TOPIC_PARTITIONS, String.valueOf(partitions(io, s.live().chunks())));
@@ -88,7 +108,7 @@ public final class ReplayRun {
             extra.putIfAbsent(DestinationConfig.SPEC_READ_AHEAD, "true");
             DestinationConfig config = new DestinationConfig(s.bootstrap(), s.applicationId(), s.stateDir(),
                     s.replayPrefix(), StreamsConfig.EXACTLY_ONCE_V2, extra);
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrap()))) {
+            try (Admin admin = Admin.create(adminConfig)) {
                 TopicSetup.ensure(admin, config);
             }
             io.copy(s.live().migrations(), replay.migrations(),
@@ -104,6 +124,21 @@ public final class ReplayRun {
                 Map<String, Map<String, BitmapCompleted>> replayed = awaitReplay(io, replay.events(), selected);
                 return new Result(rows(live, replayed), selected, finished(io, replay.events(), selected), chunks);
             }
+        }
+    }
+
+    private void requireLiveTopics(Admin admin) throws ExecutionException, InterruptedException {
+        Set<String> existing = admin.listTopics().names().get();
+        List<String> missing = new ArrayList<>();
+        for (String topic : List.of(s.live().migrations(), s.live().chunks(), s.live().events())) {
+            if (!existing.contains(topic)) {
+                missing.add(topic);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new NoLiveTopicsException("--topic-prefix '" + s.live().prefix() + "': " + String.join(", ", missing)
+                    + (missing.size() == 1 ? " does" : " do") + " not exist on " + s.bootstrap()
+                    + " (the live destination's topics; is the prefix right?); nothing was created");
         }
     }
 

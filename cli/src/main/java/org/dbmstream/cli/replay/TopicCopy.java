@@ -30,6 +30,8 @@ final class TopicCopy implements AutoCloseable {
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // reading a topic that is not there must not create it
+        c.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         consumer = new KafkaConsumer<>(only(c, ConsumerConfig.configNames()), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
         Map<String, Object> p = new HashMap<>(clientConfig);

@@ -17,6 +17,8 @@ import org.dbmstream.bitmap.load.Migration;
 import org.dbmstream.bitmap.load.MigrationControl;
 import org.dbmstream.schemas.ChunkKey;
 import org.dbmstream.serdes.ChunkRecords;
+import org.dbmstream.topology.DestinationConfig;
+import org.dbmstream.topology.codec.ChunkCodec;
 import org.dbmstream.topology.codec.StoreKeys;
 import org.dbmstream.topology.record.Control;
 import org.dbmstream.topology.record.ControlSerde;
@@ -68,6 +70,7 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
     private boolean layoutChecked;
 
     private final SilentSources silentSources;
+    private final long updateIntervalMs;
     private final SpecLookup specLookup;
     private ArrivalOrder order;
     private boolean draining;
@@ -92,6 +95,16 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
      *                   as if its control record had arrived
      */
     public ChunkLoadProcessor(long eventCommitIntervalMs, long idleTimeoutMs, SpecLookup specLookup) {
+        this(eventCommitIntervalMs, idleTimeoutMs, specLookup, DestinationConfig.DEFAULT_UPDATE_INTERVAL_MS);
+    }
+
+    /**
+     * @param updateIntervalMs how often completed bitmaps that destination writes changed are reported
+     *                         (their count and sha256 computed once for all writes since the last time)
+     */
+    public ChunkLoadProcessor(long eventCommitIntervalMs, long idleTimeoutMs, SpecLookup specLookup,
+            long updateIntervalMs) {
+        this.updateIntervalMs = updateIntervalMs;
         this.pacer = new CommitPacer(eventCommitIntervalMs);
         this.silentSources = new SilentSources(idleTimeoutMs);
         this.specLookup = specLookup;
@@ -113,9 +126,10 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
                 new Keyspace(meta, StoreNames.ON_NODE), new Keyspace(meta, StoreNames.SWITCHED),
                 context::currentSystemTimeMs).withVersions(new Keyspace(meta, StoreNames.TOUCHED),
                 new Keyspace(meta, StoreNames.REFUSED));
+        loadStore.withPendingUpdates(new Keyspace(meta, StoreNames.PENDING_UPDATES));
         this.loader = new BitmapLoader(loadStore, context::currentSystemTimeMs);
         this.postcopy = new PostcopyWrites(context, loader, loadStore, new Keyspace(meta, StoreNames.AWAITING),
-                new Keyspace(meta, StoreNames.HELD));
+                new Keyspace(meta, StoreNames.HELD), new Keyspace(meta, StoreNames.HELD_BARRIERS));
         this.sequences = new SequenceCheck(new Keyspace(meta, StoreNames.SEQUENCES));
         this.layout = new Keyspace(meta, StoreNames.LAYOUT);
         this.layoutChecked = false;
@@ -131,6 +145,17 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
                 });
         if (silentSources.enabled()) {
             context.schedule(silentSources.checkInterval(), PunctuationType.WALL_CLOCK_TIME, this::cancelSilent);
+        }
+        context.schedule(java.time.Duration.ofMillis(updateIntervalMs), PunctuationType.WALL_CLOCK_TIME,
+                this::flushUpdates);
+    }
+
+    /** Reports the completed bitmaps that writes changed since the last time, one BitmapUpdated each. */
+    private void flushUpdates(long now) {
+        RecordOutput out = new RecordOutput(context, new Record<>("", null, now), this::replacing);
+        loader.flushUpdates(out);
+        if (out.forwarded()) {
+            pacer.produced();
         }
     }
 
@@ -269,7 +294,7 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
         } else if (control instanceof Control.SpecRemoved) {
             SpecRecord known = spec(migration);
             if (known != null) {
-                postcopy.forget(migration, known.target());
+                postcopy.forget(migration, known.target(), out);
             }
             specs.delete(StoreKeys.migration(migration));
             specCache.remove(migration);
@@ -287,6 +312,8 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
             postcopy.switchover(switchover, out);
         } else if (control instanceof Control.Write write) {
             postcopy.write(write, out);
+        } else if (control instanceof Control.Barrier barrier) {
+            postcopy.barrier(barrier, out);
         } else if (control instanceof Control.Revoke revoke) {
             BitmapRevocation.apply(loadStore, revoke, out);
         } else {
@@ -297,7 +324,7 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
             loader.stopAndReport(Migration.of(migration, spec != null ? spec.target() : ""), stop.error(), out);
             if (stop.error().consequence() == Consequence.FAIL && spec != null) {
                 // a failed migration's VM never starts on the destination
-                postcopy.forget(migration, spec.target());
+                postcopy.forget(migration, spec.target(), out);
             }
         }
     }

@@ -13,6 +13,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.dbmstream.bitmap.load.BitmapLoader;
 import org.dbmstream.bitmap.load.Consequence;
+import org.dbmstream.bitmap.load.LoadEvent;
 import org.dbmstream.bitmap.load.LoadOutput;
 import org.dbmstream.bitmap.load.LoadStore;
 import org.dbmstream.topology.codec.BinaryReader;
@@ -32,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * arrived here. Setting bits is idempotent, so a write applied twice changes nothing
  * more, and the outcome does not depend on how writes, chunks and control interleave. A write that no
  * bitmap records and no migration awaits is counted ({@code dropped-writes-total}) and dropped.
+ *
+ * <p>A write barrier of a migration is answered here (WritesApplied, with the migration's completed bitmaps
+ * as they are now) once the writes before it applied: at once after its switchover, else held, like the
+ * writes, and answered at the switchover after them.
  */
 final class PostcopyWrites {
     private static final Logger LOG = LoggerFactory.getLogger(PostcopyWrites.class);
@@ -41,17 +46,26 @@ final class PostcopyWrites {
     private final LoadStore store;
     private final Keyspace awaiting;
     private final Keyspace held;
+    private final Keyspace heldBarriers;
     private final ProcessorContext<?, ?> context;
     private final Sensor dropped;
     private long localPosition;
+    /** Target to the migrations awaiting their switchover on it (every write asks; changed here only). */
+    private final Map<String, List<String>> awaitingCache = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, List<String>> eldest) {
+            return size() > 1024;
+        }
+    };
 
     PostcopyWrites(ProcessorContext<?, ?> context, BitmapLoader loader, LoadStore store, Keyspace awaiting,
-            Keyspace held) {
+            Keyspace held, Keyspace heldBarriers) {
         this.context = context;
         this.loader = loader;
         this.store = store;
         this.awaiting = awaiting;
         this.held = held;
+        this.heldBarriers = heldBarriers;
         this.dropped = droppedSensor(context);
     }
 
@@ -59,14 +73,22 @@ final class PostcopyWrites {
     void specArrived(String migration, String target) {
         if (!store.switchedOver(migration)) {
             awaiting.put(StoreKeys.awaiting(target, migration), EMPTY);
+            awaitingCache.remove(target);
         }
     }
 
     /** The migration will never switch over (failed, or its spec removed): let its held writes go. */
-    void forget(String migration, String target) {
+    void forget(String migration, String target, LoadOutput out) {
         awaiting.delete(StoreKeys.awaiting(target, migration));
-        for (Bytes key : heldKeys(migration)) {
+        awaitingCache.remove(target);
+        for (Bytes key : heldKeys(held, migration)) {
             held.delete(key);
+        }
+        // a failed migration's barriers are answered: nothing more will be applied for it
+        for (Bytes key : heldKeys(heldBarriers, migration)) {
+            Control.Barrier barrier = decodeBarrier(heldBarriers.get(key));
+            heldBarriers.delete(key);
+            answer(barrier, out);
         }
     }
 
@@ -74,7 +96,8 @@ final class PostcopyWrites {
     void switchover(Control.Switchover switchover, LoadOutput out) {
         loader.switchover(switchover.migration(), out);
         awaiting.delete(StoreKeys.awaiting(switchover.target(), switchover.migration()));
-        List<Bytes> keys = heldKeys(switchover.migration());
+        awaitingCache.remove(switchover.target());
+        List<Bytes> keys = heldKeys(held, switchover.migration());
         if (!keys.isEmpty()) {
             LOG.info("Applying {} writes that reached this partition before the switchover of migration '{}'",
                     keys.size(), switchover.migration());
@@ -84,6 +107,40 @@ final class PostcopyWrites {
             loader.write(write.target(), write.node(), write.offset(), write.length(), out);
             held.delete(key);
         }
+        for (Bytes key : heldKeys(heldBarriers, switchover.migration())) {
+            Control.Barrier barrier = decodeBarrier(heldBarriers.get(key));
+            heldBarriers.delete(key);
+            answer(barrier, out);
+        }
+    }
+
+    /**
+     * A write barrier: answered once the writes before it applied here, which after the migration's
+     * switchover they are; before it (or before its spec arrived) it is held with the writes and answered
+     * at the switchover.
+     */
+    void barrier(Control.Barrier barrier, LoadOutput out) {
+        String own = barrier.migration();
+        boolean failed = store.stopReason(own).map(e -> e.consequence() == Consequence.FAIL).orElse(false);
+        if (!store.switchedOver(own) && !failed) {
+            long position = context.recordMetadata().map(m -> m.offset()).orElse(localPosition++);
+            heldBarriers.put(heldKey(own, position), new BinaryWriter().string(own).string(barrier.target())
+                    .string(barrier.barrier()).toByteArray());
+            return;
+        }
+        answer(barrier, out);
+    }
+
+    /** Reports the migration's completed bitmaps here, with every write applied so far counted. */
+    private void answer(Control.Barrier barrier, LoadOutput out) {
+        loader.flushUpdates(out);
+        out.event(new LoadEvent.WritesApplied(barrier.migration(), barrier.target(), barrier.barrier(),
+                context.taskId().partition(), loader.completedOf(barrier.migration())));
+    }
+
+    private static Control.Barrier decodeBarrier(byte[] bytes) {
+        BinaryReader r = new BinaryReader(bytes);
+        return new Control.Barrier(r.string(), r.string(), r.string());
     }
 
     /** A destination write: applied to the recording bitmaps here, held for migrations still awaiting. */
@@ -108,16 +165,19 @@ final class PostcopyWrites {
     }
 
     private List<String> awaitingOn(String target) {
-        List<String> migrations = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = awaiting.prefixScan(StoreKeys.migration(target))) {
-            it.forEachRemaining(kv -> migrations.add(StoreKeys.awaitingMigration(kv.key)));
-        }
-        return migrations;
+        List<String> cached = awaitingCache.computeIfAbsent(target, t -> {
+            List<String> migrations = new ArrayList<>();
+            try (KeyValueIterator<Bytes, byte[]> it = awaiting.prefixScan(StoreKeys.migration(t))) {
+                it.forEachRemaining(kv -> migrations.add(StoreKeys.awaitingMigration(kv.key)));
+            }
+            return List.copyOf(migrations);
+        });
+        return new ArrayList<>(cached);
     }
 
-    private List<Bytes> heldKeys(String migration) {
+    private static List<Bytes> heldKeys(Keyspace keyspace, String migration) {
         List<Bytes> keys = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = held.prefixScan(StoreKeys.migration(migration))) {
+        try (KeyValueIterator<Bytes, byte[]> it = keyspace.prefixScan(StoreKeys.migration(migration))) {
             it.forEachRemaining((KeyValue<Bytes, byte[]> kv) -> keys.add(kv.key));
         }
         return keys;

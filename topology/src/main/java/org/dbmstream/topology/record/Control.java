@@ -10,10 +10,11 @@ import org.dbmstream.bitmap.load.MigrationControl;
  * bitmap name on a target is taken by a completed bitmap (a later START of it fails as "already exists",
  * whichever partition it arrives on), that a completed bitmap is removed, that a completed bitmap lost the
  * claim of its name and is revoked, that a migration switched over (its destination VM started), or a
- * destination write (every partition may hold recording bitmaps of the written node).
+ * destination write (every partition may hold recording bitmaps of the written node), or a write barrier
+ * (every partition answers once it applied the writes before it).
  */
 public sealed interface Control permits Control.Spec, Control.SpecRemoved, Control.Stop, Control.BitmapTaken,
-        Control.BitmapRemoval, Control.Revoke, Control.Switchover, Control.Write {
+        Control.BitmapRemoval, Control.Revoke, Control.Switchover, Control.Write, Control.Barrier {
 
     String migration();
 
@@ -92,6 +93,18 @@ public sealed interface Control permits Control.Spec, Control.SpecRemoved, Contr
             migration = migration == null ? "" : migration;
             Objects.requireNonNull(target, "target");
             Objects.requireNonNull(node, "node");
+        }
+    }
+
+    /**
+     * A write barrier of {@code migration} on {@code target}: every partition answers with WritesApplied once
+     * it applied the writes that came before it (held ones included, at the switchover).
+     */
+    record Barrier(String migration, String target, String barrier) implements Control {
+        public Barrier {
+            Objects.requireNonNull(migration, "migration");
+            Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(barrier, "barrier");
         }
     }
 

@@ -24,6 +24,7 @@ public final class ControlSerde implements Serde<Control>, Serializer<Control>, 
     private static final int SWITCHOVER = 6;
     private static final int WRITE = 7;
     private static final int REVOKE = 8;
+    private static final int BARRIER = 9;
 
     @Override
     public byte[] serialize(String topic, Control control) {
@@ -53,6 +54,8 @@ public final class ControlSerde implements Serde<Control>, Serializer<Control>, 
         } else if (control instanceof Control.Write x) {
             w.int8(WRITE).string(x.migration()).string(x.target()).string(x.node()).int64(x.offset())
                     .int64(x.length());
+        } else if (control instanceof Control.Barrier b) {
+            w.int8(BARRIER).string(b.migration()).string(b.target()).string(b.barrier());
         } else if (control instanceof Control.Revoke v) {
             w.int8(REVOKE);
             StateCodec.names(w, v.names());
@@ -109,6 +112,8 @@ public final class ControlSerde implements Serde<Control>, Serializer<Control>, 
                 return new Control.Write(r.string(), r.string(), r.string(), r.int64(), r.int64());
             case REVOKE:
                 return new Control.Revoke(StateCodec.names(r), r.string());
+            case BARRIER:
+                return new Control.Barrier(r.string(), r.string(), r.string());
             default:
                 throw new IllegalArgumentException("unknown control record type " + type);
         }

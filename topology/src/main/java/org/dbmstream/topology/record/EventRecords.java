@@ -3,9 +3,11 @@ package org.dbmstream.topology.record;
 import java.time.Instant;
 import java.util.List;
 import org.dbmstream.bitmap.load.BitmapNames;
+import org.dbmstream.bitmap.load.BitmapState;
 import org.dbmstream.bitmap.load.LoadEvent;
 import org.dbmstream.schemas.BitmapCancelled;
 import org.dbmstream.schemas.BitmapCompleted;
+import org.dbmstream.schemas.BitmapNow;
 import org.dbmstream.schemas.BitmapStarted;
 import org.dbmstream.schemas.BitmapRemoved;
 import org.dbmstream.schemas.BitmapUpdated;
@@ -15,6 +17,7 @@ import org.dbmstream.schemas.MigrationCancelled;
 import org.dbmstream.schemas.MigrationCompleted;
 import org.dbmstream.schemas.MigrationFailed;
 import org.dbmstream.schemas.SwitchedOver;
+import org.dbmstream.schemas.WritesApplied;
 
 /** Converts the load side's {@link LoadEvent}s to the events topic's Avro {@link Event}. */
 public final class EventRecords {
@@ -38,10 +41,18 @@ public final class EventRecords {
             body = new MigrationCancelled(c.reason());
         } else if (event instanceof LoadEvent.SwitchedOver) {
             body = new SwitchedOver();
+        } else if (event instanceof LoadEvent.WritesApplied w) {
+            body = new WritesApplied(w.barrier(), w.partition(), w.bitmaps().stream().map(EventRecords::now).toList());
         } else {
             body = new MigrationFailed(((LoadEvent.MigrationFailed) event).reason());
         }
         return new Event(event.migration(), event.target(), null, null, null, null, time, body);
+    }
+
+    private static BitmapNow now(BitmapState s) {
+        BitmapNames n = s.names();
+        return new BitmapNow(n.node(), n.nodeAlias(), n.bitmap(), n.bitmapAlias(), s.granularity().bytes(), s.size(),
+                s.enabled(), s.recording(), s.persistent(), s.count(), s.sha256());
     }
 
     private static Object bitmapBody(LoadEvent.OfBitmap event) {

@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.dbmstream.bitmap.ReplicaNames;
+import org.dbmstream.bitmap.load.LoadError;
 import org.dbmstream.bitmap.load.Migration;
 import org.dbmstream.bitmap.mapping.AliasMap;
 import org.dbmstream.bitmap.mapping.AliasTransform;
@@ -20,7 +22,7 @@ import org.dbmstream.schemas.NodeMapping;
 /**
  * A migration spec as the topology passes it around: target, destination mapping as QMP JSON (null:
  * none), known nodes (null: implied by START), and {@code problem}, QEMU's message when the mapping does
- * not validate (every chunk of such a migration fails it).
+ * not validate, or why the target or id is refused (every chunk of such a migration fails it).
  */
 public record SpecRecord(String migration, String target, String mappingJson, Map<String, Long> nodes,
         String problem, boolean replace) {
@@ -45,8 +47,12 @@ public record SpecRecord(String migration, String target, String mappingJson, Ma
                 nodes.put(n.getName(), n.getSize());
             }
         }
+        // a target or id the replica could not be read back by fails the migration (every chunk of it)
+        String badName = ReplicaNames.problem(ReplicaNames.Kind.MIGRATION_ID, migration)
+                .or(() -> ReplicaNames.problem(ReplicaNames.Kind.TARGET, spec.getTarget()))
+                .map(p -> LoadError.refusedName(p).message()).orElse(null);
         if (spec.getMapping() == null) {
-            return new SpecRecord(migration, spec.getTarget(), null, nodes, null, spec.getReplace());
+            return new SpecRecord(migration, spec.getTarget(), null, nodes, badName, spec.getReplace());
         }
         List<NodeAlias> aliases = new ArrayList<>();
         for (NodeMapping n : spec.getMapping()) {
@@ -59,11 +65,11 @@ public record SpecRecord(String migration, String target, String mappingJson, Ma
             aliases.add(new NodeAlias(n.getNodeName(), n.getAlias(), bitmaps));
         }
         BlockBitmapMapping mapping = new BlockBitmapMapping(aliases);
-        String problem = null;
+        String problem = badName;
         try {
             AliasMap.of(mapping);
         } catch (MappingException e) {
-            problem = e.getMessage();
+            problem = problem != null ? problem : e.getMessage();
         }
         return new SpecRecord(migration, spec.getTarget(), mapping.toJson(), nodes, problem, spec.getReplace());
     }

@@ -48,11 +48,17 @@ public final class KeyValueLoadStore implements LoadStore {
     private final Map<BitmapKey, byte[]> bitmapKeys = lru();
     private final Map<String, Optional<LoadError>> stopReasons = lru();
     private final Map<BitmapKey, EncodedNames> encodedNames = lru();
+    /** Target and node to the bitmaps on it: every destination write asks, every partition, so not RocksDB. */
+    private final Map<List<String>, List<BitmapKey>> onNodeCache = lru();
 
     private final Keyspace onNode;
     private final Keyspace switched;
     private Keyspace touched;
     private Keyspace refusedKeys;
+    /** Bitmaps whose count and sha256 are due (kept in the store: a restarted task still owes them). */
+    private Keyspace pending;
+    /** Without a keyspace for them (stores built for one test), the due updates are kept here. */
+    private final java.util.Set<BitmapKey> pendingInMemory = new java.util.LinkedHashSet<>();
 
     public KeyValueLoadStore(Keyspace bitmaps, KeyValueStore<Bytes, byte[]> bits, Keyspace stops, Keyspace names) {
         this(bitmaps, bits, stops, names, null, null, null);
@@ -92,6 +98,12 @@ public final class KeyValueLoadStore implements LoadStore {
         return this;
     }
 
+    /** Keeps the bitmaps whose count and sha256 are due in {@code keyspace}. */
+    public KeyValueLoadStore withPendingUpdates(Keyspace keyspace) {
+        this.pending = keyspace;
+        return this;
+    }
+
     @Override
     public void putTouched(BitmapKey key, long firstByte, long endByte) {
         Bytes k = touchedKey(key, firstByte);
@@ -112,6 +124,15 @@ public final class KeyValueLoadStore implements LoadStore {
                             java.nio.ByteBuffer.wrap(kv.value).getLong());
                 }
             }
+        }
+    }
+
+    @Override
+    public void putUpdatePending(BitmapKey key) {
+        if (pending == null) {
+            pendingInMemory.add(key);
+        } else {
+            pending.put(StoreKeys.bitmap(key), EMPTY);
         }
     }
 
@@ -156,6 +177,27 @@ public final class KeyValueLoadStore implements LoadStore {
     }
 
     @Override
+    public List<BitmapKey> updatesPending() {
+        if (pending == null) {
+            return List.copyOf(pendingInMemory);
+        }
+        List<BitmapKey> keys = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = pending.prefixScan(Bytes.wrap(new byte[0]))) {
+            it.forEachRemaining(kv -> keys.add(StoreKeys.bitmapKey(kv.key)));
+        }
+        return keys;
+    }
+
+    @Override
+    public void deleteUpdatePending(BitmapKey key) {
+        if (pending == null) {
+            pendingInMemory.remove(key);
+        } else {
+            pending.delete(StoreKeys.bitmap(key));
+        }
+    }
+
+    @Override
     public Optional<BitmapState> bitmap(BitmapKey key) {
         Optional<BitmapState> cached = states.get(key);
         if (cached != null) {
@@ -173,6 +215,7 @@ public final class KeyValueLoadStore implements LoadStore {
         boolean staging = state.replica().loadingDelta();
         if (onNode != null && !staging && bitmap(key).isEmpty()) {
             onNode.put(StoreKeys.onNode(state.names().target(), state.names().node(), key), EMPTY);
+            onNodeCache.remove(List.of(state.names().target(), state.names().node()));
         }
         bitmaps.put(bitmapKey(key), StateCodec.bitmapState(state, clock.getAsLong(), encodedNames(key, state.names())));
         states.put(key, Optional.of(state));
@@ -194,6 +237,7 @@ public final class KeyValueLoadStore implements LoadStore {
         }
         if (onNode != null && before.isPresent()) {
             onNode.delete(StoreKeys.onNode(before.get().names().target(), before.get().names().node(), key));
+            onNodeCache.remove(List.of(before.get().names().target(), before.get().names().node()));
         }
         bitmaps.delete(bitmapKey(key));
         states.put(key, Optional.empty());
@@ -225,10 +269,20 @@ public final class KeyValueLoadStore implements LoadStore {
 
     @Override
     public List<BitmapKey> bitmapsOn(String target, String node) {
-        List<BitmapKey> keys = new ArrayList<>();
         if (onNode == null) {
-            return keys;
+            return new ArrayList<>();
         }
+        List<String> where = List.of(target, node);
+        List<BitmapKey> cached = onNodeCache.get(where);
+        if (cached == null) {
+            cached = List.copyOf(scanOnNode(target, node));
+            onNodeCache.put(where, cached);
+        }
+        return new ArrayList<>(cached);
+    }
+
+    private List<BitmapKey> scanOnNode(String target, String node) {
+        List<BitmapKey> keys = new ArrayList<>();
         Bytes prefix = StoreKeys.node(target, node);
         try (KeyValueIterator<Bytes, byte[]> it = onNode.prefixScan(prefix)) {
             while (it.hasNext()) {

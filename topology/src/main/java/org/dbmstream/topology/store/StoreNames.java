@@ -54,7 +54,11 @@ public final class StoreNames {
     /** Deltas: bitmap key + first byte to the end of a serialized byte range a loading delta's BITS wrote. */
     public static final byte TOUCHED = 'd';
     /** Versions: bitmap key of a refused delta or checked version (its later chunks are ignored). */
-    public static final byte REFUSED = 'r';
+    public static final byte REFUSED = 'f';
+    /** Postcopy: bitmap key of each completed bitmap whose count and sha256 are due (writes changed it). */
+    public static final byte PENDING_UPDATES = 'u';
+    /** Postcopy: migration + arrival position to a write barrier held until that migration's switchover. */
+    public static final byte HELD_BARRIERS = 'r';
     /** Which layout the {@link #BITS} store is in (absent: maybe slots of earlier versions, to upgrade). */
     public static final byte LAYOUT = 'l';
     /** Migration id to its progress (tracker, keyed by migration). */

@@ -58,7 +58,7 @@ class PostcopyIT {
                 for (PostcopyFixture.Write w : fixture.writes()) {
                     writer.send(TOPICS.writes(), ("vm-" + name).getBytes(StandardCharsets.UTF_8),
                             writes.serialize(TOPICS.writes(), new DestinationWrite("vm-" + name, w.node(), w.offset(),
-                                    w.length(), name, Instant.now())));
+                                    w.length(), name, Instant.now(), null)));
                 }
                 pc.afterRun().forEach(c -> writer.chunk(name, c));
             }
@@ -99,7 +99,7 @@ class PostcopyIT {
                 MigrationWriter writer = new MigrationWriter(broker, topics)) {
             java.util.function.Consumer<String> phase = p -> pc.writes().get(p).forEach(w -> writer.send(
                     topics.writes(), target.getBytes(StandardCharsets.UTF_8), writes.serialize(topics.writes(),
-                            new DestinationWrite(target, w.node(), w.offset(), w.length(), name, Instant.now()))));
+                            new DestinationWrite(target, w.node(), w.offset(), w.length(), name, Instant.now(), null))));
             writer.spec(name, target);
             pc.beforeRun().forEach(c -> writer.chunk(name, c));
             writer.chunk(name, new Chunk.Switchover());
