@@ -44,7 +44,8 @@ public final class ArgumentChecks {
     }
 
     /** A name given to {@code option} that the replica can be read back by ({@link ReplicaNames}). */
-    static String name(final CommandSpec spec, final String option, final ReplicaNames.Kind kind, final String name) {
+    public static String name(final CommandSpec spec, final String option, final ReplicaNames.Kind kind,
+            final String name) {
         ReplicaNames.problem(kind, name).ifPresent(p -> {
             throw new ParameterException(spec.commandLine(), option + ": " + p);
         });

@@ -152,9 +152,7 @@ final class MigrateCommand implements Callable<Integer> {
         if (migrationId != null) {
             ArgumentChecks.name(spec, "--migration-id", ReplicaNames.Kind.MIGRATION_ID, migrationId);
         }
-        if (naming.node() != null) {
-            ArgumentChecks.name(spec, "--node", ReplicaNames.Kind.NODE, naming.node());
-        }
+        naming.checkNames(spec);
         final Map<String, String> extra = kafka.clientConfig(spec);
         final long rateLimit = ArgumentChecks.size(spec, "--max-bandwidth", maxBandwidth);
         try {

@@ -2,6 +2,7 @@ package org.dbmstream.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.dbmstream.bitmap.ReplicaNames;
 import org.dbmstream.bitmap.mapping.AliasMap;
 import org.dbmstream.source.MigrationRequest;
 import org.dbmstream.source.TextFiles;
@@ -26,6 +27,13 @@ public final class NamingOptions {
     /** The node name given for a single image, or null. */
     public String node() {
         return node;
+    }
+
+    /** Refuses a {@code --node} no replica can hold, naming the option (before anything starts). */
+    public void checkNames(final CommandSpec spec) {
+        if (node != null) {
+            ArgumentChecks.name(spec, "--node", ReplicaNames.Kind.NODE, node);
+        }
     }
 
     /** Puts the mappings into {@code b}, read and validated with QEMU's rules; a bad file is a bad argument. */

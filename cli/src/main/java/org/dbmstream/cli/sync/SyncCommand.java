@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.dbmstream.bitmap.ReplicaNames;
 import org.dbmstream.cli.ArgumentChecks;
 import org.dbmstream.cli.EmbeddedRuntime;
 import org.dbmstream.cli.KafkaOptions;
@@ -101,6 +102,8 @@ public final class SyncCommand implements Callable<Integer> {
         if (every != null && (every.isZero() || every.isNegative())) {
             throw new ParameterException(spec.commandLine(), "--every must be positive: " + every);
         }
+        ArgumentChecks.name(spec, "--target", ReplicaNames.Kind.TARGET, target);
+        naming.checkNames(spec);
         int limit = rounds != null ? rounds : every == null ? 1 : Integer.MAX_VALUE;
         Map<String, String> extra = kafka.clientConfig(spec);
         long rateLimit = ArgumentChecks.size(spec, "--max-bandwidth", maxBandwidth);
