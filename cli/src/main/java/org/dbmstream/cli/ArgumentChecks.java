@@ -26,7 +26,7 @@ public final class ArgumentChecks {
     }
 
     /** A size such as 64K or 50M given to {@code option}. */
-    static long size(final CommandSpec spec, final String option, final String text) {
+    public static long size(final CommandSpec spec, final String option, final String text) {
         try {
             return Sizes.parse(text);
         } catch (IllegalArgumentException e) {
@@ -44,7 +44,8 @@ public final class ArgumentChecks {
     }
 
     /** A name given to {@code option} that the replica can be read back by ({@link ReplicaNames}). */
-    static String name(final CommandSpec spec, final String option, final ReplicaNames.Kind kind, final String name) {
+    public static String name(final CommandSpec spec, final String option, final ReplicaNames.Kind kind,
+            final String name) {
         ReplicaNames.problem(kind, name).ifPresent(p -> {
             throw new ParameterException(spec.commandLine(), option + ": " + p);
         });

@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks on an in-process broker; JSON lines, the last one the summary.",
         subcommands = {BenchCommand.Topology.class, BenchCommand.Publish.class, BenchCommand.Steady.class,
-            BenchCommand.Query.class, BenchCommand.Live.class, BenchCommand.Scale.class})
+            BenchCommand.Query.class, BenchCommand.Live.class, BenchCommand.Scale.class,
+            BenchCommand.Sync.class})
 final class BenchCommand {
 
     /** The destination topology against a plain consumer reading the same chunks topic. */
@@ -84,6 +85,45 @@ final class BenchCommand {
         @Override
         public Integer call() throws Exception {
             org.dbmstream.bench.QueryBench.run(bitmapMib, listBitmaps, new PrintStream(System.out, true));
+            return 0;
+        }
+    }
+
+    /** Keeping a fleet's replicas current: what a sync round costs against the full migration of the fleet. */
+    @Command(name = "sync", mixinStandardHelpOptions = true,
+            description = {"A fleet of VMs (one bitmap of a 1 TiB disk at 64 KiB each) sent whole, then rounds of dbm "
+                + "sync after --change of every bitmap's chunks changed: records and bytes per round against the full "
+                + "migration, round completion p50/p99, destination CPU; then one 256 MiB bitmap whole and as a delta."})
+    static final class Sync implements Callable<Integer> {
+        @Option(names = "--vms", defaultValue = "" + org.dbmstream.bench.SyncBench.DEFAULT_VMS,
+                description = "VMs of the fleet (default: ${DEFAULT-VALUE}).")
+        int vms;
+
+        @Option(names = "--change", defaultValue = "1%",
+                description = "Share of every bitmap's chunks changed between rounds (default: ${DEFAULT-VALUE}).")
+        String change;
+
+        @Option(names = "--rounds", defaultValue = "" + org.dbmstream.bench.SyncBench.DEFAULT_ROUNDS,
+                description = "Delta rounds after the full one (default: ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            double share;
+            try {
+                share = change.endsWith("%") ? Double.parseDouble(change.substring(0, change.length() - 1)) / 100
+                        : Double.parseDouble(change);
+            } catch (NumberFormatException e) {
+                throw new ParameterException(spec.commandLine(), "--change must be a share such as 1% or 0.01: "
+                        + change);
+            }
+            if (share <= 0 || share > 1 || vms < 1 || rounds < 1) {
+                throw new ParameterException(spec.commandLine(), "need --vms >= 1, --rounds >= 1, 0 < --change <= 100%");
+            }
+            org.dbmstream.bench.SyncBench.run(vms, share, rounds, new PrintStream(System.out, true));
             return 0;
         }
     }

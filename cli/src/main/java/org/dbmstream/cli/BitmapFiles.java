@@ -98,7 +98,7 @@ final class BitmapFiles {
         try (Uncompressed image = Uncompressed.of(file); Qcow2Image qcow2 = Qcow2Image.open(image.path())) {
             final List<BitmapReport> out = new ArrayList<>();
             final List<String> refused = new ArrayList<>();
-            final String node = MigrateCommand.Inputs.nodeNameOf(file);
+            final String node = SourceInputs.nodeNameOf(file);
             for (final Qcow2Bitmap b : qcow2.bitmaps()) {
                 if (b.inconsistent()) {
                     // as QEMU shows it: not recording, count 0, the digest of an empty bitmap

@@ -133,16 +133,33 @@ final class BitmapsCommand {
                 table.print(out);
             } else {
                 final TextTable table = new TextTable("NODE", "NAME", "STATE", ">GRAN", ">SIZE", ">COUNT", "FLAGS",
-                        "SHA256");
+                        ">VER", "AGE", "SHA256");
                 list.forEach(b -> table.add(b.path("node").asText(), b.path("name").asText(), b.path("state").asText(),
                         ReportPrinter.human(b.path("granularity").asLong()), EventFormat.size(b.path("size").asLong()),
-                        orDash(b.path("count")), flags(b),
+                        orDash(b.path("count")), flags(b), versions(b), age(b),
                         TextTable.digest(b.path("sha256").isTextual() ? b.path("sha256").asText() : null, wide.wide)));
                 table.print(out);
             }
             out.flush();
             return 0;
         }
+    }
+
+    /** Versions of a replica (API field {@code freshness.versions}), "-" when unknown. */
+    static String versions(final JsonNode b) {
+        final JsonNode v = b.path("freshness").path("versions");
+        return v.isNumber() ? v.asText() : "-";
+    }
+
+    /** How old a replica is ("12s", "3m", "2h") and whether it lags an enabled bitmap ("45s lagging"). */
+    static String age(final JsonNode b) {
+        final JsonNode f = b.path("freshness");
+        if (!f.path("age").isNumber()) {
+            return "-";
+        }
+        final long s = (long) f.get("age").asDouble();
+        final String age = s < 120 ? s + "s" : s < 7200 ? s / 60 + "m" : s < 172_800 ? s / 3600 + "h" : s / 86_400 + "d";
+        return f.path("lagging").asBoolean() ? age + " lagging" : age;
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "One bitmap's metadata.")
@@ -163,8 +180,15 @@ final class BitmapsCommand {
             if (output.json) {
                 out.println(b);
             } else {
-                b.fields().forEachRemaining(f -> out.printf("%-12s %s%n", f.getKey() + ":",
-                        f.getValue().isNull() ? "-" : f.getValue().asText()));
+                b.fields().forEachRemaining(f -> {
+                    if (f.getValue().isObject()) {
+                        out.printf("%s%n", f.getKey() + ":");
+                        f.getValue().fields().forEachRemaining(g -> out.printf("  %-14s %s%n", g.getKey() + ":",
+                                g.getValue().isNull() ? "-" : g.getValue().asText()));
+                    } else {
+                        out.printf("%-12s %s%n", f.getKey() + ":", f.getValue().isNull() ? "-" : f.getValue().asText());
+                    }
+                });
             }
             out.flush();
             return 0;

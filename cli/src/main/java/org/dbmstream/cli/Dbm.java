@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 /** Entry point of the {@code dbm} command line. */
 @Command(name = "dbm", mixinStandardHelpOptions = true, versionProvider = Dbm.Version.class,
         description = "Replicates QEMU block dirty bitmaps through Apache Kafka.",
-        subcommands = {MigrateCommand.class, DemoCommand.class, InspectCommand.class, DestinationCommand.class,
+        subcommands = {MigrateCommand.class, org.dbmstream.cli.sync.SyncCommand.class, DemoCommand.class, InspectCommand.class, DestinationCommand.class,
             ExportCommand.class,
             BitmapsCommand.class, ApiCommand.class, BenchCommand.class, org.dbmstream.cli.chaos.ChaosCommand.class,
             org.dbmstream.cli.replay.ReplayCommand.class, CommandLine.HelpCommand.class})

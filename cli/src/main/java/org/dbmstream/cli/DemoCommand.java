@@ -110,7 +110,7 @@ final class DemoCommand implements Callable<Integer> {
     private static MigrationOutcome migrate(final MigrationRunner runner, final List<Path> files,
             final PrintWriter progress, final List<Event> completed) throws Exception {
         final WaitProgress[] waiting = {null};
-        try (MigrateCommand.Inputs inputs = MigrateCommand.Inputs.of(files, null)) {
+        try (SourceInputs inputs = SourceInputs.of(files, null)) {
             final MigrationRequest request = MigrationRequest.builder().target("demo").inputs(inputs.inputs()).build();
             return runner.run(request, PublishListener.NONE, p -> {
                 progress.printf("Published migration %s: %d bitmaps from %s (%d records); waiting for the "

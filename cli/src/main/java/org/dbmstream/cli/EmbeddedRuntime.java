@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * (KRaft) and, when asked, the destination topology on it. Everything lives in temporary directories
  * removed on {@link #close()}.
  */
-final class EmbeddedRuntime implements AutoCloseable {
+public final class EmbeddedRuntime implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedRuntime.class);
     private static final Duration STARTUP = Duration.ofSeconds(90);
 
@@ -32,7 +32,7 @@ final class EmbeddedRuntime implements AutoCloseable {
     }
 
     /** Starts an in-process broker on 127.0.0.1 (free port, temporary data directory). */
-    static EmbeddedRuntime startBroker() {
+    public static EmbeddedRuntime startBroker() {
         LOG.info("Starting an in-process Kafka broker (KRaft)");
         final EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(null, Map.of());
         broker.start();
@@ -40,12 +40,12 @@ final class EmbeddedRuntime implements AutoCloseable {
         return new EmbeddedRuntime(broker);
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return broker.bootstrapServers();
     }
 
     /** Starts the destination topology on this broker with a temporary state directory. */
-    DestinationApp startDestination(final String topicPrefix, final Map<String, String> extra)
+    public DestinationApp startDestination(final String topicPrefix, final Map<String, String> extra)
             throws InterruptedException {
         try {
             stateDir = Files.createTempDirectory("dbm-state-");

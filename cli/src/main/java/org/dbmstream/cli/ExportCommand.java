@@ -132,7 +132,7 @@ final class ExportCommand implements Callable<Integer> {
             }
         }
         final List<MigrationInput> inputs = new ArrayList<>();
-        try (MigrateCommand.Inputs images = MigrateCommand.Inputs.of(files, replica == null ? node : null);
+        try (SourceInputs images = SourceInputs.of(files, replica == null ? node : null);
                 ReplicaInputs fromReplica = replica == null ? null : ReplicaInputs.fetch(
                         client, target, node, bitmaps, this::progress)) {
             inputs.addAll(images.inputs());

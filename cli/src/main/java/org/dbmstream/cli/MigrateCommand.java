@@ -5,7 +5,6 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,20 +13,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dbmstream.bitmap.chunk.ChunkSize;
-import org.dbmstream.bitmap.mapping.AliasMap;
 import org.dbmstream.bitmap.mapping.MappingException;
 import org.dbmstream.bitmap.source.SelectionException;
-import org.dbmstream.serdes.Topics;
 import org.dbmstream.source.ByteSize;
 import org.dbmstream.source.MigrationFingerprint;
 import org.dbmstream.source.MigrationInput;
 import org.dbmstream.source.MigrationOutcome;
 import org.dbmstream.source.MigrationRequest;
 import org.dbmstream.source.PublishListener;
-import org.dbmstream.source.TemporaryFiles;
-import org.dbmstream.source.TextFiles;
 import org.dbmstream.source.WritesFile;
-import org.dbmstream.topology.DestinationConfig;
 import org.dbmstream.bitmap.Granularity;
 import org.dbmstream.bitmap.ReplicaNames;
 import picocli.CommandLine.ArgGroup;
@@ -111,28 +105,11 @@ final class MigrateCommand implements Callable<Integer> {
             description = "Destination VM/host whose nodes the bitmaps land on (default: ${DEFAULT-VALUE}).")
     String target;
 
-    @Option(names = "--node", paramLabel = "NAME",
-            description = "Node name of a single qcow2 image (default: the file name without extension).")
-    String node;
+    @Mixin
+    NamingOptions naming = new NamingOptions();
 
-    @Option(names = "--mapping", paramLabel = "FILE",
-            description = "QMP block-bitmap-mapping JSON for the source side (selects and aliases bitmaps).")
-    Path mapping;
-
-    @Option(names = "--destination-mapping", paramLabel = "FILE",
-            description = "QMP block-bitmap-mapping JSON the destination applies (sent in the migration spec).")
-    Path destinationMapping;
-
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT,...",
-            description = "Kafka brokers with a running destination; default: run both in-process.")
-    String bootstrapServers;
-
-    @Option(names = "--topic-prefix", defaultValue = "dbm.", converter = KafkaNames.TopicPrefix.class,
-            description = "Topic prefix (default: ${DEFAULT-VALUE}).")
-    String topicPrefix;
-
-    @Option(names = "--config", paramLabel = "FILE", description = "Properties file with client and serde settings.")
-    Path configFile;
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
 
     @Option(names = "--max-bandwidth", paramLabel = "BYTES_PER_S", defaultValue = "0",
             description = "Rate limit like QEMU's max-bandwidth, e.g. 50M (default: unlimited).")
@@ -179,11 +156,8 @@ final class MigrateCommand implements Callable<Integer> {
         if (migrationId != null) {
             ArgumentChecks.name(spec, "--migration-id", ReplicaNames.Kind.MIGRATION_ID, migrationId);
         }
-        if (node != null) {
-            ArgumentChecks.name(spec, "--node", ReplicaNames.Kind.NODE, node);
-        }
-        final Map<String, String> extra = configFile == null ? Map.of()
-                : DestinationConfig.readProperties(ArgumentChecks.readable(spec, "--config", configFile));
+        naming.checkNames(spec);
+        final Map<String, String> extra = kafka.clientConfig(spec);
         final long rateLimit = ArgumentChecks.size(spec, "--max-bandwidth", maxBandwidth);
         try {
             writes = writesFile == null ? List.of() : WritesFile.read(ArgumentChecks.readable(spec, "--writes",
@@ -191,7 +165,7 @@ final class MigrateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
-        try (Inputs inputs = inputs()) {
+        try (SourceInputs inputs = inputs()) {
             final List<MigrationInput> all = new ArrayList<>(inputs.inputs());
             for (final RawBitmap r : raw) {
                 all.add(r.input(spec));
@@ -209,27 +183,27 @@ final class MigrateCommand implements Callable<Integer> {
             }
             if (content.bitmaps().isEmpty()) {
                 throw new ParameterException(spec.commandLine(), "nothing to migrate: no bitmap of "
-                        + describeInputs() + (mapping != null ? " is selected by --mapping " + mapping : " exists")
+                        + describeInputs() + (naming.mapping != null ? " is selected by --mapping " + naming.mapping : " exists")
                         + "; nothing was published");
             }
             final MigrationRequest request = builder.fingerprint(content.fingerprint()).build();
             WriteChecks.check(spec, writesFile, writes, content, request.destinationMapping());
             switches = content.switchover();
-            if (bootstrapServers != null) {
-                return migrate(bootstrapServers, request, extra, rateLimit);
+            if (kafka.bootstrapServers != null) {
+                return migrate(kafka.bootstrapServers, request, extra, rateLimit);
             }
             try (EmbeddedRuntime embedded = EmbeddedRuntime.startBroker()) {
-                embedded.startDestination(topicPrefix, extra);
+                embedded.startDestination(kafka.topicPrefix, extra);
                 return migrate(embedded.bootstrapServers(), request, extra, rateLimit);
             }
         }
     }
 
     /** The inputs, checked: a file that cannot be read is a bad argument (exit 2) named in the message. */
-    private Inputs inputs() throws IOException {
+    private SourceInputs inputs() throws IOException {
         try {
-            return Inputs.of(files, node, nbd);
-        } catch (BadInputException | IllegalArgumentException e) {
+            return SourceInputs.of(files, naming.node, nbd);
+        } catch (SourceInputs.BadInputException | IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
     }
@@ -248,24 +222,8 @@ final class MigrateCommand implements Callable<Integer> {
         if (migrationId != null) {
             b.migrationId(migrationId);
         }
-        if (mapping != null) {
-            b.sourceMapping(mappingFile("--mapping", mapping));
-        }
-        if (destinationMapping != null) {
-            b.destinationMapping(mappingFile("--destination-mapping", destinationMapping).mapping());
-        }
+        naming.applyTo(spec, b);
         return b;
-    }
-
-    /** A block-bitmap-mapping file given to {@code option}, validated with QEMU's rules; errors name it. */
-    private AliasMap mappingFile(final String option, final Path file) throws IOException {
-        ArgumentChecks.readable(spec, option, file);
-        try {
-            return AliasMap.fromJson(TextFiles.readUtf8(file));
-        } catch (RuntimeException e) {
-            throw new ParameterException(spec.commandLine(), option + " " + file + ": "
-                    + e.getMessage().replace(file + ": ", ""), e);
-        }
     }
 
     private int migrate(final String servers, final MigrationRequest request, final Map<String, String> extra,
@@ -279,7 +237,7 @@ final class MigrateCommand implements Callable<Integer> {
         final WaitProgress[] waiting = {null};
         final MigrationRunner.Result result;
         try {
-            result = new MigrationRunner(servers, new Topics(topicPrefix), extra)
+            result = new MigrationRunner(servers, kafka.topics(), extra)
                 .transactional(transactional).rateLimit(rateLimit).writes(writes).awaitFinalState(switches)
                 .onRetry(existing -> {
                     if (!json) {
@@ -326,93 +284,5 @@ final class MigrateCommand implements Callable<Integer> {
         err.println("dbm migrate: migration " + result.published().migration() + " "
                 + outcome.status().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ": " + outcome.reason());
         return 1;
-    }
-
-    /** An input file that cannot be migrated (missing, a directory, empty, not a qcow2 image or stream). */
-    static final class BadInputException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        BadInputException(final String message, final Throwable cause) {
-            super(message, cause);
-        }
-    }
-
-    /** The command's inputs; gzip-compressed qcow2 images are unpacked to temporary files first. */
-    static final class Inputs implements AutoCloseable {
-        private final List<MigrationInput> inputs = new ArrayList<>();
-        private final List<Path> temporary = new ArrayList<>();
-        private NbdInputs nbd = new NbdInputs();
-
-        static Inputs of(final List<Path> files, final String node) throws IOException {
-            return of(files, node, new NbdInputs());
-        }
-
-        static Inputs of(final List<Path> files, final String node, final NbdInputs nbd) throws IOException {
-            final Inputs in = new Inputs();
-            in.nbd = nbd;
-            Path current = null;
-            try {
-                for (final Path f : files) {
-                    current = f;
-                    in.add(f, files.size() == 1 ? node : null);
-                }
-            } catch (IOException e) {
-                in.close();
-                // an NBD URI as the user wrote it (a Path folds its "//")
-                final String what = current != null && NbdInputs.isUri(current) ? NbdInputs.uriOf(current)
-                        : String.valueOf(current);
-                throw new BadInputException(what + ": " + InspectCommand.oneLine(e), e);
-            } catch (RuntimeException e) {
-                in.close();
-                throw e;
-            }
-            if (node != null && files.size() != 1) {
-                in.close();
-                throw new IllegalArgumentException(
-                        "--node names the node of a single image; give one image or use --mapping");
-            }
-            return in;
-        }
-
-        private void add(final Path file, final String node) throws IOException {
-            if (NbdInputs.isUri(file)) {
-                inputs.addAll(nbd.read(NbdInputs.uriOf(file), node, temporary));
-                return;
-            }
-            if (BitmapFiles.kindOf(file) == BitmapFiles.Kind.STREAM) {
-                inputs.add(new MigrationInput.MigrationStreamFile(file));
-                return;
-            }
-            final String name = node != null ? node : nodeNameOf(file);
-            if (BitmapFiles.isGzip(file)) {
-                final Path tmp = BitmapFiles.gunzipToTemp(file);
-                temporary.add(tmp);
-                inputs.add(new MigrationInput.Qcow2Image(tmp, name));
-            } else {
-                inputs.add(new MigrationInput.Qcow2Image(file, name));
-            }
-        }
-
-        /** "img1.qcow2.gz" -> "img1": what QEMU users would call the node of that image. */
-        static String nodeNameOf(final Path file) {
-            String n = file.getFileName().toString();
-            for (final String ext : new String[] {".gz", ".qcow2", ".img"}) {
-                if (n.endsWith(ext) && n.length() > ext.length()) {
-                    n = n.substring(0, n.length() - ext.length());
-                }
-            }
-            return n;
-        }
-
-        List<MigrationInput> inputs() {
-            return inputs;
-        }
-
-        @Override
-        public void close() throws IOException {
-            for (final Path p : temporary) {
-                TemporaryFiles.delete(p);
-            }
-        }
     }
 }

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
  * raw bitmap file, in bounded memory, and migrated from there like {@code --raw}. {@code nbds://} and
  * {@code nbds+unix://} require TLS, with the {@code --tls-*} options' credentials.
  */
-final class NbdInputs {
+public final class NbdInputs {
     @Option(names = "--nbd-granularity", paramLabel = "SIZE",
             description = "Granularity of NBD bitmaps without granularity= in their URI (NBD does not carry it; "
                 + "qemu-img info / query-block show it), e.g. 64K.")

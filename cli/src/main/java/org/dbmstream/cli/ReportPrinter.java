@@ -8,7 +8,7 @@ import java.io.PrintWriter;
 import java.util.List;
 
 /** Prints bitmap reports as an aligned table or as JSON lines with a fixed set of keys. */
-final class ReportPrinter {
+public final class ReportPrinter {
     private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT);
 
     private ReportPrinter() {
@@ -72,7 +72,7 @@ final class ReportPrinter {
     }
 
     /** Bytes as QEMU-style binary units when exact (64K, 1G), else the plain number. */
-    static String human(final long bytes) {
+    public static String human(final long bytes) {
         final String[] units = {"", "K", "M", "G", "T", "P"};
         long v = bytes;
         int u = 0;

@@ -10,7 +10,7 @@ import java.util.List;
  * to 100 columns by cutting long values such as sha256 digests ({@link #digest}); {@code -w/--wide} and
  * {@code --json} print them whole.
  */
-final class TextTable {
+public final class TextTable {
     /** Digits of a sha256 a narrow table shows. */
     static final int DIGEST_DIGITS = 12;
 
@@ -64,7 +64,7 @@ final class TextTable {
     }
 
     /** A sha256 as a table shows it: whole when {@code wide}, else its first digits and "..."; "-" when null. */
-    static String digest(final String sha256, final boolean wide) {
+    public static String digest(final String sha256, final boolean wide) {
         if (sha256 == null) {
             return "-";
         }

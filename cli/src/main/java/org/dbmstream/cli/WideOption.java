@@ -3,8 +3,8 @@ package org.dbmstream.cli;
 import picocli.CommandLine.Option;
 
 /** {@code -w/--wide}, for the commands that print tables: full values instead of a table that fits 100 columns. */
-final class WideOption {
+public final class WideOption {
     @Option(names = {"-w", "--wide"}, description = "Full values (whole sha256 digests, every column); the default "
             + "table fits 100 columns.")
-    boolean wide;
+    public boolean wide;
 }

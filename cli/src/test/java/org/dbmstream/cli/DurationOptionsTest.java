@@ -103,6 +103,11 @@ class DurationOptionsTest {
                 cmd = cmd.getSubcommands().get(p);
             }
             final String def = cmd.getCommandSpec().findOption(f.option()).defaultValue();
+            if (f.path().equals(List.of("sync")) && f.option().equals("--every")) {
+                // the one duration without a default: absent, sync runs its rounds back to back (one by default)
+                assertThat(def).as(f.toString()).isNull();
+                continue;
+            }
             assertThat(def).as(f.toString()).isNotNull();
             assertThat(DurationConverter.parse(def)).as(f.toString()).isPositive();
         }

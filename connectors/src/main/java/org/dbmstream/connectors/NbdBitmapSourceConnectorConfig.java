@@ -32,7 +32,7 @@ public final class NbdBitmapSourceConnectorConfig extends AbstractConfig {
     /** Set by the connector for each task (never by users). */
     public static final String TASK_URIS = "task.nbd.uris";
 
-    public static final ConfigDef CONFIG_DEF = ChunkSizeSetting.define(new ConfigDef())
+    public static final ConfigDef CONFIG_DEF = SyncMode.define(ChunkSizeSetting.define(new ConfigDef()))
             .define(URIS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, new Uris(), Importance.HIGH,
                     "NBD exports with their bitmaps: nbd://HOST:PORT/EXPORT?bitmap=NAME&granularity=64K or "
                             + "nbd+unix:///EXPORT?socket=PATH&bitmap=NAME; nbds:// and nbds+unix:// require TLS "
@@ -75,9 +75,17 @@ public final class NbdBitmapSourceConnectorConfig extends AbstractConfig {
 
     private final NbdTls tls;
 
+    private final boolean sync;
+
     public NbdBitmapSourceConnectorConfig(final Map<String, String> props) {
         super(CONFIG_DEF, props);
         tls = tlsOf(this);
+        sync = SyncMode.on(this, pollInterval() > 0, POLL_INTERVAL);
+    }
+
+    /** Whether each read is a sync round (DESIGN.md section 12) rather than a new migration. */
+    public boolean syncMode() {
+        return sync;
     }
 
     /** The nbd.tls.* settings (files one by one win over the directory), checked against the URIs. */

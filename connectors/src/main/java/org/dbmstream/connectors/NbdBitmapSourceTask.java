@@ -44,6 +44,8 @@ public final class NbdBitmapSourceTask extends SourceTask {
     private final Map<String, Long> due = new HashMap<>();
     private final Map<String, String> published = new HashMap<>();
     private Current current;
+    /** Sync mode: the rounds, instead of migrations through the worker's producer. */
+    private SyncRounds rounds;
 
     /** The migration being sent: its export, snapshot (temporary files) and records. */
     private record Current(String uri, String migrationId, NbdSnapshot snapshot, MigrationPlan plan,
@@ -70,7 +72,27 @@ public final class NbdBitmapSourceTask extends SourceTask {
             uris.add(u.trim());
             due.put(u.trim(), 0L);
         });
-        LOG.info("task of {} reads {} NBD export(s)", sourceId, uris.size());
+        if (config.syncMode()) {
+            rounds = new SyncRounds(SyncMode.open(config, props, config.target(), config.topicPrefix(), sourceId, 0),
+                    config.pollInterval());
+        }
+        LOG.info("task of {} reads {} NBD export(s){}", sourceId, uris.size(), rounds != null ? " (sync)" : "");
+    }
+
+    /** Sync mode: one round of an export's bitmaps as they are now (read into temporary files, deleted after). */
+    private void syncLook() throws InterruptedException {
+        List<NbdSnapshot> snapshots = new ArrayList<>();
+        try {
+            rounds.lookIfDue(uris, uri -> {
+                NbdSnapshot snapshot = NbdSnapshot.read(uri, new NbdSnapshot.Defaults(null, config.granularity(),
+                        config.enabled(), config.persistent(), Duration.ofMillis(config.timeoutMillis()), config.tls()));
+                snapshots.add(snapshot);
+                return MigrationRequest.builder().target(config.target()).inputs(snapshot.inputs()).replace(true)
+                        .build();
+            });
+        } finally {
+            snapshots.forEach(NbdBitmapSourceTask::closeQuietly);
+        }
     }
 
     static Map<String, String> partition(final String uri) {
@@ -81,6 +103,15 @@ public final class NbdBitmapSourceTask extends SourceTask {
     public List<SourceRecord> poll() throws InterruptedException {
         if (stopped.getCount() == 0) {
             closeCurrent();
+            if (rounds != null) {
+                rounds.close();
+                rounds = null;
+            }
+            return null;
+        }
+        if (rounds != null) {
+            syncLook();
+            stopped.await(Math.min(IDLE_MILLIS, Math.max(1, rounds.waitMillis())), TimeUnit.MILLISECONDS);
             return null;
         }
         if (current == null && !openNext()) {
@@ -93,7 +124,7 @@ public final class NbdBitmapSourceTask extends SourceTask {
         while (records.hasNext() && batch.size() < config.batchRecords() && stopped.getCount() > 0) {
             final OutgoingRecord r = records.next();
             final var offset = new SourceOffsets(current.migrationId(), r.position() + 1, !records.hasNext()).toMap();
-            last = new SourceRecord(partition(current.uri()), offset, r.topic(), null, Schema.BYTES_SCHEMA, r.key(),
+            last = new SourceRecord(partition(current.uri()), offset, r.topic(), r.partition(), Schema.BYTES_SCHEMA, r.key(),
                     Schema.BYTES_SCHEMA, r.value());
             batch.add(last);
         }

@@ -30,7 +30,7 @@ public final class Qcow2BitmapSourceConnectorConfig extends AbstractConfig {
     /** Set by the connector for each task: the images that task publishes (never by users). */
     public static final String TASK_IMAGES = "task.images";
 
-    public static final ConfigDef CONFIG_DEF = ChunkSizeSetting.define(new ConfigDef())
+    public static final ConfigDef CONFIG_DEF = SyncMode.define(ChunkSizeSetting.define(new ConfigDef()))
             .define(IMAGES, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, new ExistingPaths(), Importance.HIGH,
                     "qcow2 images to publish, or directories holding them (comma-separated paths).")
             .define(FILE_PATTERN, Type.STRING, "*.qcow2", new NonBlank(), Importance.LOW,
@@ -51,15 +51,23 @@ public final class Qcow2BitmapSourceConnectorConfig extends AbstractConfig {
             .define(RATE_LIMIT, Type.LONG, 0L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
                     "Publishing limit per task in bytes per second, like QEMU's max-bandwidth; 0: unlimited.")
             .define(RESCAN_INTERVAL, Type.LONG, 0L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
-                    "How often to look again for new images in the configured directories and for images changed"
-                            + " since their last migration (published as new migrations); 0: publish once.")
+                    "How often to look again for new images in the configured directories and for changed images"
+                            + " (sync mode: a round of deltas; migrate mode: new migrations); 0: publish once.")
             .define(SOURCE_ID, Type.STRING, "", Importance.LOW,
                     "Source id carried by every chunk; empty: 'connect:' + the connector name.")
             .define(TASK_IMAGES, Type.LIST, List.of(), Importance.LOW,
                     "Internal: the image files assigned to a task.");
 
+    private final boolean sync;
+
     public Qcow2BitmapSourceConnectorConfig(Map<String, String> props) {
         super(CONFIG_DEF, props);
+        sync = SyncMode.on(this, rescanInterval() > 0, RESCAN_INTERVAL);
+    }
+
+    /** Whether each look is a sync round (DESIGN.md section 12) rather than new migrations. */
+    public boolean syncMode() {
+        return sync;
     }
 
     public List<String> images() {

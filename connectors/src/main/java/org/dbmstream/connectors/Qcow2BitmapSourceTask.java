@@ -49,6 +49,8 @@ public final class Qcow2BitmapSourceTask extends SourceTask {
     private long rescanNanos;
     private long nextRescan;
     private ImageMigration current;
+    /** Sync mode: the rounds, instead of migrations through the worker's producer. */
+    private SyncRounds rounds;
 
     @Override
     public String version() {
@@ -66,13 +68,27 @@ public final class Qcow2BitmapSourceTask extends SourceTask {
         pending.addAll(assigned);
         rescanNanos = TimeUnit.MILLISECONDS.toNanos(config.rescanInterval());
         nextRescan = System.nanoTime() + rescanNanos;
-        LOG.info("task of {} publishes {} image(s)", sourceId, pending.size());
+        if (config.syncMode()) {
+            rounds = new SyncRounds(SyncMode.open(config, props, config.target(), config.topicPrefix(), sourceId,
+                    config.rateLimit()), config.rescanInterval());
+        }
+        LOG.info("task of {} {} {} image(s)", sourceId, rounds != null ? "keeps current" : "publishes", pending.size());
     }
 
     @Override
     public List<SourceRecord> poll() throws InterruptedException {
         if (stopped.getCount() == 0) {
             closeCurrent();
+            if (rounds != null) {
+                rounds.close();
+                rounds = null;
+            }
+            return null;
+        }
+        if (rounds != null) {
+            // sync mode: the task's own clients publish and confirm; nothing goes through the worker's producer
+            rounds.lookIfDue(assigned, image -> ImageMigration.request(image, config).replace(true).build());
+            stopped.await(Math.min(IDLE_MILLIS, Math.max(1, rounds.waitMillis())), TimeUnit.MILLISECONDS);
             return null;
         }
         if (current == null && !openNext() && !(rescanDue() && openNext())) {
@@ -92,7 +108,7 @@ public final class Qcow2BitmapSourceTask extends SourceTask {
             }
             boolean done = !records.hasNext();
             var offset = new SourceOffsets(current.migrationId(), r.position() + 1, done).toMap();
-            last = new SourceRecord(partition, offset, r.topic(), null, Schema.BYTES_SCHEMA, r.key(),
+            last = new SourceRecord(partition, offset, r.topic(), r.partition(), Schema.BYTES_SCHEMA, r.key(),
                     Schema.BYTES_SCHEMA, r.value(), null, r.isSpec() ? current.specHeaders() : null);
             batch.add(last);
         }

@@ -123,6 +123,21 @@ class Qcow2BitmapSourceConnectorConfigTest {
     }
 
     @Test
+    void rescansKeepTheReplicaCurrentBySyncRoundsUnlessToldToMigrate() throws IOException {
+        Map<String, String> m = valid();
+        assertThat(new Qcow2BitmapSourceConnectorConfig(m).syncMode()).as("one publication: migrate").isFalse();
+        m.put("images.rescan.interval.ms", "60000");
+        assertThatThrownBy(() -> new Qcow2BitmapSourceConnectorConfig(m)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("kafka.bootstrap.servers").hasMessageContaining("publish.mode=migrate");
+        m.put("kafka.bootstrap.servers", "kafka:9092");
+        assertThat(new Qcow2BitmapSourceConnectorConfig(m).syncMode()).isTrue();
+        m.put("publish.mode", "migrate");
+        assertThat(new Qcow2BitmapSourceConnectorConfig(m).syncMode()).isFalse();
+        m.put("publish.mode", "mirror");
+        assertThat(errors(m, "publish.mode")).singleElement().asString().contains("mirror");
+    }
+
+    @Test
     void configValuesCarryEveryKey() throws IOException {
         var names = new Qcow2BitmapSourceConnector().validate(valid()).configValues().stream().map(ConfigValue::name)
                 .toList();

@@ -280,6 +280,7 @@ class Qcow2BitmapSourceConnectorIT {
         long n1 = chunkCount(img1, first);
         Map<String, String> config = connectorConfig(images, t);
         config.put("images.rescan.interval.ms", "300");
+        config.put("publish.mode", "migrate");
         try (ConnectWorker worker = ConnectWorker.start(broker.bootstrapServers(), "itc-rescan")) {
             worker.putConnector("qcow2-rescan", config);
             worker.awaitRunning("qcow2-rescan", 1, TIMEOUT);

@@ -274,10 +274,13 @@ class ChartMatrixTest {
         final Topics topics = new Topics(args.get("--topic-prefix"));
         final List<String> expected = new ArrayList<>(topics.all());
         expected.add(args.get("--topic-prefix") + DestinationConfig.CONTROL_TOPIC);
+        expected.add(topics.sync());
         final Map<String, JsonNode> byName = new LinkedHashMap<>();
         chart.custom("KafkaTopic").forEach(t -> byName.put(t.path("spec").path("topicName").asText(), t));
         assertThat(byName.keySet()).containsExactlyInAnyOrderElementsOf(expected);
         assertThat(byName.get(topics.migrations()).path("spec").path("config").path("cleanup.policy").asText())
+                .isEqualTo("compact");
+        assertThat(byName.get(topics.sync()).path("spec").path("config").path("cleanup.policy").asText())
                 .isEqualTo("compact");
         assertThat(byName.get(topics.chunks()).path("spec").path("config").path("retention.ms").asText())
                 .isEqualTo("604800000");

@@ -11,14 +11,15 @@ import org.dbmstream.topology.store.StoredBitmaps;
 /**
  * One bitmap as the query API shows it (DESIGN.md section 9): destination names, QEMU's flags and, once
  * complete, QEMU's count and sha256 (null while loading); {@code updated} is when the destination last changed
- * the bitmap's state (ISO-8601 UTC; null for a state stored by a version that did not record it).
+ * the bitmap's state (ISO-8601 UTC; null for a state stored by a version that did not record it); {@code freshness}
+ * how current the replica is ({@link Freshness}).
  */
 @JsonPropertyOrder({"target", "node", "name", "granularity", "size", "enabled", "recording", "persistent", "state",
-    "count", "sha256", "migration", "nodeAlias", "bitmapAlias", "chunks", "replaces", "updated"})
+    "count", "sha256", "migration", "nodeAlias", "bitmapAlias", "chunks", "replaces", "updated", "freshness"})
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record BitmapView(String target, String node, String name, long granularity, long size, boolean enabled,
         boolean recording, boolean persistent, String state, Long count, String sha256, String migration,
-        String nodeAlias, String bitmapAlias, long chunks, String replaces, String updated) {
+        String nodeAlias, String bitmapAlias, long chunks, String replaces, String updated, Freshness freshness) {
 
     /** The names the topology knows this bitmap by. */
     BitmapNames names() {
@@ -40,7 +41,8 @@ public record BitmapView(String target, String node, String name, long granulari
                 s.size(), s.enabled(), s.recording(), s.persistent(), s.phase().name().toLowerCase(),
                 complete ? s.count() : null, complete ? s.sha256() : null, s.names().migration(), s.names().nodeAlias(),
                 s.names().bitmapAlias(), s.chunks(), stored.replaces(),
-                stored.updated() == null ? null : stored.updated().toString());
+                stored.updated() == null ? null : stored.updated().toString(),
+                Freshness.of(s, System.currentTimeMillis()));
     }
 
     /**

@@ -94,6 +94,11 @@ final class DestinationMetrics implements AutoCloseable {
         }
     }
 
+    /** Where further meters of this destination go. */
+    io.micrometer.core.instrument.MeterRegistry registry() {
+        return registry;
+    }
+
     /** The Prometheus exposition text. */
     String scrape() {
         return registry.scrape();

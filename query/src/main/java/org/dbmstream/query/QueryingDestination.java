@@ -93,7 +93,8 @@ public final class QueryingDestination implements AutoCloseable {
             Map<String, String> extra = new HashMap<>();
             extra.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self[0].host() + ":" + self[0].port());
             extra.putAll(config.extra());
-            holder[0] = new DestinationApp(config.withExtra(extra)).start();
+            ReplicaMetrics replicas = new ReplicaMetrics(metrics.registry(), streams);
+            holder[0] = new DestinationApp(config.withExtra(extra), replicas).start();
             metrics.bind(holder[0].streams());
             return new QueryingDestination(holder[0], server, metrics, removals,
                     (tls != null ? "https://" : "http://") + self[0].host() + ":" + self[0].port());

@@ -26,6 +26,6 @@ class OnePerNameTest {
             final String name) {
         return new BitmapView("vm", "disk0", name, 65536, 1 << 30, true, false, true, state,
                 "complete".equals(state) ? 1L : null, "complete".equals(state) ? "00" : null, migration, "disk0",
-                name, 1, replaces, null);
+                name, 1, replaces, null, null);
     }
 }

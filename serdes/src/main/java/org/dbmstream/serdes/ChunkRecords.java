@@ -11,6 +11,7 @@ import org.dbmstream.schemas.Complete;
 import org.dbmstream.schemas.EndOfStream;
 import org.dbmstream.schemas.ManifestEntry;
 import org.dbmstream.schemas.Start;
+import org.dbmstream.schemas.StartVersion;
 
 /**
  * Converts between the domain {@link Chunk} and the Avro records of the chunks topic. The raw
@@ -43,7 +44,9 @@ public final class ChunkRecords {
 
     private static Object bodyOf(Chunk chunk) {
         if (chunk instanceof Chunk.Start s) {
-            return new Start(s.granularity().bytes(), s.enabled(), s.persistent(), s.flags(), s.diskSize());
+            Chunk.Version v = s.version();
+            return new Start(s.granularity().bytes(), s.enabled(), s.persistent(), s.flags(), s.diskSize(),
+                    s.readTime(), v == null ? null : new StartVersion(v.base(), v.sha256(), v.count(), v.remove()));
         }
         if (chunk instanceof Chunk.Bits b) {
             return new Bits(b.firstSector(), b.sectors(), b.zeroes(), b.zeroes() ? null : ByteBuffer.wrap(b.payload()));
@@ -78,7 +81,14 @@ public final class ChunkRecords {
                 throw new IllegalArgumentException(where(key) + ": Start flags 0x" + Integer.toHexString(flags)
                         + " disagree with enabled=" + s.getEnabled() + " persistent=" + s.getPersistent());
             }
-            return new Chunk.Start(node, bitmap, Granularity.of(s.getGranularity()), flags, s.getDiskSize());
+            StartVersion v = s.getVersion();
+            if (v != null && (flags & Chunk.FLAG_VERSIONED) == 0) {
+                throw new IllegalArgumentException(where(key) + ": a Start with a version record must set flag 0x80 "
+                        + "(flags are 0x" + Integer.toHexString(flags) + ")");
+            }
+            return new Chunk.Start(node, bitmap, Granularity.of(s.getGranularity()), flags, s.getDiskSize(),
+                    s.getReadTime(), v == null ? null
+                            : new Chunk.Version(v.getBase(), v.getSha256(), v.getCount(), v.getRemove()));
         }
         if (body instanceof Bits b) {
             ByteBuffer payload = b.getPayload();

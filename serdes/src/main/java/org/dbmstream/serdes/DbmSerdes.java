@@ -6,6 +6,7 @@ import org.dbmstream.schemas.ChunkValue;
 import org.dbmstream.schemas.DestinationWrite;
 import org.dbmstream.schemas.Event;
 import org.dbmstream.schemas.MigrationSpec;
+import org.dbmstream.schemas.SyncState;
 
 /**
  * Serdes of every dbm-stream record type. The factory methods return configured serdes; the nested
@@ -39,6 +40,11 @@ public final class DbmSerdes {
     /** Value serde of the writes topic. */
     public static AvroSerde<DestinationWrite> destinationWrite(Map<String, ?> config) {
         return new AvroSerde<>(DestinationWrite.class, config, false);
+    }
+
+    /** Value serde of the sync topic (what {@code dbm sync} remembers; keys there are plain strings). */
+    public static AvroSerde<SyncState> syncState(Map<String, ?> config) {
+        return new AvroSerde<>(SyncState.class, config, false);
     }
 
     /** {@link ChunkKey} serde for configs. */

@@ -59,6 +59,14 @@ public record Topics(String prefix) {
     }
 
     /**
+     * Compacted: what {@code dbm sync} remembers of each replica bitmap it keeps current (confirmed version and
+     * chunk digests; DESIGN.md section 12). Not among {@link #all()}: only sync reads and writes it.
+     */
+    public String sync() {
+        return prefix + "sync";
+    }
+
+    /**
      * What makes {@code prefix} unusable as the prefix of topic names (Kafka's rules: ASCII letters, digits,
      * '.', '_' and '-', at most 249 characters, here with the longest topic after it), or empty when it is fine.
      */

@@ -56,7 +56,7 @@ class ChunkRecordsTest {
     @Test
     void inconsistentRecordsAreRefusedWithTheirKey() {
         ChunkKey key = new ChunkKey("m", "n", "b");
-        assertThatThrownBy(() -> ChunkRecords.toChunk(key, new ChunkValue(0L, "s", new Start(512L, true, false, 0, -1L))))
+        assertThatThrownBy(() -> ChunkRecords.toChunk(key, new ChunkValue(0L, "s", new Start(512L, true, false, 0, -1L, 0L, null))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("migration 'm' node alias 'n' bitmap alias 'b'")
                 .hasMessageContaining("flags 0x0 disagree with enabled=true");
@@ -65,7 +65,7 @@ class ChunkRecordsTest {
                 .hasMessageContaining("zeroes=true but payload of 32 bytes");
         assertThatThrownBy(() -> ChunkRecords.toChunk(key, new ChunkValue(0L, "s", new Bits(0L, 8L, false, null))))
                 .hasMessageContaining("zeroes=false but payload absent");
-        assertThatThrownBy(() -> ChunkRecords.toChunk(key, new ChunkValue(0L, "s", new Start(1000L, false, false, 0, -1L))))
+        assertThatThrownBy(() -> ChunkRecords.toChunk(key, new ChunkValue(0L, "s", new Start(1000L, false, false, 0, -1L, 0L, null))))
                 .hasMessageContaining("power of two");
     }
 }

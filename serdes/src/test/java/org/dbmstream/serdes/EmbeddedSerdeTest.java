@@ -105,10 +105,10 @@ class EmbeddedSerdeTest {
                 .hasMessageContaining("expected Avro single-object encoding").hasMessageContaining("7b 22 6a");
         assertThatThrownBy(() -> serde.deserialize("dbm.chunks", new byte[0])).hasMessageContaining("got no bytes");
         byte[] event = DbmSerdes.event(Map.of()).serialize("dbm.chunks", Samples.event(new BitmapCompleted(
-                512L, 512L, false, false, 512L, "00", 1L)));
+                512L, 512L, false, false, 512L, "00", 1L, null, -1L, 0L, 0L, -1L)));
         assertThatThrownBy(() -> serde.deserialize("dbm.chunks", event))
                 .hasMessageContaining(event.length + "-byte ChunkValue")
-                .hasMessageContaining("none of the 3 known versions of ChunkValue");
+                .hasMessageContaining("none of the 4 known versions of ChunkValue");
         byte[] truncated = java.util.Arrays.copyOf(serde.serialize("dbm.chunks", (ChunkValue) Samples.all()
                 .get(ChunkValue.class).get(1)), 14);
         assertThatThrownBy(() -> serde.deserialize("dbm.chunks", truncated))

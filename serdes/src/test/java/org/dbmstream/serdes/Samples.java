@@ -51,8 +51,8 @@ final class Samples {
                 Event.class, List.of(
                         event(new BitmapStarted(65536L, 10L << 30, true, false)),
                         event(new BitmapCompleted(65536L, 10L << 30, true, false, 1L << 20,
-                                "ab".repeat(32), 160L)),
-                        event(new BitmapCancelled("Error: Unknown node alias 'drive9'")),
+                                "ab".repeat(32), 160L, null, -1L, 1L, 1_700_000_000_000L, 163840L)),
+                        event(new BitmapCancelled("Error: Unknown node alias 'drive9'", false)),
                         event(new MigrationCompleted(List.of(new CompletedBitmap("disk0", "drive0", "b0", "bitmap0")))),
                         event(new MigrationCancelled("Error: block device name is not set")),
                         event(new MigrationFailed("Bitmap migration stream buffer allocation request is too big")),

@@ -78,10 +78,30 @@ public final class MigrationPlanner {
             }
             return new MigrationPlan(spec, chunks, List.of()).fingerprint(request.fingerprint());
         }
+        Selection selection = select(request);
+        List<NamedBitmap> named = selection.bitmaps();
+        ChunkSource chunks = new BitmapChunkSource(named, request.chunkSize());
+        if (request.switchover()) {
+            // right after the STARTs and their EndOfStream, as migrate-start-postcopy at once
+            chunks = new SwitchoverChunkSource(chunks, named.size() + 1L, 1);
+        }
+        return new MigrationPlan(spec, chunks, selection.opened()).fingerprint(request.fingerprint());
+    }
+
+    /**
+     * The bitmaps of images and raw bitmaps (not QEMU streams) that QEMU's source-side selection and the
+     * source mapping select, with their bits, and the nodes read (those without bitmaps too); the files
+     * stay open in {@code opened} until the caller closes them.
+     */
+    public record Selection(List<NamedBitmap> bitmaps, List<String> nodes, List<AutoCloseable> opened) {
+    }
+
+    /** Opens {@code request}'s inputs (images and raw bitmaps) and selects their bitmaps as {@link #plan} does. */
+    public static Selection select(MigrationRequest request) throws IOException {
         List<AutoCloseable> opened = new ArrayList<>();
         try {
             Nodes nodes = new Nodes();
-            for (MigrationInput input : inputs) {
+            for (MigrationInput input : request.inputs()) {
                 addInput(input, nodes, opened);
             }
             List<SelectedBitmap> selected = BitmapSelector.select(nodes.candidates(), request.sourceMapping());
@@ -90,12 +110,7 @@ public final class MigrationPlanner {
                 SerializedBitmap bits = nodes.bits(s.nodeName(), s.bitmapName());
                 named.add(new NamedBitmap(s.nodeName(), s.bitmapName(), s.withBits(bits)));
             }
-            ChunkSource chunks = new BitmapChunkSource(named, request.chunkSize());
-            if (request.switchover()) {
-                // right after the STARTs and their EndOfStream, as migrate-start-postcopy at once
-                chunks = new SwitchoverChunkSource(chunks, named.size() + 1L, 1);
-            }
-            return new MigrationPlan(spec, chunks, opened).fingerprint(request.fingerprint());
+            return new Selection(named, nodes.names(), opened);
         } catch (IOException | RuntimeException e) {
             closeQuietly(opened, e);
             throw e;
@@ -159,6 +174,10 @@ public final class MigrationPlanner {
                 throw new IllegalArgumentException("node name '" + nodeName + "' is given twice: by "
                         + node.input.describe() + " and by " + input.describe() + " (name one node explicitly)");
             }
+        }
+
+        List<String> names() {
+            return List.copyOf(byName.keySet());
         }
 
         List<NodeCandidate> candidates() {

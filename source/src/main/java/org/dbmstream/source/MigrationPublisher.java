@@ -32,6 +32,7 @@ public final class MigrationPublisher implements AutoCloseable {
     private final Producer<byte[], byte[]> producer;
     private final RecordSerializers serializers;
     private boolean transactionsReady;
+    private int chunkPartitions;
 
     public MigrationPublisher(PublisherSettings settings) {
         this.settings = settings;
@@ -52,7 +53,8 @@ public final class MigrationPublisher implements AutoCloseable {
 
     /** Publishes a planned migration (the plan is consumed; the caller closes it). */
     public synchronized PublishResult publish(MigrationPlan plan, PublishListener listener) {
-        MigrationRecords records = new MigrationRecords(plan, settings.topics(), serializers, settings.sourceId());
+        MigrationRecords records = new MigrationRecords(plan, settings.topics(), serializers, settings.sourceId())
+                .partitioned(chunkPartitions());
         RateLimiter limiter = settings.rateLimitBytesPerSecond() > 0 ? RateLimiter.of(settings.rateLimitBytesPerSecond())
                 : null;
         Progress progress = new Progress(plan.migrationId(), records.totalBits());
@@ -75,7 +77,7 @@ public final class MigrationPublisher implements AutoCloseable {
             while (records.hasNext()) {
                 OutgoingRecord r = records.next();
                 throttle(limiter, r);
-                producer.send(new ProducerRecord<>(r.topic(), r.key(), r.value()), keepFailure);
+                producer.send(new ProducerRecord<>(r.topic(), r.partition(), r.key(), r.value()), keepFailure);
                 progress.sent(r);
                 checkFailure(failure, plan);
                 listener.progressed(progress.snapshot(r.pendingBits()));
@@ -104,6 +106,14 @@ public final class MigrationPublisher implements AutoCloseable {
         LOG.info("published migration {}: {} records, {} bytes in {} ms", plan.migrationId(), last.records(),
                 last.bytes(), last.elapsedNanos() / 1_000_000);
         return result;
+    }
+
+    /** Partitions of the chunks topic (a bitmap's chunks go to its identity's partition). */
+    private int chunkPartitions() {
+        if (chunkPartitions == 0) {
+            chunkPartitions = producer.partitionsFor(settings.topics().chunks()).size();
+        }
+        return chunkPartitions;
     }
 
     /** The spec goes out alone and is acknowledged (committed) before the first chunk. */

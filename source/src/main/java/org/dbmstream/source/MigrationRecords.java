@@ -5,6 +5,7 @@ import java.util.NoSuchElementException;
 import org.dbmstream.bitmap.chunk.Chunk;
 import org.dbmstream.schemas.ChunkKey;
 import org.dbmstream.schemas.ChunkValue;
+import org.dbmstream.serdes.ChunkPartitions;
 import org.dbmstream.serdes.ChunkRecords;
 import org.dbmstream.serdes.Topics;
 
@@ -27,12 +28,24 @@ public final class MigrationRecords implements Iterator<OutgoingRecord> {
     private ChunkKey lastKey;
     private byte[] lastKeyBytes;
 
+    /** Where each bitmap's chunks go (its identity's partition), or null: Kafka's default partitioner. */
+    private ChunkPartitions partitions;
+
     public MigrationRecords(MigrationPlan plan, Topics topics, RecordSerializers serializers, String sourceId) {
         this.plan = plan;
         this.topics = topics;
         this.chunksTopic = topics.chunks();
         this.serializers = serializers;
         this.sourceId = sourceId;
+    }
+
+    /**
+     * Sends every bitmap's chunks to the partition of its destination identity on a chunks topic of
+     * {@code chunkPartitions} partitions (DESIGN.md section 12); without it, Kafka picks by key.
+     */
+    public MigrationRecords partitioned(int chunkPartitions) {
+        this.partitions = new ChunkPartitions(plan.spec(), chunkPartitions);
+        return this;
     }
 
     public MigrationPlan plan() {
@@ -72,14 +85,23 @@ public final class MigrationRecords implements Iterator<OutgoingRecord> {
         long at = position++;
         if (at == 0) {
             String topic = topics.migrations();
-            return new OutgoingRecord(0, topic, serializers.specKey(plan.migrationId()),
+            return new OutgoingRecord(0, topic, null, serializers.specKey(plan.migrationId()),
                     serializers.spec(topic, plan.spec()), null, plan.chunks().pendingBits());
         }
         SequencedChunk c = plan.chunks().next();
         String topic = chunksTopic;
         ChunkValue value = ChunkRecords.toAvro(c.chunk(), c.sequence(), sourceId);
-        return new OutgoingRecord(at, topic, keyBytes(topic, c.chunk()), serializers.chunkValue(topic, value),
-                c.chunk(), c.pendingBits());
+        return new OutgoingRecord(at, topic, partitionOf(c.chunk()), keyBytes(topic, c.chunk()),
+                serializers.chunkValue(topic, value), c.chunk(), c.pendingBits());
+    }
+
+    private Integer partitionOf(Chunk chunk) {
+        if (partitions == null) {
+            return null;
+        }
+        ChunkKey key = ChunkRecords.keyOf(plan.migrationId(), chunk);
+        // migration-level records (EndOfStream, switchover) have no bitmap: they go by key
+        return key.getNodeAlias().isEmpty() ? null : partitions.of(key.getNodeAlias(), key.getBitmapAlias());
     }
 
     private byte[] keyBytes(String topic, Chunk chunk) {

@@ -54,7 +54,7 @@ class MigrationWatcherIT {
         write(broker, t, 0, event("m1", null, null, new MigrationCompleted(List.of(
                 new CompletedBitmap("disk0", "disk0", "b1", "b1")))));
         write(broker, t, 2, event("m1", "disk0", "b1", new BitmapCompleted(65536L, 1L << 30, true, true, 65536L,
-                "ab", 2L)));
+                "ab", 2L, null, -1L, 0L, 0L, -1L)));
         List<Event> streamed = new ArrayList<>();
         MigrationOutcome outcome;
         try (MigrationWatcher w = new MigrationWatcher(broker.bootstrapServers(), t, "m1")) {

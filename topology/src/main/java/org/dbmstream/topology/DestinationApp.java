@@ -36,11 +36,17 @@ public final class DestinationApp implements AutoCloseable {
     private final SpecWatcher specWatcher;
 
     public DestinationApp(DestinationConfig config) {
+        this(config, EventObserver.NONE);
+    }
+
+    /** @param observer told of every event this instance emits (metrics) */
+    public DestinationApp(DestinationConfig config, EventObserver observer) {
         this.config = Objects.requireNonNull(config, "config");
         this.properties = config.streamsProperties();
         this.specWatcher = config.specReadAhead() ? new SpecWatcher(properties, config.topics().migrations(),
                 DbmSerdes.migrationSpec(config.serdeConfig()).deserializer()) : null;
-        this.topology = DestinationTopology.build(config, specWatcher != null ? specWatcher : SpecLookup.NONE);
+        this.topology = DestinationTopology.build(config, specWatcher != null ? specWatcher : SpecLookup.NONE,
+                observer);
     }
 
     public DestinationConfig config() {

@@ -174,20 +174,21 @@ public record DestinationConfig(String bootstrapServers, String applicationId, P
     /**
      * Whether the destination reads the migrations topic ahead of its topology ({@link
      * org.dbmstream.topology.spec.SpecWatcher}), so that a new migration's chunks need not wait for its
-     * spec's control record (property name; {@code false} by default). Worth it when a destination catches
-     * up on a filled chunks topic (a replay, a restart after downtime: in bench topology the first event
-     * came 130 ms after the first chunk instead of 440 ms, and no chunk was parked). Off by default because
-     * a running destination fed live loaded dense migrations four times slower with it in bench steady on
-     * this machine: their chunks were processed as they trickled in, between the events' commits, instead
-     * of in one burst once the spec arrived.
+     * spec's control record (property name; {@code true} by default). Chunks load in their partition's order
+     * (DESIGN.md section 12): a chunk waiting for its spec holds up every chunk behind it, so without read-ahead
+     * every new migration would stall its partitions for a spec broadcast (in bench sync, seconds per round
+     * under load). It also helps a destination catching up on a filled chunks topic (in bench topology the
+     * first event came 130 ms after the first chunk instead of 440 ms). Its cost: a running destination fed
+     * live loaded dense migrations slower with it in bench steady (their chunks processed as they trickled in,
+     * between the events' commits, instead of in one burst once the spec arrived); {@code false} turns it off.
      */
     public static final String SPEC_READ_AHEAD = "dbm.spec.read.ahead";
 
-    /** {@link #SPEC_READ_AHEAD} from the extra properties, else false. */
+    /** {@link #SPEC_READ_AHEAD} from the extra properties, else true. */
     public boolean specReadAhead() {
         String v = extra.get(SPEC_READ_AHEAD);
         if (v == null) {
-            return false;
+            return true;
         }
         String t = v.trim().toLowerCase(java.util.Locale.ROOT);
         if (!t.equals("true") && !t.equals("false")) {

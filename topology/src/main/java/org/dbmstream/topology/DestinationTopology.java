@@ -71,6 +71,11 @@ public final class DestinationTopology {
      * partition yet asks {@code specLookup} (e.g. a {@link org.dbmstream.topology.spec.SpecWatcher}).
      */
     public static Topology build(DestinationConfig config, SpecLookup specLookup) {
+        return build(config, specLookup, EventObserver.NONE);
+    }
+
+    /** As {@link #build(DestinationConfig, SpecLookup)}, handing every event emitted to {@code observer}. */
+    public static Topology build(DestinationConfig config, SpecLookup specLookup, EventObserver observer) {
         Topics topics = config.topics();
         Map<String, Object> serdeConfig = config.serdeConfig();
         String control = config.controlTopic();
@@ -117,7 +122,7 @@ public final class DestinationTopology {
                 .to(config.deadLetterTopic(), Produced.with(keySerde, Serdes.ByteArray()).withName("dead-letters"));
         loaded.filter((id, v) -> v instanceof Event, Named.as("bitmap-events"))
                 .mapValues(v -> (Event) v, Named.as("as-bitmap-event"))
-                .processValues(MetricsTap::events, Named.as("count-bitmap-events"))
+                .processValues(() -> MetricsTap.events(observer), Named.as("count-bitmap-events"))
                 .to(topics.events(), Produced.with(Serdes.String(), eventSerde).withName("emit-bitmap-events"));
 
         loaded.filter((id, v) -> v instanceof Control, Named.as("switchovers"))
@@ -126,7 +131,7 @@ public final class DestinationTopology {
         KStream<String, Object> claimed = NameClaims.claim(loaded, eventCommitMs);
         claimed.filter((id, v) -> v instanceof Event, Named.as("claimed-events"))
                 .mapValues(v -> (Event) v, Named.as("as-claimed-event"))
-                .processValues(MetricsTap::events, Named.as("count-claimed-events"))
+                .processValues(() -> MetricsTap.events(observer), Named.as("count-claimed-events"))
                 .to(topics.events(), Produced.with(Serdes.String(), eventSerde).withName("emit-claimed-events"));
         claimed.filter((id, v) -> v instanceof Control, Named.as("revocations"))
                 .mapValues(v -> (Control) v, Named.as("as-revocation"))
@@ -141,7 +146,7 @@ public final class DestinationTopology {
                         StoreNames.MIGRATIONS);
         tracked.filter((id, v) -> v instanceof Event, Named.as("migration-events"))
                 .mapValues(v -> (Event) v, Named.as("as-migration-event"))
-                .processValues(MetricsTap::events, Named.as("count-migration-events"))
+                .processValues(() -> MetricsTap.events(observer), Named.as("count-migration-events"))
                 .to(topics.events(), Produced.with(Serdes.String(), eventSerde).withName("emit-migration-events"));
         tracked.filter((id, v) -> v instanceof Control, Named.as("decisions"))
                 .mapValues(v -> (Control) v, Named.as("as-decision"))

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Creates the topics the destination needs when they are missing: {@code chunks}, {@code migrations}
- * (compacted), {@code events}, {@code writes}, {@code dlq}, and the {@code control} topic, which must have
+ * (compacted), {@code events}, {@code writes}, {@code dlq}, {@code sync} (compacted, for {@code dbm sync}), and
+ * the {@code control} topic, which must have
  * as many partitions as {@code chunks} (each loading task reads the same partition of both).
  */
 public final class TopicSetup {
@@ -51,9 +52,11 @@ public final class TopicSetup {
                     wanted.add(new NewTopic(t, Optional.of(partitions), replication));
                 }
             }
-            if (!existing.contains(topics.migrations())) {
-                wanted.add(new NewTopic(topics.migrations(), Optional.of(partitions), replication)
-                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+            for (String compacted : List.of(topics.migrations(), topics.sync())) {
+                if (!existing.contains(compacted)) {
+                    wanted.add(new NewTopic(compacted, Optional.of(partitions), replication)
+                            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+                }
             }
             create(admin, wanted);
             int chunkPartitions = partitionsOf(admin, topics.chunks());

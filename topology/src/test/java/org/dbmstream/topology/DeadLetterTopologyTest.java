@@ -95,7 +95,7 @@ class DeadLetterTopologyTest {
             // a Start whose flags contradict its enabled field, as another client's serializer may write it
             byte[] key = DbmSerdes.chunkKey(Map.of()).serializer().serialize("t", new ChunkKey("m1", "disk0", "b1"));
             byte[] value = DbmSerdes.chunkValue(Map.of()).serializer().serialize("t",
-                    new ChunkValue(0L, "other", new Start(65536L, false, false, 0x01, (long) MIB)));
+                    new ChunkValue(0L, "other", new Start(65536L, false, false, 0x01, (long) MIB, 0L, null)));
             d.raw(key, value);
             d.chunks("m1", chunks.subList(3, chunks.size()));
             d.chunks("m2", chunks);

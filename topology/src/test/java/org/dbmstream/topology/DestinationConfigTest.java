@@ -100,10 +100,10 @@ class DestinationConfigTest {
     }
 
     @Test
-    void specsAreReadAheadWhenTurnedOn(@TempDir Path dir) {
-        assertThat(DestinationConfig.defaults("b:1", dir).specReadAhead()).isFalse();
-        assertThat(DestinationConfig.defaults("b:1", dir).withExtra(Map.of(DestinationConfig.SPEC_READ_AHEAD, " TRUE"))
-                .specReadAhead()).isTrue();
+    void specsAreReadAheadUnlessTurnedOff(@TempDir Path dir) {
+        assertThat(DestinationConfig.defaults("b:1", dir).specReadAhead()).isTrue();
+        assertThat(DestinationConfig.defaults("b:1", dir).withExtra(Map.of(DestinationConfig.SPEC_READ_AHEAD, " FALSE"))
+                .specReadAhead()).isFalse();
         assertThatThrownBy(() -> DestinationConfig.defaults("b:1", dir)
                 .withExtra(Map.of(DestinationConfig.SPEC_READ_AHEAD, "no")).specReadAhead())
                 .hasMessage("dbm.spec.read.ahead must be true or false: no");

@@ -19,9 +19,20 @@ public sealed interface Chunk permits Chunk.Start, Chunk.Bits, Chunk.Complete, C
     int FLAG_AUTOLOAD = 0x04;
     int FLAG_RESERVED_MASK = 0xf8;
 
-    /** Creates a bitmap on the destination. {@code diskSize} is our extension, -1 when unknown. */
-    record Start(String nodeAlias, String bitmapAlias, Granularity granularity, int flags, long diskSize)
-            implements Chunk {
+    /**
+     * Our START flag (QEMU reserves it): the START carries a {@link Version}. A destination that predates
+     * versions refuses such a START with QEMU's "Unknown flags" rather than loading a delta as a whole bitmap.
+     */
+    int FLAG_VERSIONED = 0x80;
+
+    /**
+     * Creates a bitmap on the destination. {@code diskSize} is our extension, -1 when unknown;
+     * {@code readTime} (ours) when the source read the bits it sends, 0 when unknown; {@code version} (ours)
+     * null for QEMU's plain START, else a delta, a checked whole bitmap or a removal (DESIGN.md section 12),
+     * and then the flags carry {@link #FLAG_VERSIONED}.
+     */
+    record Start(String nodeAlias, String bitmapAlias, Granularity granularity, int flags, long diskSize,
+            long readTime, Version version) implements Chunk {
         public Start {
             Objects.requireNonNull(nodeAlias, "nodeAlias");
             Objects.requireNonNull(bitmapAlias, "bitmapAlias");
@@ -31,10 +42,26 @@ public sealed interface Chunk permits Chunk.Start, Chunk.Bits, Chunk.Complete, C
             }
         }
 
+        /** QEMU's START (with our disk size). */
+        public Start(String nodeAlias, String bitmapAlias, Granularity granularity, int flags, long diskSize) {
+            this(nodeAlias, bitmapAlias, granularity, flags, diskSize, 0, null);
+        }
+
         public static Start of(String node, String bitmap, Granularity g, boolean enabled, boolean persistent,
                 long diskSize) {
             return new Start(node, bitmap, g, (enabled ? FLAG_ENABLED : 0) | (persistent ? FLAG_PERSISTENT : 0),
                     diskSize);
+        }
+
+        /** This START with a version record (and its flag) and the time the source read the bits. */
+        public Start versioned(Version v, long readAt) {
+            return new Start(nodeAlias, bitmapAlias, granularity, v == null ? flags & ~FLAG_VERSIONED
+                    : flags | FLAG_VERSIONED, diskSize, readAt, v);
+        }
+
+        /** The same START under other aliases. */
+        public Start withAliases(String node, String bitmap) {
+            return new Start(node, bitmap, granularity, flags, diskSize, readTime, version);
         }
 
         public boolean enabled() {
@@ -45,9 +72,41 @@ public sealed interface Chunk permits Chunk.Start, Chunk.Bits, Chunk.Complete, C
             return (flags & FLAG_PERSISTENT) != 0;
         }
 
-        /** Reserved bits a destination must refuse ("Unknown flags in migrated dirty bitmap header"). */
+        /**
+         * Reserved bits a destination must refuse ("Unknown flags in migrated dirty bitmap header"): QEMU's,
+         * but {@link #FLAG_VERSIONED} only when a version record comes with it.
+         */
         public int reservedFlags() {
-            return flags & FLAG_RESERVED_MASK;
+            return flags & (version != null ? FLAG_RESERVED_MASK & ~FLAG_VERSIONED : FLAG_RESERVED_MASK);
+        }
+    }
+
+    /**
+     * What a versioned START asks of the replica's bitmap of the same name (DESIGN.md section 12).
+     *
+     * @param base   a delta: the sha256 of the version it applies to; null for a whole bitmap or a removal
+     * @param sha256 QEMU's sha256 the whole new bitmap must have (checked at COMPLETE); null: unchecked
+     * @param count  QEMU's count the whole new bitmap must have; -1: unchecked
+     * @param remove the bitmap is gone at the source: remove the replica's (no BITS or COMPLETE follow)
+     */
+    record Version(String base, String sha256, long count, boolean remove) {
+        /** A delta on {@code base} whose result must be {@code sha256}/{@code count}. */
+        public static Version delta(String base, String sha256, long count) {
+            return new Version(Objects.requireNonNull(base, "base"), sha256, count, false);
+        }
+
+        /** A whole bitmap whose result must be {@code sha256}/{@code count}. */
+        public static Version whole(String sha256, long count) {
+            return new Version(null, sha256, count, false);
+        }
+
+        /** A removal of the replica's bitmap of this name. */
+        public static Version removal() {
+            return new Version(null, null, -1, true);
+        }
+
+        public boolean delta() {
+            return base != null && !remove;
         }
     }
 

@@ -2,6 +2,7 @@ package org.dbmstream.bitmap.load;
 
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import org.dbmstream.bitmap.BitmapDigest;
 import org.dbmstream.bitmap.DirtyBitmap;
 import org.dbmstream.bitmap.ReplicaNames;
@@ -23,6 +24,8 @@ public final class BitmapLoader {
 
     private final LoadStore store;
     private final StreamedDigests digests = new StreamedDigests(STREAMED_DIGESTS);
+    private final ReplicaVersions versions;
+    private final LongSupplier clock;
 
     /**
      * A loader over {@code store}. It keeps running digests of the bitmaps loading in memory, so create a
@@ -30,7 +33,14 @@ public final class BitmapLoader {
      * does when it initializes).
      */
     public BitmapLoader(LoadStore store) {
+        this(store, System::currentTimeMillis);
+    }
+
+    /** @param clock the wall clock (epoch ms) that stamps when a version completed */
+    public BitmapLoader(LoadStore store, LongSupplier clock) {
         this.store = Objects.requireNonNull(store, "store");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.versions = new ReplicaVersions(store, clock);
     }
 
     /** Loads one chunk of {@code migration}. */
@@ -97,8 +107,9 @@ public final class BitmapLoader {
         store.putSwitchedOver(migration);
         for (BitmapKey key : store.bitmapsOf(migration)) {
             Optional<BitmapState> found = store.bitmap(key);
-            if (found.isEmpty() || !found.get().enabled() || found.get().recording()) {
-                continue;
+            if (found.isEmpty() || !found.get().enabled() || found.get().recording()
+                    || found.get().replica().loadingDelta()) {
+                continue; // a delta records nothing: writes go to the replica it will be applied to
             }
             BitmapState state = found.get().withRecording(true);
             store.putBitmap(key, state);
@@ -122,7 +133,7 @@ public final class BitmapLoader {
         int recording = 0;
         for (BitmapKey key : store.bitmapsOn(target, node)) {
             Optional<BitmapState> found = store.bitmap(key);
-            if (found.isEmpty() || !found.get().recording()) {
+            if (found.isEmpty() || !found.get().recording() || found.get().replica().loadingDelta()) {
                 continue;
             }
             recording++;
@@ -239,8 +250,11 @@ public final class BitmapLoader {
             stopHere(migration, LoadError.refusedName(badName.get()), out);
             return;
         }
-        // with replace, a completed bitmap of the name stays until this one completes, then goes
-        if (store.bitmap(names.key()).isPresent() || !migration.replace()
+        Chunk.Version version = start.version();
+        boolean onReplica = version != null && (version.delta() || version.remove());
+        // with replace, a completed bitmap of the name stays until this one completes, then goes; a delta or a
+        // removal needs the name to be taken
+        if (store.bitmap(names.key()).isPresent() || !onReplica && !migration.replace()
                 && store.completedBy(names.target(), names.node(), names.bitmap()).isPresent()) {
             stopHere(migration, LoadError.alreadyExists(names.bitmap()), out);
             return;
@@ -252,7 +266,12 @@ public final class BitmapLoader {
         boolean persistent = resolution.entry() == null ? start.persistent()
                 : resolution.entry().persistentOr(start.persistent());
         long size = migration.nodeSize(names.node()).orElse(start.diskSize() >= 0 ? start.diskSize() : -1L);
-        BitmapState state = BitmapState.started(names, start.granularity(), size, start.enabled(), persistent);
+        if (onReplica) {
+            versions.start(migration, names, start, persistent, size, out);
+            return;
+        }
+        BitmapState state = BitmapState.started(names, start.granularity(), size, start.enabled(), persistent)
+                .withReplica(ReplicaVersion.started(start));
         if (state.enabled() && store.switchedOver(migration.id())) {
             // the VM runs already: the successor records from the start
             state = state.withRecording(true);
@@ -264,6 +283,9 @@ public final class BitmapLoader {
 
     private void bits(Migration migration, Resolution resolution, Chunk.Bits bits, LoadOutput out) {
         BitmapNames names = resolution.names();
+        if (store.refused(names.key())) {
+            return; // a refused version: its chunks change nothing
+        }
         Optional<BitmapState> found = loading(migration, names, out);
         if (found.isEmpty()) {
             return;
@@ -296,18 +318,37 @@ public final class BitmapLoader {
                 return;
             }
         }
+        if (state.replica().loadingDelta()) {
+            versions.bits(state, firstBit, count, bits.payload());
+            return;
+        }
         long bitCount = state.size() >= 0 ? state.bitCount() : -1;
         ChunkSlots.write(store, digests, names.key(), bitCount, firstBit, count, bits.payload());
-        store.putBitmap(names.key(), state.withChunk(firstBit + count));
+        store.putBitmap(names.key(), state.withChunk(firstBit + count, bits.zeroes() ? 0 : bits.payload().length));
     }
 
     private void complete(Migration migration, Resolution resolution, LoadOutput out) {
         BitmapNames names = resolution.names();
+        if (store.refused(names.key())) {
+            return;
+        }
         Optional<BitmapState> found = loading(migration, names, out);
         if (found.isEmpty()) {
             return;
         }
         BitmapState state = found.get();
+        if (state.replica().loadingDelta()) {
+            versions.completeDelta(migration, state, out);
+            return;
+        }
+        // the name's holder in this task: QEMU's "already exists" decided here, in the partition's order, when
+        // another migration completed it first; with replace, that bitmap goes once this one is in
+        Optional<String> holder = store.completedBy(names.target(), names.node(), names.bitmap())
+                .filter(h -> !h.equals(names.migration()));
+        if (holder.isPresent() && !migration.replace()) {
+            stopHere(migration, LoadError.alreadyExists(names.bitmap()), out);
+            return;
+        }
         // reclaim: the writes the successor recorded join the migrated bits (union); the bitmap is enabled
         // now if its successor was, so 'recording' carries over
         boolean merged = state.successor() && store.mergeBits(names.key().successor(), names.key());
@@ -317,11 +358,28 @@ public final class BitmapLoader {
         // computed while loading when the chunks came in order (QEMU's way); read back from the store otherwise
         BitmapDigest.Result digest = (merged ? Optional.<BitmapDigest.Result>empty() : digests.finish(names.key()))
                 .orElseGet(() -> ChunkSlots.digest(store, names.key(), state.granularity(), state.bitCount()));
-        BitmapState done = state.completed(digest.count(), digest.sha256());
+        if (!merged && versions.refusedWhole(state, digest, out)) {
+            digests.forget(names.key());
+            return;
+        }
+        long number = 1;
+        if (holder.isPresent()) {
+            Optional<BitmapState> replaced = store.current(names.target(), names.node(), names.bitmap());
+            if (replaced.isPresent()) {
+                number = Math.max(1, replaced.get().replica().versions()) + 1;
+                BitmapNames old = replaced.get().names();
+                store.deleteBitmap(old.key());
+                store.freeName(old);
+                out.event(new LoadEvent.BitmapRemoved(old, "replaced by migration '" + names.migration() + "'"));
+            }
+        }
+        BitmapState done = state.completed(digest.count(), digest.sha256())
+                .withReplica(state.replica().completed(number, null, clock.getAsLong()));
         store.putBitmap(names.key(), done);
         store.putCompleted(names);
         out.event(new LoadEvent.BitmapCompleted(names, done.granularity(), done.size(), done.enabled(),
-                done.persistent(), done.count(), done.sha256(), done.chunks()));
+                done.persistent(), done.count(), done.sha256(), done.chunks(), new LoadEvent.VersionInfo(null, -1,
+                        number, done.replica().readTime(), done.replica().bytes(), null)));
         out.fact(new MigrationFact.BitmapDone(names));
     }
 
@@ -363,6 +421,7 @@ public final class BitmapLoader {
                 // QEMU reclaims the successor, then releases the bitmap: both go
                 store.deleteBitmap(key.successor());
                 store.deleteBitmap(key);
+                store.deleteTouched(key);
                 digests.forget(key);
                 out.event(new LoadEvent.BitmapCancelled(state.get().names(), error.message()));
             }

@@ -20,14 +20,25 @@ import org.dbmstream.bitmap.Granularity;
  * @param endBit      one past the highest bit any BITS chunk covered (the extent when size is unknown)
  * @param count       QEMU's dirty count in bytes, once complete (else -1)
  * @param sha256      QEMU's sha256, once complete (else null)
+ * @param replica     its versions and freshness ({@link ReplicaVersion#NONE} when unknown)
  */
 public record BitmapState(BitmapNames names, Granularity granularity, long size, boolean enabled, boolean persistent,
-        BitmapPhase phase, boolean recording, boolean successor, long chunks, long endBit, long count, String sha256) {
+        BitmapPhase phase, boolean recording, boolean successor, long chunks, long endBit, long count, String sha256,
+        ReplicaVersion replica) {
 
     public BitmapState {
         Objects.requireNonNull(names, "names");
         Objects.requireNonNull(granularity, "granularity");
         Objects.requireNonNull(phase, "phase");
+        replica = replica == null ? ReplicaVersion.NONE : replica;
+    }
+
+    /** A state without version history (as stored before versions were kept). */
+    public BitmapState(BitmapNames names, Granularity granularity, long size, boolean enabled, boolean persistent,
+            BitmapPhase phase, boolean recording, boolean successor, long chunks, long endBit, long count,
+            String sha256) {
+        this(names, granularity, size, enabled, persistent, phase, recording, successor, chunks, endBit, count, sha256,
+                ReplicaVersion.NONE);
     }
 
     /** A freshly STARTed bitmap: disabled, with a successor when START said enabled. */
@@ -45,24 +56,36 @@ public record BitmapState(BitmapNames names, Granularity granularity, long size,
     /** After one more BITS chunk that covered bits up to {@code rangeEnd}. */
     public BitmapState withChunk(long rangeEnd) {
         return new BitmapState(names, granularity, size, enabled, persistent, phase, recording, successor, chunks + 1,
-                Math.max(endBit, rangeEnd), count, sha256);
+                Math.max(endBit, rangeEnd), count, sha256, replica);
+    }
+
+    /** After one more BITS chunk that covered bits up to {@code rangeEnd} with {@code payload} bytes. */
+    public BitmapState withChunk(long rangeEnd, long payload) {
+        BitmapState s = withChunk(rangeEnd);
+        return s.withReplica(replica.received(payload));
+    }
+
+    /** With other version history. */
+    public BitmapState withReplica(ReplicaVersion r) {
+        return new BitmapState(names, granularity, size, enabled, persistent, phase, recording, successor, chunks,
+                endBit, count, sha256, r);
     }
 
     /** Completed: the successor is reclaimed (merged back) and the digest is final. */
     public BitmapState completed(long count, String sha256) {
         return new BitmapState(names, granularity, size, enabled, persistent, BitmapPhase.COMPLETE, recording, false,
-                chunks, endBit, count, sha256);
+                chunks, endBit, count, sha256, replica);
     }
 
     /** Recording destination writes (switchover of an enabled bitmap), or not. */
     public BitmapState withRecording(boolean on) {
         return new BitmapState(names, granularity, size, enabled, persistent, phase, on, successor, chunks, endBit,
-                count, sha256);
+                count, sha256, replica);
     }
 
     /** A completed bitmap whose bits changed (destination writes): its new digest. */
     public BitmapState withDigest(long newCount, String newSha256) {
         return new BitmapState(names, granularity, size, enabled, persistent, phase, recording, successor, chunks,
-                endBit, newCount, newSha256);
+                endBit, newCount, newSha256, replica);
     }
 }

@@ -31,6 +31,55 @@ public final class InMemoryLoadStore implements LoadStore {
         pending.remove(key);
     }
 
+    private final Map<BitmapKey, TreeMap<Long, Long>> touched = new HashMap<>();
+    private final java.util.Set<BitmapKey> refusedKeys = new java.util.HashSet<>();
+
+    @Override
+    public List<BitmapKey> keysNamed(String target, String node, String bitmap) {
+        List<BitmapKey> keys = new ArrayList<>();
+        bitmaps.forEach((key, state) -> {
+            BitmapNames n = state.names();
+            if (n.target().equals(target) && n.node().equals(node) && n.bitmap().equals(bitmap)
+                    && (state.replica().expected() == null || !state.replica().loadingDelta())) {
+                keys.add(key);
+            }
+        });
+        return keys;
+    }
+
+    @Override
+    public void freeName(BitmapNames n) {
+        completed.remove(List.of(n.target(), n.node(), n.bitmap()), n.migration());
+    }
+
+    @Override
+    public void putTouched(BitmapKey key, long firstByte, long endByte) {
+        touched.computeIfAbsent(key, k -> new TreeMap<>()).merge(firstByte, endByte, Math::max);
+    }
+
+    @Override
+    public void forEachTouched(BitmapKey key, RangeVisitor visitor) {
+        TreeMap<Long, Long> ranges = touched.get(key);
+        if (ranges != null) {
+            ranges.forEach(visitor::visit);
+        }
+    }
+
+    @Override
+    public void deleteTouched(BitmapKey key) {
+        touched.remove(key);
+    }
+
+    @Override
+    public boolean refused(BitmapKey key) {
+        return refusedKeys.contains(key);
+    }
+
+    @Override
+    public void putRefused(BitmapKey key) {
+        refusedKeys.add(key);
+    }
+
     @Override
     public List<BitmapKey> bitmapsOn(String target, String node) {
         List<BitmapKey> keys = new ArrayList<>();

@@ -13,6 +13,17 @@ public final class InMemoryProgressStore implements MigrationProgressStore {
     private final Map<List<Object>, BitmapNames> completed = new HashMap<>();
     private final Map<List<Object>, Integer> manifestIndex = new HashMap<>();
     private final Map<List<Object>, Chunk.BitmapRef> manifest = new HashMap<>();
+    private final java.util.Set<List<Object>> settled = new java.util.HashSet<>();
+
+    @Override
+    public boolean settled(String migration, Chunk.BitmapRef ref) {
+        return settled.contains(List.of(migration, ref));
+    }
+
+    @Override
+    public void putSettled(BitmapNames names) {
+        settled.add(List.of(names.migration(), names.ref()));
+    }
 
     @Override
     public Optional<MigrationProgress> get(String migration) {

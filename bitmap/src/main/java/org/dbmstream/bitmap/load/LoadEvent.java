@@ -18,7 +18,7 @@ public sealed interface LoadEvent permits LoadEvent.OfBitmap, LoadEvent.Migratio
 
     /** An event about one bitmap. */
     sealed interface OfBitmap extends LoadEvent permits BitmapStarted, BitmapCompleted, BitmapCancelled,
-            BitmapUpdated {
+            BitmapUpdated, BitmapRemoved {
         BitmapNames names();
 
         @Override
@@ -41,13 +41,43 @@ public sealed interface LoadEvent permits LoadEvent.OfBitmap, LoadEvent.Migratio
         }
     }
 
-    /** COMPLETE finished the bitmap; {@code chunks} counts the BITS chunks applied. */
+    /**
+     * COMPLETE finished the bitmap; {@code chunks} counts the BITS chunks applied; {@code version} says which
+     * version of the replica it made (a delta's base and changed chunks, the version count, freshness).
+     */
     record BitmapCompleted(BitmapNames names, Granularity granularity, long size, boolean enabled,
-            boolean persistent, long count, String sha256, long chunks) implements OfBitmap {
+            boolean persistent, long count, String sha256, long chunks, VersionInfo version) implements OfBitmap {
         public BitmapCompleted {
             Objects.requireNonNull(names, "names");
             Objects.requireNonNull(granularity, "granularity");
             Objects.requireNonNull(sha256, "sha256");
+            version = version == null ? VersionInfo.NONE : version;
+        }
+
+        /** A completion that says nothing of versions. */
+        public BitmapCompleted(BitmapNames names, Granularity granularity, long size, boolean enabled,
+                boolean persistent, long count, String sha256, long chunks) {
+            this(names, granularity, size, enabled, persistent, count, sha256, chunks, VersionInfo.NONE);
+        }
+    }
+
+    /**
+     * Which version of a replica a completion made (DESIGN.md section 12).
+     *
+     * @param base          a delta's base sha256; null for a whole bitmap
+     * @param changedChunks a delta's chunks (-1 for a whole bitmap)
+     * @param versions      versions of the replica with this one (0 unknown)
+     * @param readTime      when the source read the bits (epoch ms, 0 unknown)
+     * @param bytes         BITS payload bytes received for it (-1 unknown)
+     * @param owner         a delta: the migration whose stored bitmap it changed in place (its name's holder);
+     *                      null otherwise
+     */
+    public record VersionInfo(String base, long changedChunks, long versions, long readTime, long bytes,
+            String owner) {
+        public static final VersionInfo NONE = new VersionInfo(null, -1, 0, 0, -1, null);
+
+        public boolean delta() {
+            return base != null;
         }
     }
 
@@ -63,9 +93,25 @@ public sealed interface LoadEvent permits LoadEvent.OfBitmap, LoadEvent.Migratio
         }
     }
 
-    /** An unfinished bitmap was dropped because its migration was cancelled or failed. */
-    record BitmapCancelled(BitmapNames names, String reason) implements OfBitmap {
+    /**
+     * An unfinished bitmap was dropped because its migration was cancelled or failed, or ({@code refused}) a
+     * versioned bitmap was refused on its own (its base is not the replica's version, or its result is not
+     * the announced one): nothing changed, and its migration goes on.
+     */
+    record BitmapCancelled(BitmapNames names, String reason, boolean refused) implements OfBitmap {
         public BitmapCancelled {
+            Objects.requireNonNull(names, "names");
+            Objects.requireNonNull(reason, "reason");
+        }
+
+        public BitmapCancelled(BitmapNames names, String reason) {
+            this(names, reason, false);
+        }
+    }
+
+    /** A completed bitmap was removed from the replica (replaced, removed at the source, or DELETE). */
+    record BitmapRemoved(BitmapNames names, String reason) implements OfBitmap {
+        public BitmapRemoved {
             Objects.requireNonNull(names, "names");
             Objects.requireNonNull(reason, "reason");
         }

@@ -14,6 +14,13 @@ public interface LoadOutput {
     void switchedOver(Migration migration);
 
     /**
+     * A completed bitmap was removed here in the course of loading (a removal START): every place holding
+     * bitmaps must free its name (the topology broadcasts it, as the query API's DELETE). Default: nothing.
+     */
+    default void removed(BitmapNames names) {
+    }
+
+    /**
      * The chunk was ignored, for the reason {@code why} (e.g. a chunk after its bitmap's COMPLETE): the caller,
      * which knows where the chunk came from, says so.
      */

@@ -87,6 +87,51 @@ public interface LoadStore {
 
     void putSwitchedOver(String migration);
 
+    /** Keys of the bitmaps (of any migration, loading or complete) named {@code bitmap} on {@code node} of {@code target}. */
+    List<BitmapKey> keysNamed(String target, String node, String bitmap);
+
+    /** Frees the name {@code n} describes on its target, if {@code n}'s migration is the one that took it. */
+    void freeName(BitmapNames n);
+
+    /**
+     * The replica's current version of a name held here: the completed bitmap of the migration that holds
+     * the name ({@link #completedBy}), if this store has it.
+     */
+    default Optional<BitmapState> current(String target, String node, String bitmap) {
+        Optional<String> holder = completedBy(target, node, bitmap);
+        if (holder.isEmpty()) {
+            return Optional.empty();
+        }
+        for (BitmapKey key : keysNamed(target, node, bitmap)) {
+            if (key.migration().equals(holder.get())) {
+                Optional<BitmapState> state = bitmap(key);
+                if (state.isPresent() && state.get().phase() == BitmapPhase.COMPLETE) {
+                    return state;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A loading delta's BITS overwrote the serialized bytes {@code [firstByte, endByte)} of the bitmap. */
+    void putTouched(BitmapKey key, long firstByte, long endByte);
+
+    /** Visits the ranges {@link #putTouched} recorded for the bitmap, by ascending first byte. */
+    void forEachTouched(BitmapKey key, RangeVisitor visitor);
+
+    void deleteTouched(BitmapKey key);
+
+    /** Whether the versioned bitmap under {@code key} was refused (its later chunks are ignored). */
+    boolean refused(BitmapKey key);
+
+    void putRefused(BitmapKey key);
+
+    /** Receives one recorded byte range. */
+    @FunctionalInterface
+    interface RangeVisitor {
+        void visit(long firstByte, long endByte);
+    }
+
     /**
      * Records that destination writes changed the completed bitmap {@code key}: its count and sha256 are
      * due at the next {@link BitmapLoader#flushUpdates} (kept with the bitmaps, so a restart still owes it).

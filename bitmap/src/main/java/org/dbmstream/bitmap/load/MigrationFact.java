@@ -9,7 +9,8 @@ import org.dbmstream.bitmap.chunk.Chunk;
  * loading stopped. Where one migration's bitmaps load in several places (partitions), these facts are
  * gathered in one place per migration ({@link MigrationTracker}).
  */
-public sealed interface MigrationFact permits MigrationFact.Manifest, MigrationFact.BitmapDone, MigrationFact.Stopped {
+public sealed interface MigrationFact permits MigrationFact.Manifest, MigrationFact.BitmapDone, MigrationFact.Stopped,
+        MigrationFact.BitmapSettled {
 
     String migration();
 
@@ -24,10 +25,17 @@ public sealed interface MigrationFact permits MigrationFact.Manifest, MigrationF
         }
     }
 
-    /** A bitmap of the migration completed. */
-    record BitmapDone(BitmapNames names) implements MigrationFact {
+    /**
+     * A bitmap of the migration completed. {@code owner}: a delta, applied in place to the bitmap that
+     * migration stored (the name stays its holder's); null for a bitmap that is its own.
+     */
+    record BitmapDone(BitmapNames names, String owner) implements MigrationFact {
         public BitmapDone {
             Objects.requireNonNull(names, "names");
+        }
+
+        public BitmapDone(BitmapNames names) {
+            this(names, null);
         }
 
         @Override
@@ -47,6 +55,27 @@ public sealed interface MigrationFact permits MigrationFact.Manifest, MigrationF
             Objects.requireNonNull(migration, "migration");
             Objects.requireNonNull(target, "target");
             Objects.requireNonNull(error, "error");
+        }
+    }
+
+    /**
+     * A bitmap of the migration settled without completing, on its own: a refused delta or checked version,
+     * or a removal. It counts as done for the manifest; the migration goes on.
+     */
+    record BitmapSettled(BitmapNames names, String note) implements MigrationFact {
+        public BitmapSettled {
+            Objects.requireNonNull(names, "names");
+            Objects.requireNonNull(note, "note");
+        }
+
+        @Override
+        public String migration() {
+            return names.migration();
+        }
+
+        @Override
+        public String target() {
+            return names.target();
         }
     }
 }

@@ -19,6 +19,12 @@ public interface MigrationProgressStore {
 
     void putCompleted(BitmapNames names);
 
+    /** Whether the bitmap that travelled as {@code ref} in {@code migration} settled without completing. */
+    boolean settled(String migration, Chunk.BitmapRef ref);
+
+    /** Records that the bitmap {@code names} describes settled without completing (refused, removed). */
+    void putSettled(BitmapNames names);
+
     /** Position of {@code ref} in the migration's manifest, if it is listed. */
     OptionalInt manifestIndex(String migration, Chunk.BitmapRef ref);
 

@@ -12,7 +12,8 @@ import org.dbmstream.bitmap.chunk.Chunk;
 /**
  * Decides each migration's outcome from the facts its bitmaps report, wherever they load: the first
  * cancel makes it cancelled, a fail makes it failed (also after a cancel: the migration as a whole
- * failed), and it completes when every bitmap of its EndOfStream manifest completed. Each outcome is
+ * failed), and it completes when every bitmap of its EndOfStream manifest completed or settled on its own
+ * (a refused delta, a removal: DESIGN.md section 12). Each outcome is
  * reported once. A cancel or fail comes back as a {@link MigrationControl} to apply everywhere.
  */
 public final class MigrationTracker {
@@ -34,6 +35,8 @@ public final class MigrationTracker {
         }
         if (fact instanceof MigrationFact.Manifest manifest) {
             progress = manifest(progress, manifest.bitmaps());
+        } else if (fact instanceof MigrationFact.BitmapSettled settled) {
+            progress = settled(progress, settled.names());
         } else {
             progress = done(progress, ((MigrationFact.BitmapDone) fact).names());
         }
@@ -53,19 +56,34 @@ public final class MigrationTracker {
         int done = 0;
         for (Chunk.BitmapRef ref : unique) {
             store.putManifestEntry(progress.migration(), index++, ref);
-            if (store.completed(progress.migration(), ref).isPresent()) {
+            if (store.completed(progress.migration(), ref).isPresent() || store.settled(progress.migration(), ref)) {
                 done++;
             }
         }
         return progress.withManifest(unique.size(), done);
     }
 
+    /** Records a bitmap settled without completing (refused, removed); null when it was known already. */
+    private MigrationProgress settled(MigrationProgress progress, BitmapNames names) {
+        if (store.completed(progress.migration(), names.ref()).isPresent()
+                || store.settled(progress.migration(), names.ref())) {
+            return null;
+        }
+        store.putSettled(names);
+        return counted(progress, names);
+    }
+
     /** Records a completed bitmap; null when it was known already. */
     private MigrationProgress done(MigrationProgress progress, BitmapNames names) {
-        if (store.completed(progress.migration(), names.ref()).isPresent()) {
+        if (store.completed(progress.migration(), names.ref()).isPresent()
+                || store.settled(progress.migration(), names.ref())) {
             return null;
         }
         store.putCompleted(names);
+        return counted(progress, names);
+    }
+
+    private MigrationProgress counted(MigrationProgress progress, BitmapNames names) {
         if (progress.hasManifest() && store.manifestIndex(progress.migration(), names.ref()).isPresent()) {
             return progress.withOneMoreDone();
         }
@@ -103,6 +121,9 @@ public final class MigrationTracker {
         List<BitmapNames> bitmaps = new ArrayList<>(progress.manifestSize());
         for (int i = 0; i < progress.manifestSize(); i++) {
             Chunk.BitmapRef ref = store.manifestEntry(progress.migration(), i);
+            if (store.settled(progress.migration(), ref)) {
+                continue; // refused or removed: listed by its own event, not as completed
+            }
             bitmaps.add(store.completed(progress.migration(), ref).orElseThrow(() -> new IllegalStateException(
                     "manifest bitmap " + ref + " of migration " + progress.migration() + " counted but not completed")));
         }

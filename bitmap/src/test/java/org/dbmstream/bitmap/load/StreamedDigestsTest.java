@@ -261,5 +261,40 @@ class StreamedDigestsTest {
         public void putSwitchedOver(String migration) {
             inner.putSwitchedOver(migration);
         }
+
+        @Override
+        public java.util.List<BitmapKey> keysNamed(String target, String node, String bitmap) {
+            return inner.keysNamed(target, node, bitmap);
+        }
+
+        @Override
+        public void freeName(BitmapNames names) {
+            inner.freeName(names);
+        }
+
+        @Override
+        public void putTouched(BitmapKey key, long firstByte, long endByte) {
+            inner.putTouched(key, firstByte, endByte);
+        }
+
+        @Override
+        public void forEachTouched(BitmapKey key, RangeVisitor visitor) {
+            inner.forEachTouched(key, visitor);
+        }
+
+        @Override
+        public void deleteTouched(BitmapKey key) {
+            inner.deleteTouched(key);
+        }
+
+        @Override
+        public boolean refused(BitmapKey key) {
+            return inner.refused(key);
+        }
+
+        @Override
+        public void putRefused(BitmapKey key) {
+            inner.putRefused(key);
+        }
     }
 }

@@ -88,6 +88,17 @@ public final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--keep", description = "Keep the directory (logs of every process) after the run.")
     boolean keep;
 
+    @Option(names = "--sync", description = "Instead of migrations: rounds of dbm sync (mostly deltas) on several "
+            + "targets while the same chaos goes on; every round's replica must be its source's.")
+    boolean sync;
+
+    @Option(names = "--sync-targets", defaultValue = "4", description = "With --sync: targets (default: ${DEFAULT-VALUE}).")
+    int syncTargets;
+
+    @Option(names = "--sync-rounds", defaultValue = "30",
+            description = "With --sync: rounds per target (default: ${DEFAULT-VALUE}).")
+    int syncRounds;
+
     @Override
     public Integer call() throws Exception {
         check();
@@ -98,7 +109,8 @@ public final class ChaosCommand implements Callable<Integer> {
         ChaosResult r;
         try {
             r = new ChaosRun(new ChaosRun.Settings(migrations, kills, destinations, partitions, s, timeout, where,
-                    brokers, brokers == 1 ? 0 : brokerKills, scale, queries, lostVolume, volumeMib, small), err).run();
+                    brokers, brokers == 1 ? 0 : brokerKills, scale, queries, lostVolume, volumeMib, small,
+                    sync ? new ChaosRun.SyncRounds(syncTargets, syncRounds) : null), err).run();
         } finally {
             if (dir == null && !keep) {
                 deleteQuietly(where);
@@ -124,6 +136,12 @@ public final class ChaosCommand implements Callable<Integer> {
         int last = scale.isEmpty() ? destinations : scale.get(scale.size() - 1);
         if (queries && last < 2) {
             throw bad("--queries needs 2 or more destinations at the end (one fails over to another)");
+        }
+        if (sync && (syncTargets < 1 || syncRounds < 1)) {
+            throw bad("--sync-targets and --sync-rounds must be at least 1");
+        }
+        if (sync && (queries || lostVolume)) {
+            throw bad("--queries and --lost-volume check the bitmaps of migrations; --sync runs sync rounds instead");
         }
     }
 

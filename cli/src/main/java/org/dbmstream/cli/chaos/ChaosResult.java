@@ -15,14 +15,29 @@ import java.util.Map;
 record ChaosResult(int migrations, int bitmaps, int kills, int publisherKills, int publishRetries,
         int destinationErrors, long unfinished, ChaosTally.Counts counts, ChaosBrokers.Figures brokers,
         double[] latencySeconds, List<DestinationFleet.ScaleStep> scaling, QueryFailover.Figures queries,
-        LostVolume.Figures lostVolume, long seed, double seconds) {
+        LostVolume.Figures lostVolume, long seed, double seconds, Map<String, Object> sync) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A run of migrations (no sync rounds). */
+    ChaosResult(int migrations, int bitmaps, int kills, int publisherKills, int publishRetries,
+            int destinationErrors, long unfinished, ChaosTally.Counts counts, ChaosBrokers.Figures brokers,
+            double[] latencySeconds, List<DestinationFleet.ScaleStep> scaling, QueryFailover.Figures queries,
+            LostVolume.Figures lostVolume, long seed, double seconds) {
+        this(migrations, bitmaps, kills, publisherKills, publishRetries, destinationErrors, unfinished, counts, brokers,
+                latencySeconds, scaling, queries, lostVolume, seed, seconds, null);
+    }
+
+    /** The same figures with a {@code --sync} run's own (targets, rounds, migrations, deltas, fallbacks). */
+    ChaosResult withSync(Map<String, Object> figures) {
+        return new ChaosResult(migrations, bitmaps, kills, publisherKills, publishRetries, destinationErrors, unfinished,
+                counts, brokers, latencySeconds, scaling, queries, lostVolume, seed, seconds, figures);
+    }
 
     /** The same figures with {@code seconds} replaced (the command's whole wall time, stopping included). */
     ChaosResult withSeconds(double wall) {
         return new ChaosResult(migrations, bitmaps, kills, publisherKills, publishRetries, destinationErrors, unfinished,
-                counts, brokers, latencySeconds, scaling, queries, lostVolume, seed, wall);
+                counts, brokers, latencySeconds, scaling, queries, lostVolume, seed, wall, sync);
     }
 
     boolean passed() {
@@ -61,6 +76,9 @@ record ChaosResult(int migrations, int bitmaps, int kills, int publisherKills, i
         }
         if (lostVolume != null) {
             m.put("lost_volume", lostVolume.json());
+        }
+        if (sync != null) {
+            m.putAll(sync);
         }
         m.put("seed", seed);
         m.put("seconds", round(seconds));

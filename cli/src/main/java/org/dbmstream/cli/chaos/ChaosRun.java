@@ -47,18 +47,24 @@ final class ChaosRun {
      * @param lostVolume  whether to restart an instance on an empty state directory
      * @param volumeMib   MiB of dense bitmaps to add (state worth restoring)
      * @param small       every bitmap of the smallest kind (runs of many migrations)
+     * @param sync        {@code --sync}: rounds of dbm sync instead of migrations (null: migrations)
      */
     record Settings(int migrations, int kills, int destinations, int partitions, long seed, Duration timeout, Path dir,
             int brokers, int brokerKills, List<Integer> scale, boolean queries, boolean lostVolume, int volumeMib,
-            boolean small) {
+            boolean small, SyncRounds sync) {
         Settings {
             scale = List.copyOf(scale);
         }
 
         /** A run on a single broker, without the optional phases. */
         Settings(int migrations, int kills, int destinations, int partitions, long seed, Duration timeout, Path dir) {
-            this(migrations, kills, destinations, partitions, seed, timeout, dir, 1, 0, List.of(), false, false, 0, false);
+            this(migrations, kills, destinations, partitions, seed, timeout, dir, 1, 0, List.of(), false, false, 0, false,
+                    null);
         }
+    }
+
+    /** {@code --sync}: rounds of dbm sync on {@code targets} targets instead of migrations. */
+    record SyncRounds(int targets, int rounds) {
     }
 
     /** The faults of a run, in the order they happen. */
@@ -106,6 +112,9 @@ final class ChaosRun {
                     destinationConfig(dir, brokers.isCluster()), apiArgs(dir, readToken), http, this::progress)) {
                 fleet.startUpTo(settings.destinations());
                 progress("%d destination instances running", fleet.running().size());
+                if (settings.sync() != null) {
+                    return syncRounds(brokers, fleet, faults, t0);
+                }
                 ChaosTally tally = new ChaosTally();
                 List<DestinationFleet.ScaleStep> steps = new ArrayList<>();
                 try (EventReader events = new EventReader(brokers.bootstrap(), new Topics(PREFIX), tally,
@@ -216,6 +225,51 @@ final class ChaosRun {
         } finally {
             publishers.shutdownNow();
         }
+    }
+
+    /** {@code --sync}: rounds of dbm sync from two threads while the faults go on, then their judgement. */
+    private ChaosResult syncRounds(ChaosBrokers brokers, DestinationFleet fleet, List<Fault> faults, long t0)
+            throws Exception {
+        SyncChaos sync = new SyncChaos(brokers.bootstrap(), new Topics(PREFIX), settings.seed(),
+                settings.sync().targets(), settings.sync().rounds(), settings.timeout());
+        progress("%d sync rounds on %d targets", settings.sync().rounds(), settings.sync().targets());
+        AtomicInteger faultCount = new AtomicInteger();
+        ExecutorService rounds = Executors.newFixedThreadPool(2);
+        List<DestinationFleet.ScaleStep> steps = new ArrayList<>();
+        try {
+            List<Future<?>> work = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                int first = t;
+                work.add(rounds.submit(() -> sync.run(first, 2, faultCount, faults.size(), published)));
+            }
+            int step = 0;
+            for (Fault fault : faults) {
+                Thread.sleep(500 + random.nextInt(2500));
+                switch (fault) {
+                    case DESTINATION -> {
+                        DestinationProcess victim = fleet.killAndRestart(random);
+                        kills++;
+                        progress("killed and restarted destination %d (kill %d/%d, %d sync migrations published)",
+                                victim.index(), kills, settings.kills(), published.get());
+                    }
+                    case BROKER -> brokers.fault(random);
+                    case BROKER_LOST -> brokers.loseOne(random);
+                    case SCALE -> steps.add(fleet.scaleTo(settings.scale().get(step++), t0));
+                }
+                faultCount.incrementAndGet();
+                fleet.heal();
+            }
+            for (Future<?> f : work) {
+                f.get();
+            }
+        } finally {
+            rounds.shutdownNow();
+        }
+        progress("all rounds done; %d destination kills", kills);
+        ChaosTally.Counts counts = sync.judge();
+        counts.notes.forEach(n -> progress("%s", n));
+        return new ChaosResult(0, 0, kills, 0, 0, fleet.errors(), 0, counts, brokers.figures(), new double[0], steps,
+                null, null, settings.seed(), (System.nanoTime() - t0) / 1e9).withSync(sync.figures());
     }
 
     /**

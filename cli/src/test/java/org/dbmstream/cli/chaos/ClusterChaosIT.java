@@ -24,7 +24,7 @@ class ClusterChaosIT {
     void clusterFaultsLoseNothingAndQueriesNeverAnswerWrong(@TempDir Path dir) throws Exception {
         StringWriter progress = new StringWriter();
         ChaosResult r = new ChaosRun(new ChaosRun.Settings(9, 1, 2, 3, 22L, Duration.ofMinutes(4), dir, 3, 1,
-                List.of(), true, false, 0, false), new PrintWriter(progress)).run();
+                List.of(), true, false, 0, false, null), new PrintWriter(progress)).run();
         String json = r.json() + "\n" + progress;
         assertThat(r.kills()).as(json).isEqualTo(1);
         assertThat(r.brokers().kills()).as(json).isEqualTo(2);

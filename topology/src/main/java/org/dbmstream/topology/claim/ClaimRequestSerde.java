@@ -15,7 +15,9 @@ public final class ClaimRequestSerde implements Serde<ClaimRequest>, Serializer<
         Deserializer<ClaimRequest> {
     private static final int VERSION_1 = 1;
     /** Version 2 adds the kind: a claim, a replacing claim (re-replication) or a release (DELETE). */
-    private static final int VERSION = 2;
+    private static final int VERSION_2 = 2;
+    /** Version 3 adds to a claim the version it made (a delta's base and owner, freshness). */
+    private static final int VERSION = 3;
     private static final int CLAIM = 0;
     private static final int REPLACE = 1;
     private static final int RELEASE = 2;
@@ -41,8 +43,11 @@ public final class ClaimRequestSerde implements Serde<ClaimRequest>, Serializer<
         LoadEvent.BitmapCompleted c = request.completed();
         w.int8(request.replace() ? REPLACE : CLAIM);
         StateCodec.names(w, c.names());
-        return w.int64(c.granularity().bytes()).int64(c.size()).bool(c.enabled()).bool(c.persistent())
-                .int64(c.count()).string(c.sha256()).int64(c.chunks()).toByteArray();
+        w.int64(c.granularity().bytes()).int64(c.size()).bool(c.enabled()).bool(c.persistent())
+                .int64(c.count()).string(c.sha256()).int64(c.chunks());
+        LoadEvent.VersionInfo v = c.version();
+        return w.nullableString(v.base()).int64(v.changedChunks()).int64(v.versions()).int64(v.readTime())
+                .int64(v.bytes()).nullableString(v.owner()).toByteArray();
     }
 
     @Override
@@ -52,7 +57,7 @@ public final class ClaimRequestSerde implements Serde<ClaimRequest>, Serializer<
         }
         BinaryReader r = new BinaryReader(bytes);
         int version = r.int8();
-        if (version != VERSION && version != VERSION_1) {
+        if (version != VERSION && version != VERSION_2 && version != VERSION_1) {
             throw new IllegalArgumentException("unknown claim record version " + version);
         }
         int kind = version == VERSION_1 ? CLAIM : r.int8();
@@ -63,8 +68,18 @@ public final class ClaimRequestSerde implements Serde<ClaimRequest>, Serializer<
         if (kind == RELEASE) {
             return ClaimRequest.release(StateCodec.names(r));
         }
-        return ClaimRequest.claim(new LoadEvent.BitmapCompleted(StateCodec.names(r), Granularity.of(r.int64()),
-                r.int64(), r.bool(), r.bool(), r.int64(), r.string(), r.int64()), kind == REPLACE);
+        var names = StateCodec.names(r);
+        Granularity g = Granularity.of(r.int64());
+        long size = r.int64();
+        boolean enabled = r.bool();
+        boolean persistent = r.bool();
+        long count = r.int64();
+        String sha256 = r.string();
+        long chunks = r.int64();
+        LoadEvent.VersionInfo v = version == VERSION ? new LoadEvent.VersionInfo(r.nullableString(), r.int64(),
+                r.int64(), r.int64(), r.int64(), r.nullableString()) : LoadEvent.VersionInfo.NONE;
+        return ClaimRequest.claim(new LoadEvent.BitmapCompleted(names, g, size, enabled, persistent, count, sha256,
+                chunks, v), kind == REPLACE);
     }
 
     @Override

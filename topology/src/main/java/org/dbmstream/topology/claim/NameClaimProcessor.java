@@ -56,6 +56,13 @@ public final class NameClaimProcessor implements Processor<String, ClaimRequest,
         }
         LoadEvent.BitmapCompleted done = request.completed();
         String migration = done.names().migration();
+        if (done.version().owner() != null) {
+            // a delta, applied in place to its owner's bitmap in the loading task: the name stays the owner's
+            forward(record, migration, EventRecords.toAvro(done, context.currentSystemTimeMs()));
+            forward(record, migration, new MigrationFact.BitmapDone(done.names(), done.version().owner()));
+            pacer.produced();
+            return;
+        }
         if (request.replace()) {
             // re-replication: the new bitmap takes the name; the old one is released where it is held
             claims.grant(done.names());

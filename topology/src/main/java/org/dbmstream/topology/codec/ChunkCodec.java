@@ -19,6 +19,13 @@ public final class ChunkCodec {
         if (chunk instanceof Chunk.Start s) {
             w.int8(START).string(s.nodeAlias()).string(s.bitmapAlias()).int64(s.granularity().bytes())
                     .int8(s.flags()).int64(s.diskSize());
+            // trailing (parked chunks written before versions end here): read time, then the version record
+            w.int64(s.readTime());
+            Chunk.Version v = s.version();
+            w.bool(v != null);
+            if (v != null) {
+                w.nullableString(v.base()).nullableString(v.sha256()).int64(v.count()).bool(v.remove());
+            }
         } else if (chunk instanceof Chunk.Bits b) {
             w.int8(BITS).string(b.nodeAlias()).string(b.bitmapAlias()).int64(b.firstSector()).int64(b.sectors())
                     .bytes(b.payload());
@@ -33,12 +40,23 @@ public final class ChunkCodec {
         return w.toByteArray();
     }
 
+    private static Chunk.Start start(BinaryReader r) {
+        Chunk.Start s = new Chunk.Start(r.string(), r.string(), Granularity.of(r.int64()), r.int8(), r.int64());
+        if (!r.hasMore()) {
+            return s;
+        }
+        long readTime = r.int64();
+        Chunk.Version v = r.bool() ? new Chunk.Version(r.nullableString(), r.nullableString(), r.int64(), r.bool())
+                : null;
+        return new Chunk.Start(s.nodeAlias(), s.bitmapAlias(), s.granularity(), s.flags(), s.diskSize(), readTime, v);
+    }
+
     public static Chunk decode(byte[] bytes) {
         BinaryReader r = new BinaryReader(bytes);
         int type = r.int8();
         switch (type) {
             case START:
-                return new Chunk.Start(r.string(), r.string(), Granularity.of(r.int64()), r.int8(), r.int64());
+                return start(r);
             case BITS:
                 return new Chunk.Bits(r.string(), r.string(), r.int64(), r.int64(), r.bytes());
             case COMPLETE:

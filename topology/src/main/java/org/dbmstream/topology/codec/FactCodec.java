@@ -8,6 +8,7 @@ public final class FactCodec {
     private static final int MANIFEST = 1;
     private static final int DONE = 2;
     private static final int STOPPED = 3;
+    private static final int SETTLED = 4;
 
     private FactCodec() {
     }
@@ -20,6 +21,12 @@ public final class FactCodec {
         } else if (fact instanceof MigrationFact.BitmapDone d) {
             w.int8(DONE);
             StateCodec.names(w, d.names());
+            // trailing, so that a record without it (written before deltas) still reads: the owner of a delta
+            w.nullableString(d.owner());
+        } else if (fact instanceof MigrationFact.BitmapSettled settled) {
+            w.int8(SETTLED);
+            StateCodec.names(w, settled.names());
+            w.string(settled.note());
         } else {
             MigrationFact.Stopped s = (MigrationFact.Stopped) fact;
             w.int8(STOPPED).string(s.migration()).string(s.target());
@@ -39,7 +46,9 @@ public final class FactCodec {
             case MANIFEST:
                 return new MigrationFact.Manifest(r.string(), r.string(), StateCodec.refs(r));
             case DONE:
-                return new MigrationFact.BitmapDone(StateCodec.names(r));
+                return new MigrationFact.BitmapDone(StateCodec.names(r), r.hasMore() ? r.nullableString() : null);
+            case SETTLED:
+                return new MigrationFact.BitmapSettled(StateCodec.names(r), r.string());
             case STOPPED:
                 return new MigrationFact.Stopped(r.string(), r.string(), StateCodec.loadError(r));
             default:

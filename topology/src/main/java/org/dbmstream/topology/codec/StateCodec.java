@@ -8,6 +8,7 @@ import org.dbmstream.bitmap.chunk.Chunk;
 import org.dbmstream.bitmap.load.BitmapNames;
 import org.dbmstream.bitmap.load.BitmapPhase;
 import org.dbmstream.bitmap.load.BitmapState;
+import org.dbmstream.bitmap.load.ReplicaVersion;
 import org.dbmstream.bitmap.load.Consequence;
 import org.dbmstream.bitmap.load.LoadError;
 import org.dbmstream.bitmap.load.MigrationProgress;
@@ -27,16 +28,26 @@ public final class StateCodec {
         return bitmapState(new BinaryWriter().int8(VERSION), s).toByteArray();
     }
 
+    /** Marks the version-history block that may follow {@code updated} (layouts without it end there). */
+    private static final int REPLICA_BLOCK = 1;
+
     /**
      * The state and the time the destination wrote it (the query API's {@code updated}), as a trailing
      * field: readers of the layout without it ignore it, and {@link #updated} of a state without it is null.
      */
     public static byte[] bitmapState(BitmapState s, long updatedEpochMillis) {
-        return bitmapState(new BinaryWriter().int8(VERSION), s).int64(updatedEpochMillis).toByteArray();
+        return replica(bitmapState(new BinaryWriter().int8(VERSION), s).int64(updatedEpochMillis), s.replica())
+                .toByteArray();
     }
 
     public static BitmapState bitmapState(byte[] bytes) {
-        return bitmapState(reader(bytes));
+        BinaryReader r = reader(bytes);
+        BitmapState s = bitmapState(r);
+        if (!r.hasMore()) {
+            return s;
+        }
+        r.int64(); // updated
+        return r.hasMore() ? s.withReplica(replica(r)) : s;
     }
 
     /** When the state was written, or null for a state stored without that time (by earlier versions). */
@@ -47,12 +58,42 @@ public final class StateCodec {
     }
 
     /**
+     * The version history, after {@code updated} (DESIGN.md section 12): readers of the layout before it stop
+     * at {@code updated}, and a state stored without it has {@link ReplicaVersion#NONE}.
+     */
+    private static BinaryWriter replica(BinaryWriter w, ReplicaVersion v) {
+        w.int8(REPLICA_BLOCK).int64(v.versions()).nullableString(v.madeBy()).int64(v.readTime())
+                .int64(v.completedTime()).int64(v.bytes());
+        Chunk.Version e = v.expected();
+        w.bool(e != null);
+        if (e != null) {
+            w.nullableString(e.base()).nullableString(e.sha256()).int64(e.count()).bool(e.remove());
+        }
+        return w;
+    }
+
+    private static ReplicaVersion replica(BinaryReader r) {
+        int block = r.int8();
+        if (block != REPLICA_BLOCK) {
+            throw new IllegalArgumentException("unknown bitmap state block " + block);
+        }
+        long versions = r.int64();
+        String madeBy = r.nullableString();
+        long readTime = r.int64();
+        long completedTime = r.int64();
+        long bytes = r.int64();
+        Chunk.Version expected = r.bool()
+                ? new Chunk.Version(r.nullableString(), r.nullableString(), r.int64(), r.bool()) : null;
+        return new ReplicaVersion(versions, madeBy, readTime, completedTime, expected, bytes);
+    }
+
+    /**
      * As {@link #bitmapState(BitmapState, long)}, with the state's names already encoded by
      * {@link #encodedNames}: a loading bitmap's state is rewritten by every chunk, its names never change.
      */
     public static byte[] bitmapState(BitmapState s, long updatedEpochMillis, byte[] encodedNames) {
-        BinaryWriter w = new BinaryWriter(encodedNames.length + 128).int8(VERSION).raw(encodedNames);
-        return fields(w, s).int64(updatedEpochMillis).toByteArray();
+        BinaryWriter w = new BinaryWriter(encodedNames.length + 192).int8(VERSION).raw(encodedNames);
+        return replica(fields(w, s).int64(updatedEpochMillis), s.replica()).toByteArray();
     }
 
     /** The names as {@link #bitmapState} lays them out (no version byte). */

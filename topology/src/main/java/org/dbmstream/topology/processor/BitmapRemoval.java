@@ -1,13 +1,9 @@
 package org.dbmstream.topology.processor;
 
-import org.dbmstream.topology.claim.ClaimRequest;
-
-import java.time.Instant;
 import org.dbmstream.bitmap.load.BitmapKey;
 import org.dbmstream.bitmap.load.BitmapNames;
 import org.dbmstream.bitmap.load.BitmapPhase;
-import org.dbmstream.schemas.BitmapRemoved;
-import org.dbmstream.schemas.Event;
+import org.dbmstream.bitmap.load.LoadEvent;
 import org.dbmstream.topology.store.KeyValueLoadStore;
 
 /**
@@ -42,11 +38,8 @@ final class BitmapRemoval {
     private static void remove(KeyValueLoadStore store, BitmapKey key, String reason, RecordOutput out) {
         store.bitmap(key).filter(s -> s.phase() == BitmapPhase.COMPLETE).ifPresent(s -> {
             store.deleteBitmap(key);
-            BitmapNames n = s.names();
-            // the name claim goes too (a no-op when a replacing migration holds it already)
-            out.forward(n.migration(), ClaimRequest.release(n));
-            out.forward(n.migration(), new Event(n.migration(), n.target(), n.node(), n.nodeAlias(), n.bitmap(),
-                    n.bitmapAlias(), Instant.now(), new BitmapRemoved(reason)));
+            // BitmapRemoved, and the name claim goes too (a no-op when a replacing migration holds it already)
+            out.event(new LoadEvent.BitmapRemoved(s.names(), reason));
         });
     }
 }

@@ -1,17 +1,14 @@
 package org.dbmstream.topology.processor;
 
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.serialization.BytesSerializer;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.dbmstream.bitmap.chunk.Chunk;
 import org.dbmstream.bitmap.load.BitmapLoader;
@@ -75,6 +72,8 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
     private final SilentSources silentSources;
     private final long updateIntervalMs;
     private final SpecLookup specLookup;
+    private ArrivalOrder order;
+    private boolean draining;
 
     /** @param eventCommitIntervalMs longest wait before asking for a commit after emitting an event or fact */
     public ChunkLoadProcessor(long eventCommitIntervalMs) {
@@ -125,14 +124,25 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
                 context.getStateStore(StoreNames.BITS), new Keyspace(meta, StoreNames.STOPS),
                 new Keyspace(meta, StoreNames.NAMES), new Keyspace(meta, StoreNames.INDEX),
                 new Keyspace(meta, StoreNames.ON_NODE), new Keyspace(meta, StoreNames.SWITCHED),
-                context::currentSystemTimeMs);
+                context::currentSystemTimeMs).withVersions(new Keyspace(meta, StoreNames.TOUCHED),
+                new Keyspace(meta, StoreNames.REFUSED));
         loadStore.withPendingUpdates(new Keyspace(meta, StoreNames.PENDING_UPDATES));
-        this.loader = new BitmapLoader(loadStore);
+        this.loader = new BitmapLoader(loadStore, context::currentSystemTimeMs);
         this.postcopy = new PostcopyWrites(context, loader, loadStore, new Keyspace(meta, StoreNames.AWAITING),
                 new Keyspace(meta, StoreNames.HELD), new Keyspace(meta, StoreNames.HELD_BARRIERS));
         this.sequences = new SequenceCheck(new Keyspace(meta, StoreNames.SEQUENCES));
         this.layout = new Keyspace(meta, StoreNames.LAYOUT);
         this.layoutChecked = false;
+        this.order = new ArrivalOrder(parked);
+        // a chunk whose spec never comes stops holding up the ones behind it, even when no chunk arrives
+        context.schedule(Duration.ofMillis(ArrivalOrder.SPEC_WAIT_MS / 3), PunctuationType.WALL_CLOCK_TIME,
+                now -> {
+                    RecordOutput out = new RecordOutput(context, new Record<>("", null, now), this::replacing);
+                    drainQueue(out);
+                    if (out.forwarded()) {
+                        pacer.produced();
+                    }
+                });
         if (silentSources.enabled()) {
             context.schedule(silentSources.checkInterval(), PunctuationType.WALL_CLOCK_TIME, this::cancelSilent);
         }
@@ -209,11 +219,17 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
             ChunkRejection.reject(input.rejected(), spec(input.migration()), loader, context, record, out);
         } else if (!redelivered(input)) {
             silentSources.chunkArrived(input.migration(), context.currentSystemTimeMs());
-            SpecRecord spec = specForChunk(input.migration(), out);
-            if (spec == null) {
+            if (order.holding()) {
+                // chunks wait for an earlier one's spec: this one waits behind them (the partition's order)
                 park(input.migration(), input.chunk());
+                drainQueue(out);
             } else {
-                load(spec, input.chunk(), out);
+                SpecRecord spec = specForChunk(input.migration(), out);
+                if (spec == null) {
+                    park(input.migration(), input.chunk());
+                } else {
+                    load(spec, input.chunk(), out);
+                }
             }
         }
         if (out.forwarded()) {
@@ -247,7 +263,28 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
         specCache.put(migration, s.spec());
         migrationCache.remove(migration);
         postcopy.specArrived(migration, s.spec().target());
-        replayParked(s.spec(), out);
+        List<Chunk> apart = order.apart(migration);
+        if (!apart.isEmpty()) {
+            LOG.info("Loading {} chunks of migration '{}' whose spec came late", apart.size(), migration);
+            apart.forEach(c -> load(s.spec(), c, out));
+        }
+        drainQueue(out);
+    }
+
+    /** Loads the queued chunks whose spec is known now, in the partition's order. */
+    private void drainQueue(RecordOutput out) {
+        if (draining || !order.holding()) {
+            return;
+        }
+        draining = true;
+        try {
+            for (ArrivalOrder.Waiting w : order.drain(m -> spec(m) != null || specLookup.find(m) != null,
+                    context.currentSystemTimeMs())) {
+                load(specForChunk(w.migration(), out), w.chunk(), out);
+            }
+        } finally {
+            draining = false;
+        }
     }
 
     private void control(Control control, RecordOutput out) {
@@ -315,26 +352,10 @@ public final class ChunkLoadProcessor implements Processor<String, LoadInput, St
         return spec;
     }
 
-    /** Keeps a chunk until its migration's spec arrives; the input offset keeps arrival order. */
+    /** Keeps a chunk until its migration's spec, and every earlier chunk's, arrived; the offset keeps the order. */
     private void park(String migration, Chunk chunk) {
         long position = context.recordMetadata().map(m -> m.offset()).orElse(localPosition++);
-        parked.put(StoreKeys.parked(migration, position), ChunkCodec.encode(chunk));
+        order.enqueue(migration, position, chunk, context.currentSystemTimeMs());
         LOG.debug("Chunk of migration '{}' waits for its spec", migration);
-    }
-
-    private void replayParked(SpecRecord spec, RecordOutput out) {
-        List<KeyValue<Bytes, byte[]>> waiting = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = parked.prefixScan(StoreKeys.migration(spec.migration()),
-                new BytesSerializer())) {
-            it.forEachRemaining(waiting::add);
-        }
-        if (!waiting.isEmpty()) {
-            LOG.info("Loading {} chunks of migration '{}' that arrived before its spec", waiting.size(),
-                    spec.migration());
-        }
-        for (KeyValue<Bytes, byte[]> kv : waiting) {
-            parked.delete(kv.key);
-            load(spec, ChunkCodec.decode(kv.value), out);
-        }
     }
 }

@@ -8,6 +8,7 @@ import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.dbmstream.schemas.BitmapCompleted;
 import org.dbmstream.schemas.Event;
+import org.dbmstream.topology.EventObserver;
 
 /**
  * Counts what the destination does as Kafka Streams sensors (group {@code stream-dbm-metrics}), so that
@@ -27,7 +28,12 @@ public final class MetricsTap<V> implements FixedKeyProcessor<String, V, V> {
     private FixedKeyProcessorContext<String, V> context;
 
     private MetricsTap(String fixedOperation) {
+        this(fixedOperation, EventObserver.NONE);
+    }
+
+    private MetricsTap(String fixedOperation, EventObserver observer) {
         this.fixedOperation = fixedOperation;
+        this.observer = observer;
     }
 
     /** Counts every record as one chunk loaded ({@code chunks-loaded-total}, {@code chunks-loaded-rate}). */
@@ -35,9 +41,16 @@ public final class MetricsTap<V> implements FixedKeyProcessor<String, V, V> {
         return new MetricsTap<>("chunks-loaded");
     }
 
+    private final EventObserver observer;
+
     /** Counts events by kind ({@code bitmaps-completed-total}, {@code migrations-failed-total}, ...). */
     public static MetricsTap<Event> events() {
-        return new MetricsTap<>(null);
+        return events(EventObserver.NONE);
+    }
+
+    /** As {@link #events()}, and hands every event to {@code observer}. */
+    public static MetricsTap<Event> events(EventObserver observer) {
+        return new MetricsTap<>(null, observer);
     }
 
     @Override
@@ -50,6 +63,9 @@ public final class MetricsTap<V> implements FixedKeyProcessor<String, V, V> {
         String operation = fixedOperation != null ? fixedOperation : operation(record.value());
         if (operation != null) {
             sensor(operation, false).record(1.0, context.currentSystemTimeMs());
+        }
+        if (record.value() instanceof Event e) {
+            observer.observe(e);
         }
         if (record.value() instanceof Event e && e.getBody() instanceof BitmapCompleted && record.timestamp() > 0) {
             long now = context.currentSystemTimeMs();

@@ -40,7 +40,8 @@ public final class MigrationTrackerProcessor implements Processor<String, Migrat
             return;
         }
         RecordOutput out = new RecordOutput(context, record);
-        if (record.value() instanceof MigrationFact.BitmapDone done) {
+        if (record.value() instanceof MigrationFact.BitmapDone done && done.owner() == null) {
+            // (a delta changed its owner's bitmap in place: the name stays its owner's)
             // every loading partition learns the name is taken on the target, for "already exists"
             out.forward(done.migration(), new Control.BitmapTaken(done.names()));
         }

@@ -43,6 +43,10 @@ final class RecordOutput implements LoadOutput {
             forward(event.migration(), ClaimRequest.claim(done, replacing.test(event.migration())));
             return;
         }
+        if (event instanceof LoadEvent.BitmapRemoved removed) {
+            // the name claim goes with it (a no-op when another migration holds it by now)
+            forward(event.migration(), ClaimRequest.release(removed.names()));
+        }
         if (event instanceof LoadEvent.BitmapUpdated update) {
             // a completed bitmap's change is reported after its BitmapCompleted, which the name's claim task emits: the same way keeps the order
             forward(event.migration(), ClaimRequest.update(update));
@@ -64,6 +68,13 @@ final class RecordOutput implements LoadOutput {
             return;
         }
         forward(fact.migration(), fact);
+    }
+
+    @Override
+    public void removed(org.dbmstream.bitmap.load.BitmapNames names) {
+        // to every loading partition, as the query API's DELETE: each frees the name
+        forward(names.migration(), new Control.BitmapRemoval(names));
+        forward(names.migration(), ClaimRequest.release(names));
     }
 
     @Override

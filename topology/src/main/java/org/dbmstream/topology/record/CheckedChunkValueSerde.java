@@ -58,7 +58,7 @@ public final class CheckedChunkValueSerde implements Serde<ReceivedChunk>, Deser
         String node = key.getNodeAlias();
         String bitmap = key.getBitmapAlias();
         if (chunk instanceof Chunk.Start s) {
-            return new Chunk.Start(node, bitmap, s.granularity(), s.flags(), s.diskSize());
+            return s.withAliases(node, bitmap);
         }
         if (chunk instanceof Chunk.Bits b) {
             return new Chunk.Bits(node, bitmap, b.firstSector(), b.sectors(), b.payload());

@@ -9,6 +9,7 @@ import org.dbmstream.schemas.BitmapCancelled;
 import org.dbmstream.schemas.BitmapCompleted;
 import org.dbmstream.schemas.BitmapNow;
 import org.dbmstream.schemas.BitmapStarted;
+import org.dbmstream.schemas.BitmapRemoved;
 import org.dbmstream.schemas.BitmapUpdated;
 import org.dbmstream.schemas.CompletedBitmap;
 import org.dbmstream.schemas.Event;
@@ -59,12 +60,17 @@ public final class EventRecords {
             return new BitmapStarted(s.granularity().bytes(), s.size(), s.enabled(), s.persistent());
         }
         if (event instanceof LoadEvent.BitmapCompleted c) {
+            LoadEvent.VersionInfo v = c.version();
             return new BitmapCompleted(c.granularity().bytes(), c.size(), c.enabled(), c.persistent(), c.count(),
-                    c.sha256(), c.chunks());
+                    c.sha256(), c.chunks(), v.base(), v.changedChunks(), v.versions(), v.readTime(), v.bytes());
         }
         if (event instanceof LoadEvent.BitmapUpdated u) {
             return new BitmapUpdated(u.enabled(), u.recording(), u.count(), u.sha256());
         }
-        return new BitmapCancelled(((LoadEvent.BitmapCancelled) event).reason());
+        if (event instanceof LoadEvent.BitmapRemoved r) {
+            return new BitmapRemoved(r.reason());
+        }
+        LoadEvent.BitmapCancelled c = (LoadEvent.BitmapCancelled) event;
+        return new BitmapCancelled(c.reason(), c.refused());
     }
 }

@@ -53,6 +53,8 @@ public final class KeyValueLoadStore implements LoadStore {
 
     private final Keyspace onNode;
     private final Keyspace switched;
+    private Keyspace touched;
+    private Keyspace refusedKeys;
     /** Bitmaps whose count and sha256 are due (kept in the store: a restarted task still owes them). */
     private Keyspace pending;
     /** Without a keyspace for them (stores built for one test), the due updates are kept here. */
@@ -86,10 +88,43 @@ public final class KeyValueLoadStore implements LoadStore {
         this.switched = switched;
     }
 
+    /**
+     * Where loading deltas record the byte ranges their BITS overwrote ({@link StoreNames#TOUCHED}) and which
+     * versioned bitmaps were refused ({@link StoreNames#REFUSED}); without them, deltas cannot load here.
+     */
+    public KeyValueLoadStore withVersions(Keyspace touchedRanges, Keyspace refused) {
+        this.touched = touchedRanges;
+        this.refusedKeys = refused;
+        return this;
+    }
+
     /** Keeps the bitmaps whose count and sha256 are due in {@code keyspace}. */
     public KeyValueLoadStore withPendingUpdates(Keyspace keyspace) {
         this.pending = keyspace;
         return this;
+    }
+
+    @Override
+    public void putTouched(BitmapKey key, long firstByte, long endByte) {
+        Bytes k = touchedKey(key, firstByte);
+        byte[] old = versions(touched).get(k);
+        long end = old == null ? endByte : Math.max(endByte, java.nio.ByteBuffer.wrap(old).getLong());
+        touched.put(k, java.nio.ByteBuffer.allocate(Long.BYTES).putLong(end).array());
+    }
+
+    @Override
+    public void forEachTouched(BitmapKey key, RangeVisitor visitor) {
+        byte[] prefix = bitmapKeyBytes(key);
+        try (KeyValueIterator<Bytes, byte[]> it = versions(touched).prefixScan(Bytes.wrap(prefix))) {
+            while (it.hasNext()) {
+                var kv = it.next();
+                byte[] k = kv.key.get();
+                if (k.length == prefix.length + Long.BYTES) {
+                    visitor.visit(java.nio.ByteBuffer.wrap(k, prefix.length, Long.BYTES).getLong(),
+                            java.nio.ByteBuffer.wrap(kv.value).getLong());
+                }
+            }
+        }
     }
 
     @Override
@@ -99,6 +134,46 @@ public final class KeyValueLoadStore implements LoadStore {
         } else {
             pending.put(StoreKeys.bitmap(key), EMPTY);
         }
+    }
+
+    @Override
+    public void deleteTouched(BitmapKey key) {
+        if (touched == null) {
+            return;
+        }
+        byte[] prefix = bitmapKeyBytes(key);
+        List<Bytes> doomed = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = touched.prefixScan(Bytes.wrap(prefix))) {
+            it.forEachRemaining(kv -> {
+                if (kv.key.get().length == prefix.length + Long.BYTES) {
+                    doomed.add(kv.key);
+                }
+            });
+        }
+        doomed.forEach(touched::delete);
+    }
+
+    @Override
+    public boolean refused(BitmapKey key) {
+        return refusedKeys != null && refusedKeys.get(bitmapKey(key)) != null;
+    }
+
+    @Override
+    public void putRefused(BitmapKey key) {
+        versions(refusedKeys).put(bitmapKey(key), EMPTY);
+    }
+
+    private Bytes touchedKey(BitmapKey key, long firstByte) {
+        byte[] prefix = bitmapKeyBytes(key);
+        return Bytes.wrap(java.nio.ByteBuffer.allocate(prefix.length + Long.BYTES).put(prefix).putLong(firstByte)
+                .array());
+    }
+
+    private static Keyspace versions(Keyspace k) {
+        if (k == null) {
+            throw new IllegalStateException("this store keeps no versions (withVersions was not called)");
+        }
+        return k;
     }
 
     @Override
@@ -136,13 +211,15 @@ public final class KeyValueLoadStore implements LoadStore {
 
     @Override
     public void putBitmap(BitmapKey key, BitmapState state) {
-        if (onNode != null && bitmap(key).isEmpty()) {
+        // a loading delta is staging, not a bitmap of its name: neither queried nor written to
+        boolean staging = state.replica().loadingDelta();
+        if (onNode != null && !staging && bitmap(key).isEmpty()) {
             onNode.put(StoreKeys.onNode(state.names().target(), state.names().node(), key), EMPTY);
             onNodeCache.remove(List.of(state.names().target(), state.names().node()));
         }
         bitmaps.put(bitmapKey(key), StateCodec.bitmapState(state, clock.getAsLong(), encodedNames(key, state.names())));
         states.put(key, Optional.of(state));
-        if (index != null && state.chunks() == 0) {
+        if (index != null && !staging && state.chunks() == 0) {
             // written at START (the name never changes afterwards), in the same store and transaction; with
             // the completed bitmap this one replaces (re-replication), so readers can tell the newer one
             BitmapNames n = state.names();
@@ -165,6 +242,15 @@ public final class KeyValueLoadStore implements LoadStore {
         bitmaps.delete(bitmapKey(key));
         states.put(key, Optional.empty());
         bits.deleteAll(bitmapKey(key).get());
+        if (before.isPresent() && before.get().replica().loadingDelta()) {
+            bits.deleteStaged(bitmapKey(key).get());
+        }
+    }
+
+    /** Whether {@code key} is a loading delta, whose bits are staged slot by slot. */
+    private boolean staged(BitmapKey key) {
+        Optional<BitmapState> s = bitmap(key);
+        return s.isPresent() && s.get().replica().loadingDelta();
     }
 
     @Override
@@ -222,11 +308,15 @@ public final class KeyValueLoadStore implements LoadStore {
 
     @Override
     public byte[] chunk(BitmapKey key, long index) {
-        return bits.slot(bitmapKeyBytes(key), index);
+        return staged(key) ? bits.stagedSlot(bitmapKeyBytes(key), index) : bits.slot(bitmapKeyBytes(key), index);
     }
 
     @Override
     public void putChunk(BitmapKey key, long index, byte[] bytes) {
+        if (staged(key)) {
+            bits.putStagedSlot(bitmapKeyBytes(key), index, bytes);
+            return;
+        }
         bits.putSlot(bitmapKeyBytes(key), index, bytes, serializedBytes(key));
     }
 
@@ -238,11 +328,20 @@ public final class KeyValueLoadStore implements LoadStore {
 
     @Override
     public void putChunks(BitmapKey key, long firstIndex, byte[] src, int offset, int length) {
+        if (staged(key)) {
+            // a delta's chunks are staged slot by slot (its changes are scattered; see putStagedSlot)
+            LoadStore.super.putChunks(key, firstIndex, src, offset, length);
+            return;
+        }
         bits.putRange(bitmapKeyBytes(key), firstIndex, src, offset, length, serializedBytes(key));
     }
 
     @Override
     public void deleteChunk(BitmapKey key, long index) {
+        if (staged(key)) {
+            bits.putStagedSlot(bitmapKeyBytes(key), index, new byte[0]);
+            return;
+        }
         bits.clearSlot(bitmapKeyBytes(key), index);
     }
 
@@ -328,6 +427,7 @@ public final class KeyValueLoadStore implements LoadStore {
     }
 
     /** Keys of the bitmaps (of any migration) named {@code bitmap} on {@code node} of {@code target} held here. */
+    @Override
     public List<BitmapKey> keysNamed(String target, String node, String bitmap) {
         List<BitmapKey> keys = new ArrayList<>();
         if (index != null) {
@@ -339,6 +439,7 @@ public final class KeyValueLoadStore implements LoadStore {
     }
 
     /** Frees a completed bitmap's name on its target, if {@code n}'s migration is the one that took it. */
+    @Override
     public void freeName(BitmapNames n) {
         if (completedBy(n.target(), n.node(), n.bitmap()).filter(n.migration()::equals).isPresent()) {
             names.delete(StoreKeys.name(n.target(), n.node(), n.bitmap()));

@@ -26,6 +26,8 @@ public final class KeyValueProgressStore implements MigrationProgressStore {
     private static final int COMPLETED = 2;
     private static final int MANIFEST_BY_REF = 3;
     private static final int MANIFEST_BY_INDEX = 4;
+    private static final int SETTLED = 5;
+    private static final byte[] EMPTY = new byte[0];
 
     private final KeyValueStore<Bytes, byte[]> store;
 
@@ -53,6 +55,16 @@ public final class KeyValueProgressStore implements MigrationProgressStore {
     @Override
     public void putCompleted(BitmapNames names) {
         store.put(refKey(COMPLETED, names.migration(), names.ref()), StateCodec.names(names));
+    }
+
+    @Override
+    public boolean settled(String migration, Chunk.BitmapRef ref) {
+        return store.get(refKey(SETTLED, migration, ref)) != null;
+    }
+
+    @Override
+    public void putSettled(BitmapNames names) {
+        store.put(refKey(SETTLED, names.migration(), names.ref()), EMPTY);
     }
 
     @Override

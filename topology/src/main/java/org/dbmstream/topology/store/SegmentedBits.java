@@ -151,6 +151,47 @@ public final class SegmentedBits {
         }
     }
 
+    /**
+     * Key byte of a <b>staged</b> slot: a loading delta's BITS are kept slot by slot (1 KiB each), not in
+     * segments, since a delta touches a few scattered slots and a segment per touched slot would write 64 times
+     * the change to RocksDB and the changelog (DESIGN.md section 12).
+     */
+    public static final byte STAGED = 'D';
+
+    private static Bytes stagedKey(byte[] bitmapKey, long slot) {
+        return Bytes.wrap(ByteBuffer.allocate(bitmapKey.length + SUFFIX).put(bitmapKey).put(STAGED).putLong(slot)
+                .array());
+    }
+
+    /** A staged slot's bytes, or null when none are staged (zero). */
+    public byte[] stagedSlot(byte[] bitmapKey, long slot) {
+        return store.get(stagedKey(bitmapKey, slot));
+    }
+
+    /** Stages {@code bytes} as slot {@code slot} (an all-zero slot is kept as absent). */
+    public void putStagedSlot(byte[] bitmapKey, long slot, byte[] bytes) {
+        if (isZero(bytes, 0, bytes.length)) {
+            store.delete(stagedKey(bitmapKey, slot));
+        } else {
+            store.put(stagedKey(bitmapKey, slot), bytes.clone());
+        }
+    }
+
+    /** Deletes every staged slot of the bitmap. */
+    public void deleteStaged(byte[] bitmapKey) {
+        byte[] prefix = ByteBuffer.allocate(bitmapKey.length + 1).put(bitmapKey).put(STAGED).array();
+        List<Bytes> doomed = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = store.prefixScan(Bytes.wrap(prefix), PREFIX)) {
+            while (it.hasNext()) {
+                Bytes k = it.next().key;
+                if (k.get().length == bitmapKey.length + SUFFIX) {
+                    doomed.add(k);
+                }
+            }
+        }
+        doomed.forEach(store::delete);
+    }
+
     /** Deletes every segment (and any legacy slot) of the bitmap. */
     public void deleteAll(byte[] bitmapKey) {
         List<Bytes> doomed = new ArrayList<>();

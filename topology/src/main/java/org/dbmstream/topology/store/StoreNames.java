@@ -52,6 +52,10 @@ public final class StoreNames {
     public static final byte AWAITING = 'w';
     /** Postcopy: migration + arrival position to a write held until that migration's switchover. */
     public static final byte HELD = 'h';
+    /** Deltas: bitmap key + first byte to the end of a serialized byte range a loading delta's BITS wrote. */
+    public static final byte TOUCHED = 'd';
+    /** Versions: bitmap key of a refused delta or checked version (its later chunks are ignored). */
+    public static final byte REFUSED = 'f';
     /** Postcopy: bitmap key of each completed bitmap whose count and sha256 are due (writes changed it). */
     public static final byte PENDING_UPDATES = 'u';
     /** Postcopy: migration + arrival position to a write barrier held until that migration's switchover. */
