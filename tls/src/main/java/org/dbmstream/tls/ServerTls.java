@@ -165,7 +165,7 @@ public final class ServerTls implements AutoCloseable {
             kmf.init(PemFiles.keyStore(privateKey, chain), new char[0]);
             final X509ExtendedTrustManager clients = clientCa == null ? null
                     : trustManager(PemFiles.trustStore(PemFiles.certificates(clientCa, "client CA certificate")));
-            keys.delegate = (X509ExtendedKeyManager) kmf.getKeyManagers()[0];
+            keys.swap((X509ExtendedKeyManager) kmf.getKeyManagers()[0]);
             trust.delegate = clients;
             current = chain.get(0);
         } catch (GeneralSecurityException e) {
@@ -206,43 +206,95 @@ public final class ServerTls implements AutoCloseable {
         watcher.shutdownNow();
     }
 
-    /** Always the key manager of the latest loaded pair. */
+    /**
+     * Always the key manager of the latest loaded pair. A handshake asks for an alias first and for its chain and
+     * key afterwards: the alias names the pair it was chosen from (its generation), so a reload between the calls
+     * never hands out the new certificate with the old key (or the reverse), which would fail that handshake.
+     */
     private static final class SwappableKeyManager extends X509ExtendedKeyManager {
-        private volatile X509ExtendedKeyManager delegate;
+        private record Pair(long generation, X509ExtendedKeyManager manager) {
+        }
+
+        private volatile Pair current;
+        private volatile Pair previous;
+
+        synchronized void swap(final X509ExtendedKeyManager manager) {
+            previous = current;
+            current = new Pair(current == null ? 0 : current.generation() + 1, manager);
+        }
+
+        private static String tagged(final Pair pair, final String alias) {
+            return alias == null ? null : pair.generation() + ":" + alias;
+        }
+
+        private static String[] tagged(final Pair pair, final String[] aliases) {
+            return aliases == null ? null
+                    : java.util.Arrays.stream(aliases).map(a -> tagged(pair, a)).toArray(String[]::new);
+        }
+
+        /** The pair a tagged alias was chosen from and its own alias, or null when that pair is gone. */
+        private Pair pairOf(final String alias) {
+            final int colon = alias == null ? -1 : alias.indexOf(':');
+            if (colon < 0) {
+                return null;
+            }
+            final long generation = Long.parseLong(alias.substring(0, colon));
+            final Pair now = current;
+            final Pair before = previous;
+            return now.generation() == generation ? now
+                    : before != null && before.generation() == generation ? before : null;
+        }
+
+        private static String untagged(final String alias) {
+            return alias.substring(alias.indexOf(':') + 1);
+        }
 
         @Override
         public String[] getClientAliases(final String keyType, final Principal[] issuers) {
-            return delegate.getClientAliases(keyType, issuers);
+            final Pair p = current;
+            return tagged(p, p.manager().getClientAliases(keyType, issuers));
         }
 
         @Override
         public String chooseClientAlias(final String[] keyType, final Principal[] issuers, final Socket socket) {
-            return delegate.chooseClientAlias(keyType, issuers, socket);
+            final Pair p = current;
+            return tagged(p, p.manager().chooseClientAlias(keyType, issuers, socket));
+        }
+
+        @Override
+        public String chooseEngineClientAlias(final String[] keyType, final Principal[] issuers, final SSLEngine engine) {
+            final Pair p = current;
+            return tagged(p, p.manager().chooseEngineClientAlias(keyType, issuers, engine));
         }
 
         @Override
         public String[] getServerAliases(final String keyType, final Principal[] issuers) {
-            return delegate.getServerAliases(keyType, issuers);
+            final Pair p = current;
+            return tagged(p, p.manager().getServerAliases(keyType, issuers));
         }
 
         @Override
         public String chooseServerAlias(final String keyType, final Principal[] issuers, final Socket socket) {
-            return delegate.chooseServerAlias(keyType, issuers, socket);
+            final Pair p = current;
+            return tagged(p, p.manager().chooseServerAlias(keyType, issuers, socket));
         }
 
         @Override
         public String chooseEngineServerAlias(final String keyType, final Principal[] issuers, final SSLEngine engine) {
-            return delegate.chooseEngineServerAlias(keyType, issuers, engine);
+            final Pair p = current;
+            return tagged(p, p.manager().chooseEngineServerAlias(keyType, issuers, engine));
         }
 
         @Override
         public X509Certificate[] getCertificateChain(final String alias) {
-            return delegate.getCertificateChain(alias);
+            final Pair p = pairOf(alias);
+            return p == null ? null : p.manager().getCertificateChain(untagged(alias));
         }
 
         @Override
         public PrivateKey getPrivateKey(final String alias) {
-            return delegate.getPrivateKey(alias);
+            final Pair p = pairOf(alias);
+            return p == null ? null : p.manager().getPrivateKey(untagged(alias));
         }
     }
 
