@@ -62,12 +62,13 @@ class ChartMonitoringTest {
         values.put("monitoring.prometheusRule.notRunningFor", "10m");
         values.put("monitoring.prometheusRule.failedMigrationsWindow", "1h");
         values.put("monitoring.prometheusRule.consumerLagRecords", 5000);
+        values.put("monitoring.prometheusRule.replicationLagSeconds", 600);
         JsonNode rule = ChartHelm.render(values).custom("PrometheusRule").get(0);
         assertThat(rule.path("metadata").path("labels").path("release").asText()).isEqualTo("kube-prometheus-stack");
         Map<String, JsonNode> alerts = new LinkedHashMap<>();
         rule.path("spec").path("groups").forEach(g -> g.path("rules").forEach(r -> alerts.put(r.path("alert").asText(), r)));
         assertThat(alerts).containsOnlyKeys("DbmDestinationNotRunning", "DbmDestinationAbsent", "DbmMigrationsFailing",
-                "DbmDeadLetterRecords", "DbmConsumerLagGrowing");
+                "DbmDeadLetterRecords", "DbmConsumerLagGrowing", "DbmReplicationLagHigh");
         String selector = "namespace=\"" + ChartHelm.NAMESPACE + "\",service=\"" + ChartHelm.RELEASE + "-dbm-stream\"";
         alerts.values().forEach(a -> {
             assertThat(a.path("expr").asText()).as(a.path("alert").asText()).contains(selector);
@@ -78,6 +79,8 @@ class ChartMonitoringTest {
                 .contains("{{ $labels.pod }}");
         assertThat(alerts.get("DbmMigrationsFailing").path("expr").asText()).contains("[1h]");
         assertThat(alerts.get("DbmConsumerLagGrowing").path("expr").asText()).contains("> 5000");
+        assertThat(alerts.get("DbmReplicationLagHigh").path("expr").asText()).contains("dbm_replication_lag_seconds_bucket")
+                .endsWith("> 600");
         assertThat(alerts.get("DbmDestinationNotRunning").path("labels").path("severity").asText()).isEqualTo("critical");
     }
 }
