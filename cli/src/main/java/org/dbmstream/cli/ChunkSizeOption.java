@@ -10,20 +10,20 @@ import picocli.CommandLine.TypeConversionException;
  * {@code export}, {@code sync}): how much bitmap one chunk carries. Each command has its own default: 8K on
  * Kafka topics (an eighth of the records), QEMU's own 1K in stream files meant for QEMU.
  */
-final class ChunkSizeOption {
+public final class ChunkSizeOption {
     @Option(names = "--chunk-size", paramLabel = "SIZE", converter = Converter.class,
             description = "Bitmap per BITS chunk: " + ChunkSize.CHOICES + " (QEMU sends 1K and loads up to 10K; "
-                + "default: 8K when publishing to Kafka, 1K in streams written for QEMU). Streams read from QEMU "
+                + "default: 8K when migrate publishes to Kafka, 1K for sync's deltas and in streams written for QEMU). Streams read from QEMU "
                 + "are republished with their chunks joined up to this size.")
-    ChunkSize chunkSize;
+    public ChunkSize chunkSize;
 
     /** The size given, else {@code commandDefault}. */
-    ChunkSize orElse(final ChunkSize commandDefault) {
+    public ChunkSize orElse(final ChunkSize commandDefault) {
         return chunkSize != null ? chunkSize : commandDefault;
     }
 
     /** Parses 1K, 2K, 4K, 8K; anything else is a bad argument naming the choices. */
-    static final class Converter implements ITypeConverter<ChunkSize> {
+    public static final class Converter implements ITypeConverter<ChunkSize> {
         @Override
         public ChunkSize convert(final String value) {
             try {

@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dbmstream.bitmap.ReplicaNames;
+import org.dbmstream.bitmap.chunk.ChunkSize;
 import org.dbmstream.cli.ArgumentChecks;
+import org.dbmstream.cli.ChunkSizeOption;
 import org.dbmstream.cli.EmbeddedRuntime;
 import org.dbmstream.cli.KafkaOptions;
 import org.dbmstream.cli.NamingOptions;
@@ -94,6 +96,10 @@ public final class SyncCommand implements Callable<Integer> {
     @Mixin
     WideOption wide = new WideOption();
 
+    /** QEMU's 1K by default: a delta sends each changed chunk whole, so its bytes grow with the width. */
+    @Mixin
+    ChunkSizeOption chunkSize = new ChunkSizeOption();
+
     @Override
     public Integer call() throws Exception {
         if (rounds != null && rounds < 1) {
@@ -125,7 +131,8 @@ public final class SyncCommand implements Callable<Integer> {
             throws Exception {
         ServiceCheck.check(servers, extra);
         SyncSession.Settings settings = new SyncSession.Settings(servers, kafka.topics(), extra, target,
-                sourceId != null ? sourceId : "sync:" + target, timeout, !noPrune, rateLimit);
+                sourceId != null ? sourceId : "sync:" + target, timeout, !noPrune, rateLimit,
+                chunkSize.orElse(ChunkSize.QEMU));
         PrintWriter err = spec.commandLine().getErr();
         boolean failed = false;
         try (RoundLoop loop = RoundLoop.start(every); SyncSession session = SyncSession.open(settings)) {

@@ -35,7 +35,7 @@ public final class RoundChunkSource {
                 ? Chunk.Version.delta(a.remembered().sha256(), s.digest().sha256(), s.digest().count())
                 : Chunk.Version.whole(s.digest().sha256(), s.digest().count());
         return new BitmapChunkSource.Sent(s.bitmap().start().versioned(v, s.readTime()),
-                ScannedBitmap.chunker(s.bitmap()), a.kind() == RoundPlan.Kind.DELTA ? a.changed() : null, true,
+                s.chunker(), a.kind() == RoundPlan.Kind.DELTA ? a.changed() : null, true,
                 new NamedBitmap(s.nodeName(), s.bitmapName(), s.bitmap()).describe());
     }
 }

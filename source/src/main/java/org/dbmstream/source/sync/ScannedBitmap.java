@@ -5,6 +5,7 @@ import org.dbmstream.bitmap.BitmapDigest;
 import org.dbmstream.bitmap.chunk.BitmapChunker;
 import org.dbmstream.bitmap.chunk.Chunk;
 import org.dbmstream.bitmap.chunk.ChunkDigest;
+import org.dbmstream.bitmap.chunk.ChunkSize;
 import org.dbmstream.bitmap.chunk.MigrationBitmap;
 
 /**
@@ -18,19 +19,27 @@ import org.dbmstream.bitmap.chunk.MigrationBitmap;
  * @param digest     QEMU's sha256 and count of the whole bitmap
  * @param digests    one {@link ChunkDigest} per chunk
  * @param readTime   when the source was read (epoch ms)
+ * @param chunkSize  how much bitmap each chunk carries (its digests are per chunk of this width)
  */
 public record ScannedBitmap(String nodeName, String bitmapName, MigrationBitmap bitmap, BitmapIdentity id,
-        BitmapDigest.Result digest, long[] digests, long readTime) {
+        BitmapDigest.Result digest, long[] digests, long readTime, ChunkSize chunkSize) {
 
     public ScannedBitmap {
         Objects.requireNonNull(bitmap, "bitmap");
         Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(chunkSize, "chunkSize");
     }
 
-    /** Reads {@code bitmap}'s chunks once: their digests, and the whole bitmap's sha256/count. */
+    /** Reads {@code bitmap}'s chunks of QEMU's width once: their digests, and the whole bitmap's sha256/count. */
     public static ScannedBitmap scan(String nodeName, String bitmapName, MigrationBitmap bitmap, BitmapIdentity id,
             long readTime) {
-        BitmapChunker chunker = chunker(bitmap);
+        return scan(nodeName, bitmapName, bitmap, id, readTime, ChunkSize.QEMU);
+    }
+
+    /** Reads {@code bitmap}'s chunks of {@code chunkSize} once: their digests, and the whole bitmap's sha256/count. */
+    public static ScannedBitmap scan(String nodeName, String bitmapName, MigrationBitmap bitmap, BitmapIdentity id,
+            long readTime, ChunkSize chunkSize) {
+        BitmapChunker chunker = chunker(bitmap, chunkSize);
         long n = chunker.chunkCount();
         if (n > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(id + ": " + n + " chunks are too many to remember");
@@ -47,17 +56,24 @@ public record ScannedBitmap(String nodeName, String bitmapName, MigrationBitmap 
                 sha.update(bits.payload(), 0, serialized);
             }
         }
-        return new ScannedBitmap(nodeName, bitmapName, bitmap, id, sha.finish(), digests, readTime);
+        return new ScannedBitmap(nodeName, bitmapName, bitmap, id, sha.finish(), digests, readTime, chunkSize);
+    }
+
+    private static BitmapChunker chunker(MigrationBitmap bitmap, ChunkSize chunkSize) {
+        return new BitmapChunker(bitmap.bits(), bitmap.nodeAlias(), bitmap.bitmapAlias(), chunkSize);
     }
 
     /** How this bitmap is cut into chunks (the same layout its digests were made for). */
-    public static BitmapChunker chunker(MigrationBitmap bitmap) {
-        return new BitmapChunker(bitmap.bits(), bitmap.nodeAlias(), bitmap.bitmapAlias());
+    public BitmapChunker chunker() {
+        return chunker(bitmap, chunkSize);
     }
 
-    /** Sectors per chunk of this bitmap's layout. */
+    /**
+     * Sectors per chunk of this bitmap's layout: a version remembered at another chunk width has other chunks,
+     * so the round sends the bitmap whole instead of a delta.
+     */
     public long chunkSectors() {
-        return chunker(bitmap).layout().sectorsPerChunk();
+        return chunker().layout().sectorsPerChunk();
     }
 
     public long granularity() {

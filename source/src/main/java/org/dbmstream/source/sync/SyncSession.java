@@ -26,6 +26,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.dbmstream.bitmap.chunk.ChunkDigest;
 import org.dbmstream.bitmap.chunk.ChunkLayout;
+import org.dbmstream.bitmap.chunk.ChunkSize;
 import org.dbmstream.bitmap.mapping.AliasMap;
 import org.dbmstream.schemas.BitmapCancelled;
 import org.dbmstream.schemas.BitmapCompleted;
@@ -73,11 +74,20 @@ public final class SyncSession implements AutoCloseable {
      * @param timeout          how long a round waits for the destination
      * @param prune            remove replica bitmaps gone at the source
      * @param rateLimit        bytes per second (0: unlimited), like QEMU's max-bandwidth
+     * @param chunkSize        bitmap per chunk, of whole bitmaps and deltas alike (a delta sends each changed chunk
+     *                         whole, so a wider chunk means fewer records but more bytes per change)
      */
     public record Settings(String bootstrapServers, Topics topics, Map<String, String> clientConfig, String target,
-            String sourceId, Duration timeout, boolean prune, long rateLimit) {
+            String sourceId, Duration timeout, boolean prune, long rateLimit, ChunkSize chunkSize) {
         public Settings {
             clientConfig = Map.copyOf(clientConfig);
+            java.util.Objects.requireNonNull(chunkSize, "chunkSize");
+        }
+
+        /** Settings with QEMU's 1 KiB chunks. */
+        public Settings(String bootstrapServers, Topics topics, Map<String, String> clientConfig, String target,
+                String sourceId, Duration timeout, boolean prune, long rateLimit) {
+            this(bootstrapServers, topics, clientConfig, target, sourceId, timeout, prune, rateLimit, ChunkSize.QEMU);
         }
     }
 
@@ -165,7 +175,8 @@ public final class SyncSession implements AutoCloseable {
             Names names = new Names(request);
             List<ScannedBitmap> scanned = new ArrayList<>();
             for (NamedBitmap b : selection.bitmaps()) {
-                scanned.add(ScannedBitmap.scan(b.nodeName(), b.bitmapName(), b.bitmap(), names.of(b), t0));
+                scanned.add(ScannedBitmap.scan(b.nodeName(), b.bitmapName(), b.bitmap(), names.of(b), t0,
+                        settings.chunkSize()));
             }
             Set<String> nodesRead = new HashSet<>();
             selection.nodes().forEach(n -> names.nodeOf(n).ifPresent(nodesRead::add));
@@ -248,7 +259,7 @@ public final class SyncSession implements AutoCloseable {
         if (a.kind() == RoundPlan.Kind.REMOVE) {
             return new long[] {0, 0};
         }
-        ChunkLayout layout = ScannedBitmap.chunker(a.scanned().bitmap()).layout();
+        ChunkLayout layout = a.scanned().chunker().layout();
         long[] digests = a.scanned().digests();
         long chunks = 0;
         long bytes = 0;

@@ -11,6 +11,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.dbmstream.bitmap.DirtyBitmap;
 import org.dbmstream.bitmap.Granularity;
+import org.dbmstream.bitmap.chunk.ChunkSize;
 import org.dbmstream.broker.KafkaBroker;
 import org.dbmstream.broker.testing.KafkaBrokerExtension;
 import org.dbmstream.serdes.DbmSerdes;
@@ -91,6 +92,38 @@ class SyncSessionIT {
                 assertThat(fallback.result()).isEqualTo(BitmapOutcome.Result.FULL);
                 assertThat(fallback.detail()).startsWith("delta refused: ").contains("not the delta's base");
                 assertThat(r6.migrations()).hasSize(2);
+                assertReplica(dest, a);
+            }
+        }
+    }
+
+    @Test
+    void wideChunksMakeDeltasOfWideChunksAndAnotherWidthGoesWhole(KafkaBroker broker) throws Exception {
+        Topics topics = new Topics("sync-wide.");
+        DirtyBitmap a = bitmap(1024 * MIB, 512, 0, MIB, 700 * MIB, 4 * MIB);
+        SyncSession.Settings wide = new SyncSession.Settings(broker.bootstrapServers(), topics, Map.of(), "vm-9",
+                "sync-wide", TIMEOUT, true, 0, ChunkSize.parse("8K"));
+        try (DestinationApp dest = SyncTestDestination.start(broker, topics, dir.resolve("wide-state"), 3)) {
+            try (SyncSession session = SyncSession.open(wide)) {
+                RoundResult r1 = session.round(request(a));
+                // 1 GiB at 512 B granularity: 256 KiB of bitmap, 32 chunks of 8 KiB (QEMU's 1K: 256)
+                assertThat(outcome(r1, "a").result()).isEqualTo(BitmapOutcome.Result.FULL);
+                assertThat(outcome(r1, "a").chunks()).isEqualTo(32);
+                assertReplica(dest, a);
+                a.markDirty(300 * MIB, 512);
+                a.markDirty(300 * MIB + 40 * 512 * 8 * 1024, 512); // 40 KiB of bitmap further: another 8K chunk
+                RoundResult r2 = session.round(request(a));
+                assertThat(outcome(r2, "a").result()).isEqualTo(BitmapOutcome.Result.DELTA);
+                assertThat(outcome(r2, "a").chunks()).isEqualTo(2);
+                assertReplica(dest, a);
+            }
+            try (SyncSession qemuWidth = SyncSession.open(new SyncSession.Settings(broker.bootstrapServers(), topics,
+                    Map.of(), "vm-9", "sync-wide", TIMEOUT, true, 0))) {
+                a.markDirty(900 * MIB, 512);
+                RoundResult r3 = qemuWidth.round(request(a));
+                // remembered at 8K, read at 1K: other chunks, so no delta can name them
+                assertThat(outcome(r3, "a").result()).isEqualTo(BitmapOutcome.Result.FULL);
+                assertThat(outcome(r3, "a").chunks()).isEqualTo(256);
                 assertReplica(dest, a);
             }
         }
