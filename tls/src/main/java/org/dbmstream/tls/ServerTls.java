@@ -262,12 +262,6 @@ public final class ServerTls implements AutoCloseable {
         }
 
         @Override
-        public String chooseEngineClientAlias(final String[] keyType, final Principal[] issuers, final SSLEngine engine) {
-            final Pair p = current;
-            return tagged(p, p.manager().chooseEngineClientAlias(keyType, issuers, engine));
-        }
-
-        @Override
         public String[] getServerAliases(final String keyType, final Principal[] issuers) {
             final Pair p = current;
             return tagged(p, p.manager().getServerAliases(keyType, issuers));
