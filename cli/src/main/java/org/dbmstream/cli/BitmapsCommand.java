@@ -132,10 +132,11 @@ final class BitmapsCommand {
                 list.forEach(t -> table.add(t.path("target").asText(), t.path("bitmaps").asText()));
                 table.print(out);
             } else {
-                final TextTable table = new TextTable("NODE", "NAME", "STATE", ">GRAN", ">SIZE", ">COUNT", "FLAGS",
+                // the disk size is in `show` and --json: the list keeps to 100 columns with VER and AGE
+                final TextTable table = new TextTable("NODE", "NAME", "STATE", ">GRAN", ">COUNT", "FLAGS",
                         ">VER", "AGE", "SHA256");
                 list.forEach(b -> table.add(b.path("node").asText(), b.path("name").asText(), b.path("state").asText(),
-                        ReportPrinter.human(b.path("granularity").asLong()), EventFormat.size(b.path("size").asLong()),
+                        ReportPrinter.human(b.path("granularity").asLong()),
                         orDash(b.path("count")), flags(b), versions(b), age(b),
                         TextTable.digest(b.path("sha256").isTextual() ? b.path("sha256").asText() : null, wide.wide)));
                 table.print(out);
