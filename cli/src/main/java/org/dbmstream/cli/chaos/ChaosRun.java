@@ -201,23 +201,7 @@ final class ChaosRun {
             }
             Future<?> killedPublisher = publishers.submit(() -> killPublisherMidway(brokers.bootstrap(), large,
                     settings.dir()));
-            int step = 0;
-            for (Fault fault : faults) {
-                Thread.sleep(500 + random.nextInt(2500));
-                switch (fault) {
-                    case DESTINATION -> {
-                        DestinationProcess victim = fleet.killAndRestart(random);
-                        kills++;
-                        progress("killed and restarted destination %d (kill %d/%d, %d migrations published)",
-                                victim.index(), kills, settings.kills(), published.get());
-                    }
-                    case BROKER -> brokers.fault(random);
-                    case BROKER_LOST -> brokers.loseOne(random);
-                    case SCALE -> steps.add(fleet.scaleTo(settings.scale().get(step++), t0));
-                }
-                faultsDone.incrementAndGet();
-                fleet.heal();
-            }
+            runFaults(faults, brokers, fleet, steps, t0);
             for (Future<?> f : work) {
                 f.get();
             }
@@ -227,38 +211,43 @@ final class ChaosRun {
         }
     }
 
+    /** Runs the faults in order, a random 0.5-3 s apart, counting each in {@link #faultsDone} once it is over. */
+    private void runFaults(List<Fault> faults, ChaosBrokers brokers, DestinationFleet fleet,
+            List<DestinationFleet.ScaleStep> steps, long t0) throws Exception {
+        int step = 0;
+        for (Fault fault : faults) {
+            Thread.sleep(500 + random.nextInt(2500));
+            switch (fault) {
+                case DESTINATION -> {
+                    DestinationProcess victim = fleet.killAndRestart(random);
+                    kills++;
+                    progress("killed and restarted destination %d (kill %d/%d, %d migrations published)",
+                            victim.index(), kills, settings.kills(), published.get());
+                }
+                case BROKER -> brokers.fault(random);
+                case BROKER_LOST -> brokers.loseOne(random);
+                case SCALE -> steps.add(fleet.scaleTo(settings.scale().get(step++), t0));
+            }
+            faultsDone.incrementAndGet();
+            fleet.heal();
+        }
+    }
+
     /** {@code --sync}: rounds of dbm sync from two threads while the faults go on, then their judgement. */
     private ChaosResult syncRounds(ChaosBrokers brokers, DestinationFleet fleet, List<Fault> faults, long t0)
             throws Exception {
         SyncChaos sync = new SyncChaos(brokers.bootstrap(), new Topics(PREFIX), settings.seed(),
                 settings.sync().targets(), settings.sync().rounds(), settings.timeout());
         progress("%d sync rounds on %d targets", settings.sync().rounds(), settings.sync().targets());
-        AtomicInteger faultCount = new AtomicInteger();
         ExecutorService rounds = Executors.newFixedThreadPool(2);
         List<DestinationFleet.ScaleStep> steps = new ArrayList<>();
         try {
             List<Future<?>> work = new ArrayList<>();
             for (int t = 0; t < 2; t++) {
                 int first = t;
-                work.add(rounds.submit(() -> sync.run(first, 2, faultCount, faults.size(), published)));
+                work.add(rounds.submit(() -> sync.run(first, 2, faultsDone, faults.size(), published)));
             }
-            int step = 0;
-            for (Fault fault : faults) {
-                Thread.sleep(500 + random.nextInt(2500));
-                switch (fault) {
-                    case DESTINATION -> {
-                        DestinationProcess victim = fleet.killAndRestart(random);
-                        kills++;
-                        progress("killed and restarted destination %d (kill %d/%d, %d sync migrations published)",
-                                victim.index(), kills, settings.kills(), published.get());
-                    }
-                    case BROKER -> brokers.fault(random);
-                    case BROKER_LOST -> brokers.loseOne(random);
-                    case SCALE -> steps.add(fleet.scaleTo(settings.scale().get(step++), t0));
-                }
-                faultCount.incrementAndGet();
-                fleet.heal();
-            }
+            runFaults(faults, brokers, fleet, steps, t0);
             for (Future<?> f : work) {
                 f.get();
             }
