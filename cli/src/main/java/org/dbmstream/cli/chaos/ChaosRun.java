@@ -278,23 +278,31 @@ final class ChaosRun {
             }
             PublisherSettings s = PublisherSettings.builder(brokers.bootstrap()).topics(new Topics(PREFIX))
                     .sourceId("chaos-publisher-" + first).build();
-            for (int attempt = 1; ; attempt++) {
-                try (MigrationPublisher publisher = new MigrationPublisher(s)) {
-                    publisher.publish(m.request(), PublishListener.NONE);
-                    break;
-                } catch (IOException | PublishException e) {
-                    if (attempt == 3) {
-                        throw new IllegalStateException("cannot publish " + m.id() + ": " + e.getMessage(), e);
-                    }
-                    publishRetries.incrementAndGet();
-                    progress("publishing %s failed (%s); sending it again with the same source id", m.id(),
-                            e.getMessage());
-                }
-            }
+            publishWithRetries(s, m);
             publishedAt.put(m.id(), System.nanoTime());
             published.incrementAndGet();
         }
         return null;
+    }
+
+    /**
+     * Publishes {@code m}; a publication that fails (a broker away longer than the producer's delivery timeout)
+     * is sent again with the same source id, up to three attempts in all.
+     */
+    private void publishWithRetries(PublisherSettings s, PlannedMigration m) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try (MigrationPublisher publisher = new MigrationPublisher(s)) {
+                publisher.publish(m.request(), PublishListener.NONE);
+                return;
+            } catch (IOException | PublishException e) {
+                if (attempt == 3) {
+                    throw new IllegalStateException("cannot publish " + m.id() + ": " + e.getMessage(), e);
+                }
+                publishRetries.incrementAndGet();
+                progress("publishing %s failed (%s); sending it again with the same source id", m.id(),
+                        e.getMessage());
+            }
+        }
     }
 
     /** Runs {@code dbm migrate} rate-limited in a child JVM, SIGKILLs it mid-way, then publishes it again with the same id. */
@@ -314,10 +322,11 @@ final class ChaosRun {
         publisherKills++;
         progress("killed the publishing process of %s after %d of its chunks; publishing it again with the same id"
                 + " (as a user would: another source id)", m.id(), seen);
-        PublisherSettings s = PublisherSettings.builder(bootstrap).topics(new Topics(PREFIX)).build();
-        try (MigrationPublisher publisher = new MigrationPublisher(s)) {
-            publisher.publish(m.request(), PublishListener.NONE);
-        }
+        // one source id for every attempt of the new publication, so an attempt that times out while a broker
+        // is away is sent again exactly as the regular publications are
+        PublisherSettings s = PublisherSettings.builder(bootstrap).topics(new Topics(PREFIX))
+                .sourceId("chaos-republisher").build();
+        publishWithRetries(s, m);
         publishedAt.put(m.id(), System.nanoTime());
         return null;
     }

@@ -2,7 +2,6 @@ package org.dbmstream.cli.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,8 +18,7 @@ class ChaosIT {
     @Test
     void nothingLostDuplicatedMismatchedOrWronglyEnded(@TempDir Path dir) throws Exception {
         StringWriter progress = new StringWriter();
-        ChaosResult r = new ChaosRun(new ChaosRun.Settings(6, 2, 2, 3, 12L, Duration.ofMinutes(3), dir),
-                new PrintWriter(progress)).run();
+        ChaosResult r = ChaosRuns.run(new ChaosRun.Settings(6, 2, 2, 3, 12L, Duration.ofMinutes(3), dir), progress);
         String json = r.json();
         assertThat(r.kills()).as(json).isEqualTo(2);
         assertThat(r.brokers().restarts()).as(json).isEqualTo(1);

@@ -2,7 +2,6 @@ package org.dbmstream.cli.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,8 +22,8 @@ class ClusterChaosIT {
     @Test
     void clusterFaultsLoseNothingAndQueriesNeverAnswerWrong(@TempDir Path dir) throws Exception {
         StringWriter progress = new StringWriter();
-        ChaosResult r = new ChaosRun(new ChaosRun.Settings(9, 1, 2, 3, 22L, Duration.ofMinutes(4), dir, 3, 1,
-                List.of(), true, false, 0, false, null), new PrintWriter(progress)).run();
+        ChaosResult r = ChaosRuns.run(new ChaosRun.Settings(9, 1, 2, 3, 22L, Duration.ofMinutes(4), dir, 3, 1,
+                List.of(), true, false, 0, false, null), progress);
         String json = r.json() + "\n" + progress;
         assertThat(r.kills()).as(json).isEqualTo(1);
         assertThat(r.brokers().kills()).as(json).isEqualTo(2);
