@@ -111,7 +111,7 @@ final class LocalReplica {
     }
 
     /** Runs {@code reader} over this instance's stores, between two checks that the same partitions are queryable. */
-    private <T> Covered<T> read(Function<StoredBitmaps, T> reader) {
+    <T> Covered<T> read(Function<StoredBitmaps, T> reader) {
         KafkaStreams s = running();
         Set<Integer> before = queryablePartitions(s);
         T value = reader.apply(stores(s));

@@ -27,7 +27,7 @@ final class QueryRoutes {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<List<BitmapView>> VIEWS = new TypeReference<>() { };
     private static final TypeReference<List<MigrationView>> MIGRATIONS = new TypeReference<>() { };
-    private static final TypeReference<List<Map<String, Object>>> TARGETS = new TypeReference<>() { };
+    private static final TypeReference<List<TargetView>> TARGETS = new TypeReference<>() { };
 
     private static final int REMOVAL_WAIT_S = 30;
 
@@ -38,37 +38,47 @@ final class QueryRoutes {
     private final Peers peers;
     private final RemovalPublisher removals;
     private final java.time.Duration responseTimeout;
+    private final TargetSummaries summaries;
 
     QueryRoutes(LocalReplica local, Peers peers, RemovalPublisher removals) {
-        this(local, peers, removals, ApiSecurity.DEFAULTS.requestTimeout());
+        this(local, peers, removals, ApiSecurity.DEFAULTS.requestTimeout(), null);
     }
 
-    /** @param responseTimeout a streamed answer still being written after this long is cut */
-    QueryRoutes(LocalReplica local, Peers peers, RemovalPublisher removals, java.time.Duration responseTimeout) {
+    /**
+     * @param responseTimeout a streamed answer still being written after this long is cut
+     * @param summaries       what each target's bitmaps are doing (null: targets are listed with their counts only)
+     */
+    QueryRoutes(LocalReplica local, Peers peers, RemovalPublisher removals, java.time.Duration responseTimeout,
+            TargetSummaries summaries) {
         this.local = local;
+        this.summaries = summaries;
         this.peers = peers;
         this.removals = removals;
         this.responseTimeout = responseTimeout;
     }
 
+    /**
+     * Every target with its bitmap count (from the query index's keys: 100,000 bitmaps' states read and decoded
+     * took seconds) and what its bitmaps are doing, from the last background read ({@link TargetView}).
+     */
     void targets(Context ctx) throws IOException {
-        // counted from the query index's keys: 100,000 bitmaps' states read and decoded took seconds
         LocalReplica.Covered<Map<String, Long>> mine = local.countsByTarget();
-        Map<String, Long> counts = new TreeMap<>(mine.value());
+        TargetSummaries.Snapshot snapshot = summaries == null ? null : summaries.snapshot();
+        long now = System.currentTimeMillis();
+        Map<String, TargetView> byTarget = new TreeMap<>();
+        mine.value().forEach((t, n) -> byTarget.put(t, TargetView.of(t, n, snapshot, now)));
         Coverage coverage = coverage(ctx, mine.partitions());
         if (!isLocal(ctx)) {
             for (Peers.Peer peer : peers.others()) {
                 HttpResponse<byte[]> r = peers.get(peer.base(), "/v1/targets", auth(ctx));
-                for (Map<String, Object> t : JSON.readValue(ok(r), TARGETS)) {
-                    counts.merge((String) t.get("target"), ((Number) t.get("bitmaps")).longValue(), Long::sum);
+                for (TargetView t : JSON.readValue(ok(r), TARGETS)) {
+                    byTarget.merge(t.target(), t, TargetView::merge);
                 }
                 coverage.add(r, peer);
             }
             coverage.requireAll(peers.partitionCount());
         }
-        List<Map<String, Object>> out = new ArrayList<>();
-        counts.forEach((t, n) -> out.add(Map.of("target", t, "bitmaps", n)));
-        json(ctx, 200, out);
+        json(ctx, 200, new ArrayList<>(byTarget.values()));
     }
 
     /**

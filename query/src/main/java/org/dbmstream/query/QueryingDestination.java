@@ -32,14 +32,16 @@ public final class QueryingDestination implements AutoCloseable {
     private final QueryServer server;
     private final DestinationMetrics metrics;
     private final RemovalPublisher removals;
+    private final TargetSummaries summaries;
     private final String baseUrl;
 
     private QueryingDestination(DestinationApp app, QueryServer server, DestinationMetrics metrics,
-            RemovalPublisher removals, String baseUrl) {
+            RemovalPublisher removals, TargetSummaries summaries, String baseUrl) {
         this.app = app;
         this.server = server;
         this.metrics = metrics;
         this.removals = removals;
+        this.summaries = summaries;
         this.baseUrl = baseUrl;
     }
 
@@ -77,11 +79,13 @@ public final class QueryingDestination implements AutoCloseable {
         String advertised = config.extra().get(StreamsConfig.APPLICATION_SERVER_CONFIG);
         HostInfo[] self = new HostInfo[1];
         RemovalPublisher removals = new RemovalPublisher(config);
+        LocalReplica local = new LocalReplica(streams, config.topics().chunks());
+        TargetSummaries summaries = new TargetSummaries(local);
         QueryServer server = new QueryServer(
-                new QueryRoutes(new LocalReplica(streams, config.topics().chunks()), new Peers(streams,
+                new QueryRoutes(local, new Peers(streams,
                         () -> self[0], peerTls, guard.peerToken(), config.topics().chunks(),
                         () -> holder[0] == null ? 0 : holder[0].chunkPartitions()), removals,
-                        security.requestTimeout()),
+                        security.requestTimeout(), summaries),
                 metrics, () -> {
                     KafkaStreams s = streams.get();
                     return s == null || s.state() != KafkaStreams.State.ERROR
@@ -93,10 +97,11 @@ public final class QueryingDestination implements AutoCloseable {
             Map<String, String> extra = new HashMap<>();
             extra.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self[0].host() + ":" + self[0].port());
             extra.putAll(config.extra());
-            ReplicaMetrics replicas = new ReplicaMetrics(metrics.registry(), streams);
+            ReplicaMetrics replicas = new ReplicaMetrics(metrics.registry(), summaries);
             holder[0] = new DestinationApp(config.withExtra(extra), replicas).start();
             metrics.bind(holder[0].streams());
-            return new QueryingDestination(holder[0], server, metrics, removals,
+            summaries.start();
+            return new QueryingDestination(holder[0], server, metrics, removals, summaries,
                     (tls != null ? "https://" : "http://") + self[0].host() + ":" + self[0].port());
         } catch (RuntimeException e) {
             if (holder[0] != null) {
@@ -105,6 +110,7 @@ public final class QueryingDestination implements AutoCloseable {
             server.close();
             metrics.close();
             removals.close();
+            summaries.close();
             throw e;
         }
     }
@@ -133,6 +139,7 @@ public final class QueryingDestination implements AutoCloseable {
     @Override
     public void close() {
         try {
+            summaries.close();
             server.close();
         } finally {
             app.close();

@@ -6,19 +6,12 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
-import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.dbmstream.bitmap.load.BitmapPhase;
 import org.dbmstream.schemas.BitmapCancelled;
 import org.dbmstream.schemas.BitmapCompleted;
 import org.dbmstream.schemas.Event;
 import org.dbmstream.topology.EventObserver;
-import org.dbmstream.topology.store.StoredBitmaps;
 
 /**
  * How current the replicas are, on {@code /metrics} (DESIGN.md section 12), for the bitmaps this instance holds:
@@ -31,18 +24,17 @@ import org.dbmstream.topology.store.StoredBitmaps;
  * round's bytes are the sum over its bitmaps);</li>
  * <li>{@code dbm_replica_oldest_age_seconds{target}}: the age of the oldest lagging replica (a completed
  * replica of an enabled bitmap) of each target, so a target whose sync stopped stands out without one series
- * per bitmap. Computed from the stores at most every {@value #AGE_REFRESH_S} s.</li>
+ * per bitmap. Computed from the last background read of the stores ({@link TargetSummaries}).</li>
  * </ul>
  * Each instance reports the bitmaps it holds; across instances take the sum of counters and the max of ages.
  */
 final class ReplicaMetrics implements EventObserver {
-    static final long AGE_REFRESH_S = 10;
     private static final Duration[] LAG_BUCKETS = {Duration.ofSeconds(1), Duration.ofSeconds(5),
         Duration.ofSeconds(15), Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(5),
         Duration.ofMinutes(15), Duration.ofHours(1), Duration.ofHours(6), Duration.ofDays(1)};
 
     private final MeterRegistry registry;
-    private final Supplier<KafkaStreams> streams;
+    private final TargetSummaries summaries;
     private final Timer lag;
     private final Counter deltas;
     private final Counter fulls;
@@ -50,12 +42,10 @@ final class ReplicaMetrics implements EventObserver {
     private final DistributionSummary deltaBytes;
     private final DistributionSummary fullBytes;
     private final Set<String> targetsWithGauge = ConcurrentHashMap.newKeySet();
-    private volatile Map<String, Double> oldest = Map.of();
-    private volatile long oldestAt;
 
-    ReplicaMetrics(MeterRegistry registry, Supplier<KafkaStreams> streams) {
+    ReplicaMetrics(MeterRegistry registry, TargetSummaries summaries) {
         this.registry = registry;
-        this.streams = streams;
+        this.summaries = summaries;
         this.lag = Timer.builder("dbm.replication.lag").description("from the source reading a version's bits to "
                 + "the replica completing it").serviceLevelObjectives(LAG_BUCKETS).register(registry);
         this.deltas = Counter.builder("dbm.replica.versions").tag("kind", "delta")
@@ -73,6 +63,7 @@ final class ReplicaMetrics implements EventObserver {
 
     @Override
     public void observe(Event e) {
+        summaries.changed();
         if (e.getBody() instanceof BitmapCompleted c) {
             boolean delta = c.getBase() != null;
             (delta ? deltas : fulls).increment();
@@ -99,31 +90,13 @@ final class ReplicaMetrics implements EventObserver {
     }
 
     private double oldestAge(String target) {
-        long now = System.currentTimeMillis();
-        if (now - oldestAt > AGE_REFRESH_S * 1000) {
-            oldest = scan(now);
-            oldestAt = now;
-            oldest.keySet().forEach(this::gauge);
+        TargetSummaries.Snapshot snapshot = summaries.snapshot();
+        if (snapshot == null) {
+            return Double.NaN;
         }
-        return oldest.getOrDefault(target, Double.NaN);
-    }
-
-    private Map<String, Double> scan(long now) {
-        Map<String, Double> ages = new HashMap<>();
-        KafkaStreams s = streams.get();
-        if (s == null || s.state() != KafkaStreams.State.RUNNING) {
-            return oldest;
-        }
-        try {
-            StoredBitmaps.of(s).forEachBitmap(null, b -> {
-                Freshness f = Freshness.of(b.state(), now);
-                if (b.state().phase() == BitmapPhase.COMPLETE && f.lagging() && f.age() != null) {
-                    ages.merge(b.state().names().target(), f.age(), Math::max);
-                }
-            });
-        } catch (InvalidStateStoreException moving) {
-            return oldest;
-        }
-        return ages;
+        snapshot.byTarget().keySet().forEach(this::gauge);
+        TargetSummaries.Summary s = snapshot.byTarget().get(target);
+        return s == null || s.oldestLaggingSince() == 0 ? Double.NaN
+                : Math.max(0, System.currentTimeMillis() - s.oldestLaggingSince()) / 1000.0;
     }
 }

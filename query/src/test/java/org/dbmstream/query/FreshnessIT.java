@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.StreamsConfig;
 import org.dbmstream.bitmap.DirtyBitmap;
@@ -63,6 +64,15 @@ class FreshnessIT {
             assertThat(first.get("completed").asText()).isNotBlank();
             JsonNode off = get(d, "/v1/targets/" + TARGET + "/bitmaps/disk0/off").get("freshness");
             assertThat(off.get("lagging").asBoolean()).isFalse();
+            // the target's line says the same, from the background read of its bitmaps (a second or so later)
+            JsonNode target = awaitTarget(d, t -> t.get("complete").asLong() == 2);
+            assertThat(target.get("state").asText()).isEqualTo("lagging");
+            assertThat(target.get("lagging").asLong()).isEqualTo(1);
+            assertThat(target.get("loading").asLong()).isZero();
+            assertThat(target.get("lagAge").asDouble()).isGreaterThanOrEqualTo(0).isLessThan(120);
+            assertThat(java.time.Instant.parse(target.get("lastCompleted").asText())).as("the later completion")
+                    .isEqualTo(java.util.Collections.max(List.of(java.time.Instant.parse(first.get("completed").asText()),
+                            java.time.Instant.parse(off.get("completed").asText()))));
 
             enabled.markDirty(500L << 20, 4096);
             RoundResult second = sync.round(request(enabled, disabled));
@@ -83,6 +93,21 @@ class FreshnessIT {
         return MigrationRequest.builder().target(TARGET)
                 .input(new MigrationInput.InMemoryBitmap("disk0", "on", on, true, false))
                 .input(new MigrationInput.InMemoryBitmap("disk0", "off", off, false, true)).build();
+    }
+
+    /** The target's line of {@code GET /v1/targets} once {@code done} holds for it (within 30 s). */
+    private static JsonNode awaitTarget(QueryingDestination d, java.util.function.Predicate<JsonNode> done)
+            throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            for (JsonNode t : get(d, "/v1/targets")) {
+                if (t.get("target").asText().equals(TARGET) && !t.get("complete").isNull() && done.test(t)) {
+                    return t;
+                }
+            }
+            assertThat(System.nanoTime()).as("the target's summary in time").isLessThan(deadline);
+            Thread.sleep(200);
+        }
     }
 
     private static JsonNode get(QueryingDestination d, String path) throws Exception {

@@ -73,6 +73,30 @@ class OperatorViewIT {
         // the same bitmaps again without replace: QEMU's "already exists", a failed migration with its reason
         MigrationOutcome again = QueryApiIT.outcome(broker, TOPICS, request("web-img1-again", TARGET, false));
         assertThat(again.status()).isEqualTo(MigrationOutcome.Status.FAILED);
+        // the targets' summaries are read in the background about a second after the events
+        await("the target's summary", () -> {
+            try {
+                com.fasterxml.jackson.databind.JsonNode t = target(TARGET);
+                return t != null && t.get("complete").asLong() == 4;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    /** The target as {@code GET /v1/targets} lists it (null: not listed). */
+    private static com.fasterxml.jackson.databind.JsonNode target(String name) throws Exception {
+        for (com.fasterxml.jackson.databind.JsonNode t : QueryRoutes.JSON.readTree(api("/v1/targets"))) {
+            if (t.get("target").asText().equals(name)) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /** QEMU's enabled bitmaps of img1 ("recording" in qemu-img's words): their replicas lag their sources. */
+    private static long qemuEnabled() {
+        return QemuTestData.expected("img1.qcow2").stream().filter(q -> q.get("recording").asBoolean()).count();
     }
 
     private static MigrationRequest request(String migration, String target, boolean replace) {
@@ -126,18 +150,25 @@ class OperatorViewIT {
         browser.findElement(By.cssSelector("#login button")).click();
         loaded("#/");
         assertThat(browser.findElement(By.id("login")).isDisplayed()).as("the token form, once the token works").isFalse();
+        // a still page for the checks below (the other test checks the refresh, which may still be at 5 s in this
+        // tab): a redraw between finding an element and reading it would make it stale
+        js("const s = document.getElementById('refresh'); s.value = '0'; s.dispatchEvent(new Event('change'))");
 
         // (the other test may have added a second target)
         WebElement target = browser.findElements(By.cssSelector("#targets tbody tr")).stream()
                 .filter(r -> cells(r).get(0).equals(TARGET)).findFirst().orElseThrow();
         assertThat(cells(target).get(1)).as("bitmaps").isEqualTo("4");
+        // 3 of img1's 4 bitmaps are enabled in QEMU: their replicas lag, the target with them
+        assertThat(cells(target).get(2)).as("state").isEqualTo("lagging " + qemuEnabled());
+        assertThat(cells(target).get(3)).as("freshness").startsWith("oldest read ").endsWith(" ago");
+        assertThat(cells(target).get(4)).as("its migrations").isEqualTo("1 failed");
         List<WebElement> failures = browser.findElements(By.cssSelector("#failures tbody tr"));
         assertThat(failures).hasSize(1);
         assertThat(failures.get(0).getText()).contains("web-img1-again").contains("failed").contains("already exists");
         assertThat(browser.findElement(By.id("in-flight")).getText()).contains("none");
         screenshot(browser, "targets.png");
 
-        browser.findElement(By.linkText(TARGET)).click();
+        click("#view", TARGET);
         loaded("#/t/");
         List<String> names = browser.findElements(By.cssSelector("#bitmaps tbody tr td[data-label=bitmap]")).stream()
                 .map(WebElement::getText).toList();
@@ -151,10 +182,10 @@ class OperatorViewIT {
         for (String name : qemu) {
             if (!browser.findElements(By.cssSelector("#crumbs a")).stream().filter(a -> a.getText().equals(TARGET))
                     .toList().isEmpty()) {
-                browser.findElement(By.cssSelector("#crumbs")).findElement(By.linkText(TARGET)).click(); // back up
+                click("#crumbs", TARGET); // back up
                 loaded("#/t/");
             }
-            browser.findElement(By.linkText(name)).click();
+            click("#view", name);
             loaded("#/b/");
             assertThat(browser.findElement(By.cssSelector("dd[data-field=bitmap]")).getText()).isEqualTo(name);
             assertPictureIsQemus(nbd.get(name), 1L << 30);
@@ -209,6 +240,17 @@ class OperatorViewIT {
             assertThat(buckets.get("dirty").get(i).asLong()).as("bucket %d", i)
                     .isEqualTo(DirtyBucketsTest.overlap(qemu.ranges(), i * eighth, (i + 1) * eighth));
         }
+        com.fasterxml.jackson.databind.JsonNode target = target(TARGET);
+        assertThat(target.get("bitmaps").asLong()).isEqualTo(4);
+        assertThat(target.get("complete").asLong()).isEqualTo(4);
+        assertThat(target.get("loading").asLong()).isZero();
+        assertThat(target.get("lagging").asLong()).isEqualTo(qemuEnabled());
+        assertThat(target.get("state").asText()).isEqualTo("lagging");
+        assertThat(target.get("lagAge").asDouble()).isBetween(0.0, 600.0);
+        java.time.Instant completed = java.time.Instant.parse(target.get("lastCompleted").asText());
+        assertThat(completed).isBefore(java.time.Instant.now().plusSeconds(1))
+                .isAfter(java.time.Instant.now().minusSeconds(600));
+        assertThat(java.time.Instant.parse(target.get("summaryAt").asText())).isAfterOrEqualTo(completed);
         String migrations = new String(api("/v1/migrations"), java.nio.charset.StandardCharsets.UTF_8);
         Map<String, com.fasterxml.jackson.databind.JsonNode> byId = new java.util.HashMap<>();
         QueryRoutes.JSON.readTree(migrations).forEach(m -> byId.put(m.get("migration").asText(), m));
@@ -300,6 +342,17 @@ class OperatorViewIT {
                 + "return document.getElementById('view').dataset.loaded === h && h.startsWith(arguments[0])", prefix));
     }
 
+    /**
+     * Clicks the link {@code text} inside {@code scope}; the page redraws itself every few seconds, so a link found
+     * just before a redraw is found again.
+     */
+    private static void click(String scope, String text) throws InterruptedException {
+        await("the link " + text, () -> {
+            browser.findElement(By.cssSelector(scope)).findElement(By.linkText(text)).click();
+            return true;
+        });
+    }
+
     private static Object js(String script, Object... args) {
         return ((JavascriptExecutor) browser).executeScript(script, args);
     }
@@ -316,7 +369,7 @@ class OperatorViewIT {
                 if (condition.get()) {
                     return;
                 }
-            } catch (org.openqa.selenium.StaleElementReferenceException e) {
+            } catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.NoSuchElementException e) {
                 // the page redrew that element meanwhile: look again
             }
             assertThat(System.nanoTime()).as(what + " within 60 s").isLessThan(deadline);

@@ -162,6 +162,24 @@ class QueryApiIT {
                     assertThat(t.get("bitmaps").asInt()).isEqualTo(list.size());
                 }
             });
+            // what those bitmaps are doing, merged from both instances' background reads: all complete
+            QueryingDestination from = asked;
+            JsonNode[] line = new JsonNode[1];
+            await(() -> {
+                try {
+                    for (JsonNode t : json(get(from, "/v1/targets"))) {
+                        if (t.get("target").asText().equals(TARGET) && t.get("complete").asInt() == list.size()) {
+                            line[0] = t;
+                        }
+                    }
+                    return line[0] != null;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            assertThat(line[0].get("loading").asInt()).isZero();
+            assertThat(line[0].get("state").asText()).isIn("current", "lagging");
+            assertThat(line[0].get("summaryAt").asText()).isNotBlank();
         }
     }
 

@@ -89,8 +89,10 @@ async function homeView() {
   const done = migrations.filter((m) => m.status === 'completed').length;
   return { crumbs: [], content: [
     el('h2', {}, 'Targets ', el('small', {}, `${targets.length}`)),
-    table([['target'], ['bitmaps', 'num']],
-      targets.map((t) => [[link('#/t/' + seg(t.target), t.target), '', 'target'], [t.bitmaps, 'num', 'bitmaps']]),
+    table([['target'], ['bitmaps', 'num'], ['state'], ['freshness'], ['migrations']],
+      targets.map((t) => [[link('#/t/' + seg(t.target), t.target), '', 'target'], [t.bitmaps, 'num', 'bitmaps'],
+        [targetState(t), '', 'state'], [targetFreshness(t), '', 'freshness'],
+        [failedOf(t.target, ended), '', 'migrations']]),
       'targets'),
     el('h2', {}, 'Migrations in flight ', el('small', {}, `${inFlight.length}`)),
     table([['migration'], ['target'], ['progress']],
@@ -101,6 +103,37 @@ async function homeView() {
       ended.map((m) => [[m.migration, 'mono', 'migration'], [m.target, '', 'target'], [state(m.status), '', 'status'],
         [m.reason || '—', 'reason', 'reason']]), 'failures'),
   ] };
+}
+
+/** A target's state from the API's summary: loading, lagging (with how many) or current; '—' until summarized. */
+function targetState(t) {
+  if (!t.state) return el('span', { class: 'muted', title: 'not summarized yet' }, '—');
+  const pill = { current: 'complete', loading: 'loading', lagging: 'cancelled' }[t.state] || '';
+  const detail = t.state === 'loading' ? ` ${t.loading}` : t.state === 'lagging' ? ` ${t.lagging}` : '';
+  return el('span', { class: 'pill ' + pill, title: `${t.complete} complete, ${t.loading} loading, ${t.lagging} `
+    + 'lagging (replicas of enabled bitmaps: their sources record writes since they were read)' }, t.state + detail);
+}
+
+/**
+ * How current a target's replicas are: the age of the oldest lagging replica's bits where one lags (it misses the
+ * writes since), else when its newest version completed.
+ */
+function targetFreshness(t) {
+  if (t.lagAge !== null && t.lagAge !== undefined) {
+    const read = new Date(Date.now() - t.lagAge * 1000).toISOString();
+    return el('span', { title: 'the oldest lagging replica was read by its source ' + read }, 'oldest read ', when(read));
+  }
+  return t.lastCompleted ? el('span', {}, 'completed ', when(t.lastCompleted)) : '—';
+}
+
+/** How many of the migrations the destination keeps for this target failed or were cancelled (listed below). */
+function failedOf(target, ended) {
+  const mine = ended.filter((m) => m.target === target);
+  const failed = mine.filter((m) => m.status === 'failed').length;
+  const cancelled = mine.length - failed;
+  if (!mine.length) return '—';
+  return el('span', { class: 'pill ' + (failed ? 'failed' : 'cancelled') },
+    [failed ? `${failed} failed` : '', cancelled ? `${cancelled} cancelled` : ''].filter(Boolean).join(', '));
 }
 
 function progress(m) {
