@@ -104,7 +104,8 @@ final class BitmapsCommand {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = {"Without TARGET: the targets and how many bitmaps each has; with it: its bitmaps.",
+            description = {"Without TARGET: the targets, how many bitmaps each has, their state (loading, lagging or "
+                + "current) and freshness; with it: its bitmaps.",
                 "FLAGS: e enabled, r recording, p persistent; -w/--wide or --json for whole sha256 digests."})
     static final class List implements Callable<Integer> {
         @Spec
@@ -128,8 +129,9 @@ final class BitmapsCommand {
             if (output.json) {
                 out.println(list);
             } else if (target == null) {
-                final TextTable table = new TextTable("TARGET", ">BITMAPS");
-                list.forEach(t -> table.add(t.path("target").asText(), t.path("bitmaps").asText()));
+                final TextTable table = new TextTable("TARGET", ">BITMAPS", "STATE", "FRESHNESS");
+                list.forEach(t -> table.add(t.path("target").asText(), t.path("bitmaps").asText(), targetState(t),
+                        targetFreshness(t)));
                 table.print(out);
             } else {
                 // the disk size is in `show` and --json: the list keeps to 100 columns with VER and AGE
@@ -146,6 +148,37 @@ final class BitmapsCommand {
         }
     }
 
+    /**
+     * A target's state from the API's summary: "loading 2", "lagging 3" (how many) or "current"; "-" before the
+     * destination summarized it.
+     */
+    static String targetState(final JsonNode t) {
+        final String state = t.path("state").asText("-");
+        return switch (state) {
+            case "loading" -> "loading " + t.path("loading").asText();
+            case "lagging" -> "lagging " + t.path("lagging").asText();
+            default -> state.isEmpty() ? "-" : state;
+        };
+    }
+
+    /** How current a target is: the age of its oldest lagging replica's bits, else when its newest version completed. */
+    static String targetFreshness(final JsonNode t) {
+        if (t.path("lagAge").isNumber()) {
+            return "oldest read " + duration((long) t.get("lagAge").asDouble()) + " ago";
+        }
+        if (t.path("lastCompleted").isTextual()) {
+            final long s = java.time.Duration.between(java.time.Instant.parse(t.get("lastCompleted").asText()),
+                    java.time.Instant.now()).toSeconds();
+            return "completed " + duration(Math.max(0, s)) + " ago";
+        }
+        return "-";
+    }
+
+    /** "12s", "3m", "2h", "5d". */
+    static String duration(final long s) {
+        return s < 120 ? s + "s" : s < 7200 ? s / 60 + "m" : s < 172_800 ? s / 3600 + "h" : s / 86_400 + "d";
+    }
+
     /** Versions of a replica (API field {@code freshness.versions}), "-" when unknown. */
     static String versions(final JsonNode b) {
         final JsonNode v = b.path("freshness").path("versions");
@@ -158,8 +191,7 @@ final class BitmapsCommand {
         if (!f.path("age").isNumber()) {
             return "-";
         }
-        final long s = (long) f.get("age").asDouble();
-        final String age = s < 120 ? s + "s" : s < 7200 ? s / 60 + "m" : s < 172_800 ? s / 3600 + "h" : s / 86_400 + "d";
+        final String age = duration((long) f.get("age").asDouble());
         return f.path("lagging").asBoolean() ? age + " lagging" : age;
     }
 

@@ -105,6 +105,22 @@ class ReplicaBackIntoQemuIT {
         assertThat(list.exit()).as(list.err()).isZero();
         assertThat(list.out().lines()).hasSize(expected.size() + 1)
                 .allSatisfy(l -> assertThat(DisplayWidth.of(l)).as(l).isLessThanOrEqualTo(100));
+        // the targets: the count, and once the destination summarized them, their state and freshness
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            final DbmRun targets = DbmRun.of("bitmaps", "list", "--url", url);
+            assertThat(targets.exit()).as(targets.err()).isZero();
+            assertThat(targets.out().lines().findFirst().orElseThrow()).contains("TARGET").contains("BITMAPS")
+                    .contains("STATE").contains("FRESHNESS");
+            final String line = targets.out().lines().filter(l -> l.startsWith(TARGET + " ")).findFirst().orElseThrow();
+            assertThat(line).contains(" " + expected.size() + " ");
+            if (!line.contains(" - ")) {
+                assertThat(line).containsAnyOf(" current ", " lagging ").contains(" ago");
+                break;
+            }
+            assertThat(System.nanoTime()).as("the target's state within 30 s: " + line).isLessThan(deadline);
+            Thread.sleep(500);
+        }
         for (final JsonNode e : expected) {
             final String name = e.get("name").asText();
             final Path raw = tmp.resolve("raw-" + Integer.toHexString(name.hashCode()) + ".bin");
