@@ -16,7 +16,7 @@ import java.util.function.BinaryOperator;
  * sources have recorded writes since they were read), {@code lagAge} the age in seconds of the oldest lagging
  * replica's bits and {@code lastCompleted} when the newest version of any of them completed. {@code state} sums it up:
  * {@code loading} while any loads, else {@code lagging} while any lags, else {@code current}. The summary fields are
- * null until an instance has read its bitmaps once (a second or so after it starts running).
+ * null until an instance has read the target's bitmaps once (a second or so after they came).
  */
 @JsonPropertyOrder({"target", "bitmaps", "state", "complete", "loading", "lagging", "lagAge", "lastCompleted",
     "summaryAt"})
@@ -28,12 +28,15 @@ public record TargetView(String target, long bitmaps, Long complete, Long loadin
     /** Name order. */
     static final Comparator<TargetView> ORDER = Comparator.comparing(TargetView::target);
 
-    /** This instance's view of {@code target}: its count, and its summary from {@code snapshot} (null: none yet). */
+    /**
+     * This instance's view of {@code target}: its count, and its summary from {@code snapshot}; none (null fields)
+     * before the first read, or when the target's bitmaps came after the last read.
+     */
     static TargetView of(String target, long bitmaps, TargetSummaries.Snapshot snapshot, long nowMillis) {
-        if (snapshot == null) {
+        TargetSummaries.Summary s = snapshot == null ? null : snapshot.byTarget().get(target);
+        if (s == null) {
             return new TargetView(target, bitmaps, null, null, null, null, null, null);
         }
-        TargetSummaries.Summary s = snapshot.byTarget().getOrDefault(target, TargetSummaries.Summary.NONE);
         return new TargetView(target, bitmaps, s.complete(), s.loading(), s.lagging(),
                 s.oldestLaggingSince() > 0 ? Math.max(0, nowMillis - s.oldestLaggingSince()) / 1000.0 : null,
                 iso(s.lastCompleted()), iso(snapshot.at()));

@@ -26,8 +26,9 @@ class TargetViewTest {
                 .containsExactly("loading", "lagging", "current");
         assertThat(TargetView.of("b", 2, s, NOW).lagAge()).isEqualTo(5.0);
         assertThat(TargetView.of("c", 2, s, NOW).lagAge()).isNull();
-        // a target listed from the index before the background read saw it: nothing of its own yet
-        assertThat(TargetView.of("new", 1, s, NOW).complete()).isZero();
+        // a target listed from the index before the background read saw it: no summary, no state yet
+        assertThat(TargetView.of("new", 1, s, NOW).complete()).isNull();
+        assertThat(TargetView.of("new", 1, s, NOW).state()).isNull();
     }
 
     @Test
