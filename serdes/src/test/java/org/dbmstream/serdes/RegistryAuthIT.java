@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
 import org.dbmstream.schemas.ChunkValue;
+import org.dbmstream.serdes.testing.ApicurioExtension;
+import org.dbmstream.serdes.testing.ApicurioRegistry;
 import org.dbmstream.testkit.CapturedLogs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

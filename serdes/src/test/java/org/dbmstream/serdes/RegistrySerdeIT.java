@@ -26,6 +26,8 @@ import org.dbmstream.schemas.ChunkKey;
 import org.dbmstream.schemas.ChunkValue;
 import org.dbmstream.schemas.Event;
 import org.dbmstream.schemas.SchemaHistory;
+import org.dbmstream.serdes.testing.ApicurioExtension;
+import org.dbmstream.serdes.testing.ApicurioRegistry;
 import org.dbmstream.testkit.CapturedLogs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

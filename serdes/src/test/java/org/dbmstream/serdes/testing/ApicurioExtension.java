@@ -1,4 +1,4 @@
-package org.dbmstream.serdes;
+package org.dbmstream.serdes.testing;
 
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -8,7 +8,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * JUnit extension that starts one {@link ApicurioRegistry} per test run (kept in the root store,
  * which closes it when the run ends) and injects it into test constructors and methods.
  */
-final class ApicurioExtension implements ParameterResolver {
+public final class ApicurioExtension implements ParameterResolver {
 
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {

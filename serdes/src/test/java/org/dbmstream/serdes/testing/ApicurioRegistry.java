@@ -1,4 +1,4 @@
-package org.dbmstream.serdes;
+package org.dbmstream.serdes.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,9 +23,9 @@ import org.slf4j.LoggerFactory;
  * self-signed certificate made with the JDK's keytool). Its log goes to {@code apicurio.logs}.
  * {@link #close()} stops it; a shutdown hook does too, so no process outlives the test JVM.
  */
-final class ApicurioRegistry implements AutoCloseable {
+public final class ApicurioRegistry implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApicurioRegistry.class);
-    static final String PASSWORD = "changeit";
+    public static final String PASSWORD = "changeit";
 
     private final Process process;
     private final Thread shutdownHook;
@@ -44,7 +44,7 @@ final class ApicurioRegistry implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
-    static ApicurioRegistry start() throws IOException, InterruptedException {
+    public static ApicurioRegistry start() throws IOException, InterruptedException {
         Path home = Path.of(System.getProperty("apicurio.home", "target/apicurio"));
         Path jar = runnerJar(home);
         Path logs = Path.of(System.getProperty("apicurio.logs", "target"));
@@ -75,22 +75,22 @@ final class ApicurioRegistry implements AutoCloseable {
     }
 
     /** Base URL of the Confluent-compatible API over HTTP. */
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + httpPort + "/apis/ccompat/v7";
     }
 
     /** Base URL of the Confluent-compatible API over HTTPS (trust {@link #truststore()}). */
-    String httpsUrl() {
+    public String httpsUrl() {
         return "https://127.0.0.1:" + httpsPort + "/apis/ccompat/v7";
     }
 
     /** PKCS12 truststore holding the registry's self-signed certificate, password {@value #PASSWORD}. */
-    Path truststore() {
+    public Path truststore() {
         return truststore;
     }
 
     /** A plain GET against the HTTP API, for checks independent of our client. */
-    String get(String path) throws IOException, InterruptedException {
+    public String get(String path) throws IOException, InterruptedException {
         HttpResponse<String> r = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(URI.create(url() + path)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
@@ -100,7 +100,7 @@ final class ApicurioRegistry implements AutoCloseable {
     }
 
     /** The HTTP status of a plain GET. */
-    int getStatus(String path) throws IOException, InterruptedException {
+    public int getStatus(String path) throws IOException, InterruptedException {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url() + path)).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode();
     }
