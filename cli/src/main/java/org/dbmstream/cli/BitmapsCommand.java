@@ -164,12 +164,16 @@ final class BitmapsCommand {
     /** How current a target is: the age of its oldest lagging replica's bits, else when its newest version completed. */
     static String targetFreshness(final JsonNode t) {
         if (t.path("lagAge").isNumber()) {
-            return "oldest read " + duration((long) t.get("lagAge").asDouble()) + " ago";
+            return "oldest read " + duration(Math.max(0, (long) t.get("lagAge").asDouble())) + " ago";
         }
         if (t.path("lastCompleted").isTextual()) {
-            final long s = java.time.Duration.between(java.time.Instant.parse(t.get("lastCompleted").asText()),
-                    java.time.Instant.now()).toSeconds();
-            return "completed " + duration(Math.max(0, s)) + " ago";
+            try {
+                final long s = java.time.Duration.between(java.time.Instant.parse(t.get("lastCompleted").asText()),
+                        java.time.Instant.now()).toSeconds();
+                return "completed " + duration(Math.max(0, s)) + " ago";
+            } catch (java.time.format.DateTimeParseException e) {
+                return "-"; // not a time this API writes: show nothing rather than fail the whole list
+            }
         }
         return "-";
     }

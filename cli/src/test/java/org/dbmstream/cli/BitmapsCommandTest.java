@@ -28,4 +28,28 @@ class BitmapsCommandTest {
             assertThat(run.err()).as(sub).doesNotContain("Unknown option");
         }
     }
+
+    /** The targets table's STATE and FRESHNESS from the API's summary, and what it shows when a field is odd or absent. */
+    @Test
+    void targetStateAndFreshnessColumns() throws Exception {
+        final com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        final String recent = java.time.Instant.now().minusSeconds(300).toString();
+        final var lagging = json.readTree("{\"target\":\"vm1\",\"bitmaps\":4,\"state\":\"lagging\",\"complete\":4,"
+                + "\"loading\":0,\"lagging\":3,\"lagAge\":7265.5,\"lastCompleted\":\"" + recent + "\"}");
+        assertThat(BitmapsCommand.targetState(lagging)).isEqualTo("lagging 3");
+        assertThat(BitmapsCommand.targetFreshness(lagging)).isEqualTo("oldest read 2h ago");
+        final var current = json.readTree("{\"target\":\"vm2\",\"bitmaps\":1,\"state\":\"current\",\"lagAge\":null,"
+                + "\"lastCompleted\":\"" + recent + "\"}");
+        assertThat(BitmapsCommand.targetState(current)).isEqualTo("current");
+        assertThat(BitmapsCommand.targetFreshness(current)).isEqualTo("completed 5m ago");
+        final var loading = json.readTree("{\"state\":\"loading\",\"loading\":2}");
+        assertThat(BitmapsCommand.targetState(loading)).isEqualTo("loading 2");
+        // not summarized yet (null fields), an older destination (no fields), a time this API never writes
+        for (final String odd : new String[] {"{\"state\":null,\"lagAge\":null,\"lastCompleted\":null}", "{}",
+            "{\"state\":\"\",\"lastCompleted\":\"yesterday\"}"}) {
+            final var t = json.readTree(odd);
+            assertThat(BitmapsCommand.targetState(t)).as(odd).isEqualTo("-");
+            assertThat(BitmapsCommand.targetFreshness(t)).as(odd).isEqualTo("-");
+        }
+    }
 }
