@@ -68,7 +68,7 @@ class DestinationConfigTest {
                 .containsEntry("restore.consumer.fetch.max.wait.ms", "50");
         assertThat(new StreamsConfig(p).getRestoreConsumerConfigs("c")).containsEntry("fetch.max.wait.ms", "50");
         assertThat(new StreamsConfig(p).getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(1000L);
-        assertThat(DestinationConfig.defaults("b:1", dir).eventCommitIntervalMs()).isEqualTo(100L);
+        assertThat(DestinationConfig.defaults("b:1", dir).eventCommitIntervalMs()).isEqualTo(50L);
 
         DestinationConfig tuned = DestinationConfig.defaults("b:1", dir).withExtra(Map.of(
                 StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "250", "producer.batch.size", "16384",
