@@ -35,6 +35,8 @@ final class ReplicaMetrics implements EventObserver {
 
     private final MeterRegistry registry;
     private final TargetSummaries summaries;
+    /** The read whose targets all have an age gauge. */
+    private volatile TargetSummaries.Snapshot gaugedFor;
     private final Timer lag;
     private final Counter deltas;
     private final Counter fulls;
@@ -94,7 +96,11 @@ final class ReplicaMetrics implements EventObserver {
         if (snapshot == null) {
             return Double.NaN;
         }
-        snapshot.byTarget().keySet().forEach(this::gauge);
+        if (snapshot != gaugedFor) {
+            // once per background read, not per gauge read: a scrape reads one gauge per target
+            gaugedFor = snapshot;
+            snapshot.byTarget().keySet().forEach(this::gauge);
+        }
         TargetSummaries.Summary s = snapshot.byTarget().get(target);
         return s == null || s.oldestLaggingSince() == 0 ? Double.NaN
                 : Math.max(0, System.currentTimeMillis() - s.oldestLaggingSince()) / 1000.0;

@@ -97,8 +97,8 @@ final class TargetSummaries implements AutoCloseable {
         }
     }
 
-    /** Reads every bitmap held here once (also from tests, to not wait for the thread). */
-    void read(long now) {
+    /** Reads every bitmap held here once. */
+    private void read(long now) {
         changedAt = 0;
         try {
             Map<String, Summary> byTarget = local.read(stores -> {
